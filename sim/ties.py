@@ -1,0 +1,210 @@
+"""Directed ties i -> j and the evidence i keeps about j, stored sparsely.
+
+Each tie ever made gets a *slot* in append-only arrays (its evidence lives there). Two sorted key arrays
+index the ties that are alive: one by (source, target), for "does i know j?" and "a random contact of
+i", and one by (target, source), for "the followers of j". Inserting or removing a batch is a merge into
+the sorted arrays, so memory grows with ties, never with N², and lookups are ``np.searchsorted``.
+
+Evidence per tie (Jøsang's two roles):
+- functional ``positive``/``negative``: does j deliver what j commits to?
+- referral ``ref_positive``/``ref_negative``: are j's recommendations any good?
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .trust import expectation
+
+_SHIFT = np.int64(32)
+_EVIDENCE = ("positive", "negative", "ref_positive", "ref_negative")
+
+
+def _keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return (first.astype(np.int64) << _SHIFT) | second.astype(np.int64)
+
+
+class TieTable:
+    """Sparse directed ties with functional and referral evidence."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.slots = 0
+        self.source = np.zeros(capacity, dtype=np.int32)
+        self.target = np.zeros(capacity, dtype=np.int32)
+        self.alive = np.zeros(capacity, dtype=bool)
+        self.created = np.zeros(capacity, dtype=np.float32)
+        self.positive = np.zeros(capacity)
+        self.negative = np.zeros(capacity)
+        self.ref_positive = np.zeros(capacity)
+        self.ref_negative = np.zeros(capacity)
+        self._out_keys = np.empty(0, dtype=np.int64)   # (source, target), alive ties only
+        self._out_slot = np.empty(0, dtype=np.int64)
+        self._in_keys = np.empty(0, dtype=np.int64)    # (target, source), alive ties only
+        self._in_slot = np.empty(0, dtype=np.int64)
+
+    # ------------------------------------------------------------------ size and growth
+    @property
+    def count(self) -> int:
+        """Ties alive now."""
+        return len(self._out_keys)
+
+    def alive_slots(self) -> np.ndarray:
+        """Slots of the live ties, in (source, target) order."""
+        return self._out_slot
+
+    def _grow(self, needed: int) -> None:
+        capacity = len(self.source)
+        if needed <= capacity:
+            return
+        new_capacity = max(needed, capacity * 2)
+        for name in ("source", "target", "alive", "created", *_EVIDENCE):
+            old = getattr(self, name)
+            grown = np.zeros(new_capacity, dtype=old.dtype)
+            grown[:capacity] = old
+            setattr(self, name, grown)
+
+    # ------------------------------------------------------------------ lookups
+    def find(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Slot of the live tie source -> target, or -1 where there is none."""
+        source = np.asarray(source)
+        if source.size == 0 or self._out_keys.size == 0:
+            return np.full(source.shape, -1, dtype=np.int64)
+        keys = _keys(source, np.asarray(target))
+        pos = np.searchsorted(self._out_keys, keys)
+        pos_clipped = np.minimum(pos, len(self._out_keys) - 1)
+        hit = self._out_keys[pos_clipped] == keys
+        return np.where(hit, self._out_slot[pos_clipped], -1)
+
+    def _ranges(self, keys: np.ndarray, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        agents = np.asarray(agents, dtype=np.int64)
+        low = np.searchsorted(keys, agents << _SHIFT)
+        high = np.searchsorted(keys, (agents + 1) << _SHIFT)
+        return low, high
+
+    def out_degree(self, agents: np.ndarray) -> np.ndarray:
+        low, high = self._ranges(self._out_keys, agents)
+        return high - low
+
+    def random_contact(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """For each agent, one live out-tie chosen uniformly: (slot, target); -1 where it has none."""
+        return self._random(self._out_keys, self._out_slot, self.target, agents, rng)
+
+    def random_follower(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """For each agent, one live in-tie chosen uniformly: (slot, source); -1 where it has none."""
+        return self._random(self._in_keys, self._in_slot, self.source, agents, rng)
+
+    def _random(self, keys: np.ndarray, slots: np.ndarray, ends: np.ndarray, agents: np.ndarray,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        low, high = self._ranges(keys, agents)
+        size = high - low
+        draw = rng.random(len(agents))
+        pos = low + np.floor(draw * size).astype(np.int64)
+        has = size > 0
+        slot = np.full(len(agents), -1, dtype=np.int64)
+        slot[has] = slots[pos[has]]
+        other = np.full(len(agents), -1, dtype=np.int64)
+        other[has] = ends[slot[has]]
+        return slot, other
+
+    def followers_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All live in-ties of the given agents: (index into ``agents``, slot of follower -> agent)."""
+        low, high = self._ranges(self._in_keys, agents)
+        size = high - low
+        owner = np.repeat(np.arange(len(agents)), size)
+        starts = np.repeat(low - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+        pos = np.arange(size.sum()) + starts
+        return owner, self._in_slot[pos]
+
+    def contacts_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All live out-ties of the given agents: (index into ``agents``, slot of agent -> contact)."""
+        low, high = self._ranges(self._out_keys, agents)
+        size = high - low
+        owner = np.repeat(np.arange(len(agents)), size)
+        starts = np.repeat(low - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+        pos = np.arange(size.sum()) + starts
+        return owner, self._out_slot[pos]
+
+    # ------------------------------------------------------------------ changes
+    def add(self, source: np.ndarray, target: np.ndarray, positive: np.ndarray | float = 0.0,
+            negative: np.ndarray | float = 0.0, time: float = 0.0) -> np.ndarray:
+        """Create ties that do not exist yet; returns a mask of which requested ties were created.
+
+        Self-ties, ties that are already alive and repeats within the batch (the first wins) are skipped.
+        """
+        source = np.asarray(source, dtype=np.int64)
+        target = np.asarray(target, dtype=np.int64)
+        positive = np.broadcast_to(np.asarray(positive, dtype=np.float64), source.shape)
+        negative = np.broadcast_to(np.asarray(negative, dtype=np.float64), source.shape)
+        created = (source != target) & (self.find(source, target) < 0)
+        keys = _keys(source, target)
+        _, first = np.unique(keys, return_index=True)
+        unique = np.zeros(len(keys), dtype=bool)
+        unique[first] = True
+        created &= unique
+        if not created.any():
+            return created
+        new_source, new_target = source[created], target[created]
+        count = len(new_source)
+        start = self.slots
+        self._grow(start + count)
+        new_slots = np.arange(start, start + count, dtype=np.int64)
+        self.source[new_slots] = new_source
+        self.target[new_slots] = new_target
+        self.alive[new_slots] = True
+        self.created[new_slots] = time
+        self.positive[new_slots] = positive[created]
+        self.negative[new_slots] = negative[created]
+        self.ref_positive[new_slots] = 0.0
+        self.ref_negative[new_slots] = 0.0
+        self.slots += count
+        self._out_keys, self._out_slot = _merge(self._out_keys, self._out_slot,
+                                                _keys(new_source, new_target), new_slots)
+        self._in_keys, self._in_slot = _merge(self._in_keys, self._in_slot,
+                                              _keys(new_target, new_source), new_slots)
+        return created
+
+    def remove(self, slots: np.ndarray) -> np.ndarray:
+        """Break live ties; returns the slots actually broken (each once)."""
+        slots = np.unique(np.asarray(slots, dtype=np.int64))
+        slots = slots[self.alive[slots]]
+        if slots.size == 0:
+            return slots
+        self.alive[slots] = False
+        self._out_keys, self._out_slot = _drop(self._out_keys, self._out_slot,
+                                               _keys(self.source[slots], self.target[slots]))
+        self._in_keys, self._in_slot = _drop(self._in_keys, self._in_slot,
+                                             _keys(self.target[slots], self.source[slots]))
+        return slots
+
+    def decay(self, factor: float) -> None:
+        """Forget: every piece of evidence shrinks by ``factor`` (one day's λ)."""
+        if factor >= 1.0:
+            return
+        for name in _EVIDENCE:
+            getattr(self, name)[: self.slots] *= factor
+
+    # ------------------------------------------------------------------ trust read-outs
+    def trust(self, slots: np.ndarray, base_rate: np.ndarray) -> np.ndarray:
+        """Functional trust E = (r + 2a) / (r + s + 2) of the given ties, with the truster's base rate."""
+        return expectation(self.positive[slots], self.negative[slots], base_rate)
+
+    def referral_trust(self, slots: np.ndarray, base_rate: np.ndarray) -> np.ndarray:
+        return expectation(self.ref_positive[slots], self.ref_negative[slots], base_rate)
+
+    def evidence(self, slots: np.ndarray) -> np.ndarray:
+        return self.positive[slots] + self.negative[slots]
+
+
+def _merge(keys: np.ndarray, slots: np.ndarray, new_keys: np.ndarray,
+           new_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(new_keys, kind="stable")
+    new_keys, new_slots = new_keys[order], new_slots[order]
+    at = np.searchsorted(keys, new_keys)
+    return np.insert(keys, at, new_keys), np.insert(slots, at, new_slots)
+
+
+def _drop(keys: np.ndarray, slots: np.ndarray, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    at = np.searchsorted(keys, gone)
+    keep = np.ones(len(keys), dtype=bool)
+    keep[at] = False
+    return keys[keep], slots[keep]

@@ -1,0 +1,203 @@
+"""Trust primitives for the simulation: beta reputation, subjective logic and EigenTrust.
+
+* Beta reputation (Jøsang & Ismail, "The Beta Reputation System", 2002): an agent's
+  record of ``r`` positive and ``s`` negative interactions is a Beta(r + 2a, s + 2(1 - a))
+  distribution whose mean is the expected trustworthiness.
+* Subjective logic (Jøsang, "Subjective Logic", 2016): the same evidence seen as an opinion
+  (belief, disbelief, uncertainty, base rate), which makes "how much do we know" explicit and
+  lets a recommendation be discounted by how far the recommender is trusted.
+* EigenTrust (Kamvar, Schlosser & Garcia-Molina, WWW 2003): global trust as the stationary
+  vector of normalised local trust, anchored on pre-trusted agents so that collusion rings
+  cannot inflate each other's score.
+
+Everything is numpy-vectorised; the only Python-level loop is the EigenTrust power iteration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+
+#: Weight of the non-informative prior in the beta / subjective-logic mapping (W = 2).
+PRIOR_WEIGHT = 2.0
+#: Tolerance for the range and additivity checks of an Opinion.
+_TOL = 1e-9
+#: Smallest uncertainty used when mapping opinions back to evidence (avoids division by zero).
+_MIN_UNCERTAINTY = 1e-12
+
+
+def expectation(positive: ArrayLike, negative: ArrayLike, base_rate: ArrayLike = 0.5) -> float | FloatArray:
+    """Expected trustworthiness (r + 2a) / (r + s + 2) of a beta reputation (Jøsang & Ismail 2002).
+
+    Why: it is the mean of the Beta posterior, so with no evidence it falls back to the base
+    rate and it moves towards the observed success ratio as evidence accumulates. Accepts
+    scalars (returns a float) or arrays (broadcast, returns an ndarray).
+    """
+    r = np.asarray(positive, dtype=np.float64)
+    s = np.asarray(negative, dtype=np.float64)
+    a = np.asarray(base_rate, dtype=np.float64)
+    result = (r + PRIOR_WEIGHT * a) / (r + s + PRIOR_WEIGHT)
+    return float(result) if result.ndim == 0 else result
+
+
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    """A subjective-logic binomial opinion (Jøsang): belief + disbelief + uncertainty == 1."""
+
+    belief: float
+    disbelief: float
+    uncertainty: float
+    base_rate: float
+
+    def __post_init__(self) -> None:
+        """Reject opinions outside the simplex, so every downstream formula stays meaningful."""
+        for name in ("belief", "disbelief", "uncertainty", "base_rate"):
+            value = getattr(self, name)
+            if not -_TOL <= value <= 1.0 + _TOL:
+                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        total = self.belief + self.disbelief + self.uncertainty
+        if abs(total - 1.0) > _TOL:
+            raise ValueError(f"belief + disbelief + uncertainty must equal 1, got {total!r}")
+
+    @property
+    def expectation(self) -> float:
+        """Projected probability b + a*u: the uncertain mass is shared out by the base rate."""
+        return self.belief + self.base_rate * self.uncertainty
+
+    @classmethod
+    def from_evidence(cls, positive: float, negative: float, base_rate: float = 0.5) -> Opinion:
+        """Map beta evidence (r, s) to an opinion (Jøsang & Ismail 2002): b, d, u = r, s, 2 over r+s+2.
+
+        Why: it is the bridge between counting interactions and reasoning with subjective logic;
+        its expectation equals ``expectation(r, s, base_rate)``.
+        """
+        if positive < 0 or negative < 0:
+            raise ValueError(f"evidence must be non-negative, got r={positive!r}, s={negative!r}")
+        total = positive + negative + PRIOR_WEIGHT
+        return cls(positive / total, negative / total, PRIOR_WEIGHT / total, base_rate)
+
+    def to_evidence(self) -> tuple[float, float]:
+        """Inverse of ``from_evidence``: r = 2b/u, s = 2d/u.
+
+        Why: lets a (discounted) opinion be stored back as evidence counts. A dogmatic opinion
+        (u == 0) stands for infinite evidence and has no finite inverse, so it raises ValueError.
+        """
+        if self.uncertainty <= 0.0:
+            raise ValueError("dogmatic opinion (uncertainty == 0) has no finite evidence")
+        return (
+            PRIOR_WEIGHT * self.belief / self.uncertainty,
+            PRIOR_WEIGHT * self.disbelief / self.uncertainty,
+        )
+
+
+def discount(trust_in_recommender: Opinion, recommendation: Opinion) -> Opinion:
+    """Jøsang's subjective-logic trust discounting of a recommendation by trust in its source.
+
+    With P = b + a*u of ``trust_in_recommender`` (its projected probability), the result is
+    b = P*b', d = P*d', u = 1 - P*(b' + d'), a = a'. Why: advice from a partly trusted
+    recommender is believed only in proportion to that trust; the rest becomes uncertainty.
+    """
+    p = trust_in_recommender.expectation
+    belief = p * recommendation.belief
+    disbelief = p * recommendation.disbelief
+    return Opinion(belief, disbelief, 1.0 - belief - disbelief, recommendation.base_rate)
+
+
+def discount_arrays(
+    referral_expectation: ArrayLike, belief: ArrayLike, disbelief: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Vectorised ``discount``: scale (belief, disbelief) by P and return (belief, disbelief, uncertainty).
+
+    Why: the engine discounts many recommendations at once; P may be a scalar or an array and
+    broadcasts against the opinion components. The base rate is unchanged and not needed here.
+    """
+    p = np.asarray(referral_expectation, dtype=np.float64)
+    b = p * np.asarray(belief, dtype=np.float64)
+    d = p * np.asarray(disbelief, dtype=np.float64)
+    return b, d, 1.0 - b - d
+
+
+def evidence_from_opinion(
+    belief: ArrayLike, disbelief: ArrayLike, uncertainty: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Vectorised ``Opinion.to_evidence``: r = 2b/u, s = 2d/u.
+
+    Why: lets the engine turn arrays of opinions back into evidence counts. Uncertainty must be
+    positive; it is clipped to 1e-12 so a (near-)dogmatic opinion yields huge but finite evidence.
+    """
+    u = np.maximum(np.asarray(uncertainty, dtype=np.float64), _MIN_UNCERTAINTY)
+    return (
+        PRIOR_WEIGHT * np.asarray(belief, dtype=np.float64) / u,
+        PRIOR_WEIGHT * np.asarray(disbelief, dtype=np.float64) / u,
+    )
+
+
+def eigentrust(
+    n: int,
+    sources: ArrayLike,
+    targets: ArrayLike,
+    weights: ArrayLike,
+    pretrusted: ArrayLike,
+    alpha: float = 0.5,
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+) -> FloatArray:
+    """Global trust vector of ``n`` agents by EigenTrust (Kamvar et al. 2003).
+
+    Local trust is given per edge (``sources[k]`` trusts ``targets[k]`` with ``weights[k]``;
+    duplicate pairs add up) and normalised per source row. Iterates
+    t <- (1 - alpha) * C^T t + alpha * p from t = p, where p is ``pretrusted`` normalised and
+    rows without outgoing trust hand their mass to p. Stops when the L1 change is below ``tol``
+    or after ``max_iter`` steps. Why: the stationary vector aggregates everyone's opinions,
+    and the pull towards pre-trusted agents keeps a closed collusion ring from owning the
+    mass. Costs O(edges) per iteration (bincount), never an n x n matrix.
+    """
+    if n < 0:
+        raise ValueError(f"n must be non-negative, got {n}")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    src = np.asarray(sources)
+    dst = np.asarray(targets)
+    w = np.asarray(weights, dtype=np.float64)
+    if src.ndim != 1 or dst.ndim != 1 or w.ndim != 1:
+        raise ValueError("sources, targets and weights must be 1-D arrays")
+    if not len(src) == len(dst) == len(w):
+        raise ValueError(f"sources, targets and weights differ in length: {len(src)}, {len(dst)}, {len(w)}")
+    if src.size and not (np.issubdtype(src.dtype, np.integer) and np.issubdtype(dst.dtype, np.integer)):
+        raise ValueError("sources and targets must be integer agent indices")
+    if src.size and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
+        raise ValueError(f"agent indices must lie in [0, {n})")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("weights must be finite and non-negative")
+    p = np.asarray(pretrusted, dtype=np.float64)
+    if p.shape != (n,):
+        raise ValueError(f"pretrusted must have length {n}, got shape {p.shape}")
+    if n == 0:
+        return np.zeros(0)
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError("pretrusted must be finite and non-negative")
+    if p.sum() <= 0:
+        raise ValueError("pretrusted must have a positive sum")
+    p = p / p.sum()
+
+    src = src.astype(np.intp)
+    dst = dst.astype(np.intp)
+    row_sum = np.bincount(src, weights=w, minlength=n)
+    dangling = np.flatnonzero(row_sum == 0)
+    # Edges leaving an all-zero row have weight 0; divide by 1 there instead of 0.
+    src_sum = row_sum[src]
+    c = w / np.where(src_sum > 0, src_sum, 1.0)
+
+    t = p.copy()
+    for _ in range(max_iter):
+        flow = np.bincount(dst, weights=c * t[src], minlength=n) + t[dangling].sum() * p
+        t_next = (1.0 - alpha) * flow + alpha * p
+        change = np.abs(t_next - t).sum()
+        t = t_next
+        if change < tol:
+            break
+    return t
