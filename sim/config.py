@@ -71,8 +71,7 @@ class CommitmentConfig:
 
 @dataclass(frozen=True)
 class VouchingConfig:
-    request_rate: float = _spec(0.02, 0.0, 100.0, doc="vouch requests a seeker makes per day")
-    threshold: float = _spec(0.65, 0.0, 1.0, doc="own trust a discerning voucher needs")
+    threshold: float = _spec(0.75, 0.0, 1.0, doc="own trust a discerning voucher needs")
     min_dealings: float = _spec(3.0, 0.0, 1e6, doc="direct evidence an experience voucher needs")
     endorsement: float = _spec(0.8, 0.0, 1.0, doc="belief a vouch asserts (a 'yes')")
     tie_threshold: float = _spec(0.6, 0.0, 1.0, doc="first opinion needed to tie to the recommended agent")
@@ -103,6 +102,7 @@ TRAIT_BOUNDS: dict[str, tuple[float, float]] = {
     "capacity": (0.0, 1e6),
     "acceptance": (0.0, 1.0),
     "request_rate": (0.0, 100.0),
+    "seek_rate": (0.0, 100.0),
     "promotion_rate": (0.0, 100.0),
     "popularity_bias": (0.0, 1.0),
     "imitation": (0.0, 1.0),
@@ -121,6 +121,7 @@ class Archetype:
     capacity: TraitRange = (4.0, 4.0)
     acceptance: TraitRange = (0.7, 0.7)
     request_rate: TraitRange = (0.1, 0.1)
+    seek_rate: TraitRange = (0.02, 0.02)
     promotion_rate: TraitRange = (0.0, 0.0)
     popularity_bias: TraitRange = (0.2, 0.2)
     imitation: TraitRange = (0.0, 0.0)
@@ -140,6 +141,7 @@ class ScenarioEvent:
     duration: float = 0.0                         # campaign: days
     multiplier: float = 1.0                       # campaign: vouch requests x multiplier
     count: int = 0                                # influx: newcomers
+    fraction: float = 0.0                         # influx: newcomers as a share of simulation.agents
     agent: int = -1                               # testimony: who goes public (-1: all of archetype)
     about: str = ""                               # testimony: archetype it speaks about ("" any)
 
@@ -161,6 +163,10 @@ class Scenario:
     @property
     def name(self) -> str:
         return self.scenario.name
+
+    def newcomers(self, event: ScenarioEvent) -> int:
+        """How many agents an influx event adds (a fixed count, or a share of the starting population)."""
+        return event.count or round(event.fraction * self.simulation.agents)
 
     def archetype_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.archetypes)
@@ -276,7 +282,7 @@ def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> S
     if not isinstance(table, dict):
         raise _fail(where, prefix.rstrip("."), "must be a table")
     allowed = {"day", "kind", "archetype", "traits", "vouch_policy", "duration", "multiplier", "count",
-               "agent", "about"}
+               "fraction", "agent", "about"}
     _reject_unknown(table, allowed, where, prefix)
     kind = table.get("kind")
     if kind not in EVENT_KINDS:
@@ -308,6 +314,7 @@ def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> S
         "duration": (0.0, None, False),
         "multiplier": (0.0, None, False),
         "count": (0, 10_000_000, True),
+        "fraction": (0.0, 100.0, False),
         "agent": (-1, None, True),
     }
     values = {}
@@ -315,8 +322,8 @@ def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> S
         if key in table:
             number = _number(table[key], where, prefix + key, integer=integer)
             values[key] = _bounded(number, where, prefix + key, low, high)
-    if kind == "influx" and values.get("count", 0) <= 0:
-        raise _fail(where, prefix + "count", "an influx event needs count > 0")
+    if kind == "influx" and (values.get("count", 0) > 0) == (values.get("fraction", 0.0) > 0):
+        raise _fail(where, prefix + "count", "an influx event needs exactly one of count > 0 or fraction > 0")
     if kind == "campaign" and values.get("duration", 0.0) <= 0:
         raise _fail(where, prefix + "duration", "a campaign event needs duration > 0")
     return ScenarioEvent(day=day, kind=kind, archetype=table.get("archetype", ""), traits=traits,

@@ -29,7 +29,7 @@ from . import policies
 from .config import TRAITS, Scenario, ScenarioEvent
 from .events import EventKind, EventLog
 from .metrics import ARCHETYPE_COLUMNS, METRICS, archetype_measures, network_measures, reputations
-from .network import past_dealings, pareto_fitness, seed_ties
+from .network import pareto_fitness, past_dealings, seed_ties
 from .population import Population, initial_archetypes
 from .ties import TieTable
 from .trust import discount_arrays, evidence_from_opinion
@@ -219,9 +219,9 @@ class Simulation:
         ids = self.population.add(initial_archetypes(scenario, setup), setup)
         fitness = pareto_fitness(len(ids), scenario.network.degree_exponent, network)
         sources, targets = seed_ties(ids, fitness, scenario.network, network)
-        positive, negative = past_dealings(self.population.reliability[targets], scenario.network.history,
-                                           scenario.trust.asymmetry, network)
-        self._tie(sources, targets, positive, negative, 0.0)
+        positive, negative, dealings = past_dealings(self.population.reliability[targets],
+                                                     scenario.network.history, scenario.trust.asymmetry, network)
+        self._tie(sources, targets, positive, negative, 0.0, dealings)
 
     # ================================================================== processes
     def _days(self):
@@ -263,8 +263,8 @@ class Simulation:
 
     # ================================================================== ties
     def _tie(self, sources: np.ndarray, targets: np.ndarray, positive: np.ndarray | float,
-             negative: np.ndarray | float, time: float) -> np.ndarray:
-        created = self.ties.add(sources, targets, positive, negative, time)
+             negative: np.ndarray | float, time: float, dealings: np.ndarray | float = 0.0) -> np.ndarray:
+        created = self.ties.add(sources, targets, positive, negative, time, dealings)
         np.add.at(self.population.followers, np.asarray(targets)[created], 1)
         return created
 
@@ -344,17 +344,18 @@ class Simulation:
         self.log.append(times[created], EventKind.follow, audience[created], sources[created],
                         trust_before=people.base_rate[audience[created]], trust_after=trust[created])
 
-    def _vouch_rate(self, day: int) -> float:
+    def _campaign_multiplier(self, day: int) -> float:
         multiplier = 1.0
         for end, factor in self._campaigns:
             if day < end:
                 multiplier *= factor
-        return self.scenario.vouching.request_rate * multiplier
+        return multiplier
 
     def _vouch(self, day: int) -> None:
         """Seekers ask a contact to recommend them to one of that contact's followers who does not know them."""
         people, ties, config = self.population, self.ties, self.scenario.vouching
-        seekers = np.repeat(np.arange(people.size), self.rng.poisson(self._vouch_rate(day), people.size))
+        rate = people.view("seek_rate") * self._campaign_multiplier(day)
+        seekers = np.repeat(np.arange(people.size), self.rng.poisson(rate))
         if seekers.size == 0:
             return
         _, vouchers = ties.random_contact(seekers, self.rng)
@@ -373,8 +374,7 @@ class Simulation:
         own_trust = people.base_rate[vouchers].copy()
         own_trust[has] = ties.trust(own_slot[has], people.base_rate[vouchers[has]])
         dealings = np.zeros(len(seekers))
-        asymmetry = self.scenario.trust.asymmetry
-        dealings[has] = ties.positive[own_slot[has]] + ties.negative[own_slot[has]] / asymmetry
+        dealings[has] = ties.dealings[own_slot[has]]
         yes = policies.decide(people.vouch_policy[vouchers], own_trust, dealings, config)
         no = ~yes
         self.log.append(times[no], EventKind.refuse, vouchers[no], seekers[no], audience[no])
@@ -464,6 +464,7 @@ class Simulation:
         before[has] = ties.trust(slots[has], base[has])
         np.add.at(ties.positive, slots[has & kept], 1.0)
         np.add.at(ties.negative, slots[has & broken], asymmetry)
+        np.add.at(ties.dealings, slots[has], 1.0)
         after = np.full(len(slots), np.nan)
         after[has] = ties.trust(slots[has], base[has])
         for mask, kind in ((kept, EventKind.kept), (broken, EventKind.broken)):
@@ -548,8 +549,9 @@ class Simulation:
         people = self.population
         index = self.scenario.archetype_names().index(event.archetype)
         existing = people.size
-        newcomers = people.add(np.full(event.count, index, dtype=np.int16), self.rng, self.env.now)
-        degree = self.rng.poisson(self.scenario.network.mean_degree, event.count)
+        count = self.scenario.newcomers(event)
+        newcomers = people.add(np.full(count, index, dtype=np.int16), self.rng, self.env.now)
+        degree = self.rng.poisson(self.scenario.network.mean_degree, count)
         sources = np.repeat(newcomers, degree)
         weights = people.followers[:existing].astype(np.float64) + 1.0
         cumulative = np.cumsum(weights)

@@ -63,16 +63,22 @@ def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 def reputations(sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
-    """Per agent: mean functional trust placed in it, and mean referral trust placed in it (NaN if none)."""
+    """Per agent: mean functional and mean referral trust placed in it (NaN where nobody has any).
+
+    Reputation is the opinion held by everyone who has a tie to the agent now (first impressions
+    included) and by everyone who dealt with it and has since walked away: counting only current ties
+    would hide exactly the people who were let down.
+    """
     ties, people = sim.ties, sim.population
     n = people.size
-    slots = ties.alive_slots()
-    truster_base = people.base_rate[ties.source[slots]]
-    trusted = ties.target[slots]
-    functional = _mean_by(trusted, ties.trust(slots, truster_base), n)
-    with_referrals = slots[(ties.ref_positive[slots] + ties.ref_negative[slots]) > 1e-9]
-    referral = _mean_by(ties.target[with_referrals],
-                        ties.referral_trust(with_referrals, people.base_rate[ties.source[with_referrals]]), n)
+    used = slice(0, ties.slots)
+    experienced = np.flatnonzero(ties.alive[used] | (ties.dealings[used] > 0))
+    functional = _mean_by(ties.target[experienced],
+                          ties.trust(experienced, people.base_rate[ties.source[experienced]]), n)
+    evidence = ties.ref_positive[used] + ties.ref_negative[used]
+    recommended = np.flatnonzero(evidence > 1e-9)
+    referral = _mean_by(ties.target[recommended],
+                        ties.referral_trust(recommended, people.base_rate[ties.source[recommended]]), n)
     return functional, referral
 
 

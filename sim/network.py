@@ -12,6 +12,7 @@ import numpy as np
 
 from .config import NetworkConfig
 
+
 def pareto_fitness(count: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
     """Weights whose tail falls like x^-exponent (exponent > 2 keeps the mean finite)."""
     return (1.0 - rng.random(count)) ** (-1.0 / (exponent - 1.0))
@@ -39,8 +40,8 @@ def seed_ties(agents: np.ndarray, fitness: np.ndarray, config: NetworkConfig,
 
 
 def past_dealings(reliability: np.ndarray, mean_dealings: float, asymmetry: float,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Evidence from a short shared past with each provider: (positive, negative)."""
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evidence from a short shared past with each provider: (positive, negative, dealings)."""
     dealings = rng.poisson(mean_dealings, len(reliability))
     kept = rng.binomial(dealings, reliability)
-    return kept.astype(np.float64), (dealings - kept) * asymmetry
+    return kept.astype(np.float64), (dealings - kept) * asymmetry, dealings

@@ -29,7 +29,8 @@ class Population:
 
     def __init__(self, scenario: Scenario) -> None:
         self.archetypes: tuple[Archetype, ...] = scenario.archetypes
-        capacity = scenario.simulation.agents + sum(e.count for e in scenario.events if e.kind == "influx")
+        capacity = scenario.simulation.agents + sum(
+            scenario.newcomers(e) for e in scenario.events if e.kind == "influx")
         self.size = 0
         self.archetype = np.zeros(capacity, dtype=np.int16)
         self.vouch_policy = np.zeros(capacity, dtype=np.int8)

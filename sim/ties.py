@@ -8,6 +8,10 @@ the sorted arrays, so memory grows with ties, never with N², and lookups are ``
 Evidence per tie (Jøsang's two roles):
 - functional ``positive``/``negative``: does j deliver what j commits to?
 - referral ``ref_positive``/``ref_negative``: are j's recommendations any good?
+
+First impressions (from a vouch or a large following) enter as pseudo-evidence, so a tie also counts
+its real ``dealings`` (commitments resolved) to tell experience from hearsay. A broken tie keeps its
+slot and its evidence: whoever walked away still holds an opinion.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class TieTable:
         self.negative = np.zeros(capacity)
         self.ref_positive = np.zeros(capacity)
         self.ref_negative = np.zeros(capacity)
+        self.dealings = np.zeros(capacity, dtype=np.float32)
         self._out_keys = np.empty(0, dtype=np.int64)   # (source, target), alive ties only
         self._out_slot = np.empty(0, dtype=np.int64)
         self._in_keys = np.empty(0, dtype=np.int64)    # (target, source), alive ties only
@@ -57,7 +62,7 @@ class TieTable:
         if needed <= capacity:
             return
         new_capacity = max(needed, capacity * 2)
-        for name in ("source", "target", "alive", "created", *_EVIDENCE):
+        for name in ("source", "target", "alive", "created", "dealings", *_EVIDENCE):
             old = getattr(self, name)
             grown = np.zeros(new_capacity, dtype=old.dtype)
             grown[:capacity] = old
@@ -126,7 +131,8 @@ class TieTable:
 
     # ------------------------------------------------------------------ changes
     def add(self, source: np.ndarray, target: np.ndarray, positive: np.ndarray | float = 0.0,
-            negative: np.ndarray | float = 0.0, time: float = 0.0) -> np.ndarray:
+            negative: np.ndarray | float = 0.0, time: float = 0.0,
+            dealings: np.ndarray | float = 0.0) -> np.ndarray:
         """Create ties that do not exist yet; returns a mask of which requested ties were created.
 
         Self-ties, ties that are already alive and repeats within the batch (the first wins) are skipped.
@@ -135,6 +141,7 @@ class TieTable:
         target = np.asarray(target, dtype=np.int64)
         positive = np.broadcast_to(np.asarray(positive, dtype=np.float64), source.shape)
         negative = np.broadcast_to(np.asarray(negative, dtype=np.float64), source.shape)
+        dealings = np.broadcast_to(np.asarray(dealings, dtype=np.float32), source.shape)
         created = (source != target) & (self.find(source, target) < 0)
         keys = _keys(source, target)
         _, first = np.unique(keys, return_index=True)
@@ -156,6 +163,7 @@ class TieTable:
         self.negative[new_slots] = negative[created]
         self.ref_positive[new_slots] = 0.0
         self.ref_negative[new_slots] = 0.0
+        self.dealings[new_slots] = dealings[created]
         self.slots += count
         self._out_keys, self._out_slot = _merge(self._out_keys, self._out_slot,
                                                 _keys(new_source, new_target), new_slots)

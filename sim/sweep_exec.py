@@ -1,0 +1,197 @@
+"""Where sweep runs execute: a local process pool, or a Dask cluster (an existing scheduler or a LocalCluster).
+
+Both executors take the same :class:`Task` list and yield one :class:`Outcome` per task as runs finish,
+in whatever order they finish: the caller keeps each result at once and sorts the tables itself. A run
+that raises, or whose worker process dies, becomes a failed outcome; the other runs go on.
+
+The worker function :func:`run_one` is top level and takes plain data (a scenario dict), so it pickles
+to a process pool and to a remote Dask worker alike; it returns only the small daily-measures columns.
+Results come back to this process, which writes them: a remote cluster needs no shared filesystem.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .config import from_dict
+from .engine import Simulation
+from .sweep_plan import Run
+
+CLUSTER_HINT = "pip install '.[cluster]'"
+
+
+class ClusterError(Exception):
+    """The Dask path cannot be used (not installed, scheduler unreachable): one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A run to execute: its plan entry, its resolved scenario (plain data), and the test-hook flag."""
+
+    run: Run
+    scenario: dict[str, Any]
+    fail: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished task: the daily measures (``history``), or ``error`` (one line) if it failed."""
+
+    run: Run
+    history: dict[str, np.ndarray] | None
+    error: str | None = None
+
+
+def run_one(scenario: dict[str, Any], fail: bool = False) -> dict[str, np.ndarray]:
+    """Worker: rebuild the scenario, run it to the end, return ``day`` + every measure as numpy columns.
+
+    ``fail`` is a test hook (set through ``TRUSTSIM_SWEEP_FAIL_RUN``): it makes this run raise, so the
+    failure path can be exercised with an otherwise valid grid.
+    """
+    if fail:
+        raise RuntimeError("failure requested by TRUSTSIM_SWEEP_FAIL_RUN (test hook)")
+    return Simulation(from_dict(scenario, "<sweep>")).run().metrics_history()
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line: ``Type: message``."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which cancels the sweep cleanly (no worker tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool on ``forkserver`` (safe with numpy and threads; cheap per worker) or ``spawn``."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_ignore_sigint)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers now (a run in progress is abandoned)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
+    """Run tasks on a local process pool, at most ``workers`` at a time, yielding outcomes as they finish.
+
+    If a worker process dies (killed, out of memory) the pool breaks and every run in flight is lost
+    with it; those runs are retried one at a time in a fresh pool, so that a run which kills its worker
+    again, alone, is the one reported (``worker lost``) and the others complete.
+    """
+    pending, suspects = deque(tasks), deque()
+    in_flight: dict[Future, tuple[Task, bool]] = {}
+    pool = _new_pool(workers)
+    try:
+        while pending or suspects or in_flight:
+            isolating = bool(suspects) or any(alone for _, alone in in_flight.values())
+            while (suspects or pending) and len(in_flight) < (1 if isolating else workers):
+                alone = bool(suspects)
+                task = suspects.popleft() if suspects else pending.popleft()
+                in_flight[pool.submit(run_one, task.scenario, task.fail)] = (task, alone)
+                isolating = isolating or alone
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            lost = []
+            for future in done:
+                task, alone = in_flight.pop(future)
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):
+                    lost.append((task, alone))
+                elif error is not None:
+                    yield Outcome(task.run, None, describe(error))
+                else:
+                    yield Outcome(task.run, future.result())
+            if lost:
+                lost += list(in_flight.values())
+                in_flight.clear()
+                _stop_pool(pool)
+                pool = _new_pool(workers)
+                for task, alone in lost:
+                    if alone:
+                        yield Outcome(task.run, None, "worker lost: the process running it died")
+                    else:
+                        suspects.append(task)
+    finally:
+        _stop_pool(pool)
+
+
+def _dask() -> Any:
+    """The ``distributed`` module, or a one-line ClusterError saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(f"--dask needs Dask's distributed scheduler: {CLUSTER_HINT}") from None
+    return distributed
+
+
+def dask_version() -> str:
+    try:
+        return str(_dask().__version__)
+    except ClusterError:
+        return "not installed"
+
+
+def _connect(stack: ExitStack, address: str, workers: int, timeout: float) -> Any:
+    """A Dask client: on a fresh LocalCluster (``local``) or on the scheduler at ``address``."""
+    distributed = _dask()
+    if address == "local":
+        import logging
+        cluster = stack.enter_context(distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.ERROR))
+        return stack.enter_context(distributed.Client(cluster))
+    try:
+        client = distributed.Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"--dask {address}: cannot reach the Dask scheduler ({describe(exc)})") from None
+    return stack.enter_context(client)
+
+
+def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float = 10.0) -> Iterator[Outcome]:
+    """Run tasks on a Dask cluster, yielding outcomes as they finish (``distributed.as_completed``).
+
+    ``pure=False``: two runs with equal arguments must still both run (and never be merged into one).
+    A worker lost too often (Dask's ``KilledWorker``) or an exception shows as that run's failure.
+    """
+    with ExitStack() as stack:
+        client = _connect(stack, address, workers, timeout)
+        distributed = _dask()
+        futures = client.map(run_one, [t.scenario for t in tasks], [t.fail for t in tasks], pure=False)
+        owner = {future.key: task for future, task in zip(futures, tasks, strict=True)}
+        remaining = set(futures)
+        try:
+            for future in distributed.as_completed(futures):
+                remaining.discard(future)
+                task = owner[future.key]
+                try:
+                    history = future.result()
+                except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                    raise
+                except BaseException as exc:   # the run's own error, KilledWorker, a cancelled future...
+                    yield Outcome(task.run, None, describe(exc))
+                else:
+                    yield Outcome(task.run, history)
+                future.release()
+        finally:
+            if remaining:
+                client.cancel(list(remaining))

@@ -1,0 +1,215 @@
+"""Sweep results on disk and as tables: one file per finished run, and the runs/metrics/summary frames.
+
+Each finished run is kept in ``DIR/runs/<run_id>.parquet`` (written to a hidden temporary file next to
+it, then renamed, so a file there is always complete). The three tables are rebuilt from those files
+with polars expressions over whole columns and sorted explicitly, so they are identical whatever the
+number of workers or the order in which runs finished.
+
+Confidence intervals use Student's t with n-1 degrees of freedom. The quantile is exact: the t CDF for
+an integer number of degrees of freedom has a closed form (Abramowitz & Stegun 26.7.3-4), which is
+inverted by bisection (no scipy needed).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .metrics import COUNT_METRICS, METRICS
+from .sweep_plan import Plan, Run
+
+RUNS_DIR = "runs"
+CONFIDENCE = 0.95
+METRIC_SCHEMA: dict[str, pl.DataType] = {m: pl.Int64() if m in COUNT_METRICS else pl.Float64() for m in METRICS}
+RUN_FILE_SCHEMA: dict[str, pl.DataType] = {"run_id": pl.String(), "seed": pl.Int64(), "day": pl.Int32(),
+                                           **METRIC_SCHEMA}
+
+
+# ---------------------------------------------------------------- Student's t
+
+def t_two_sided_coverage(t: float, dof: int) -> float:
+    """P(|T| < t) for Student's t with integer ``dof`` (A&S 26.7.3 odd / 26.7.4 even, exact)."""
+    theta = math.atan(t / math.sqrt(dof))
+    c2 = math.cos(theta) ** 2
+    if dof % 2 == 1:
+        total, term = 0.0, math.cos(theta)
+        for k in range(1, (dof - 1) // 2 + 1):     # cos + 2/3 cos^3 + (2*4)/(3*5) cos^5 + ...
+            total += term
+            term *= c2 * (2 * k) / (2 * k + 1)
+        return 2.0 / math.pi * (theta + math.sin(theta) * total) if dof > 1 else 2.0 * theta / math.pi
+    total, term = 0.0, 1.0
+    for k in range(1, dof // 2 + 1):               # 1 + 1/2 cos^2 + (1*3)/(2*4) cos^4 + ...
+        total += term
+        term *= c2 * (2 * k - 1) / (2 * k)
+    return math.sin(theta) * total
+
+
+@lru_cache(maxsize=256)
+def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
+    """The t such that P(|T| < t) = ``confidence`` (e.g. 12.706 for dof 1, 2.262 for dof 9 at 95%)."""
+    if dof < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {dof}")
+    low, high = 0.0, 1.0
+    while t_two_sided_coverage(high, dof) < confidence:
+        high *= 2.0
+    for _ in range(200):
+        mid = (low + high) / 2.0
+        if t_two_sided_coverage(mid, dof) < confidence:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-13 * high:
+            break
+    return (low + high) / 2.0
+
+
+# ---------------------------------------------------------------- one file per run
+
+def run_path(out: Path, run_id: str) -> Path:
+    return out / RUNS_DIR / f"{run_id}.parquet"
+
+
+def run_frame(run: Run, history: dict[str, np.ndarray]) -> pl.DataFrame:
+    """A finished run's daily measures with its identity (run_id, seed); NaN becomes null, as in export."""
+    days = len(history["day"])
+    frame = pl.DataFrame({
+        "run_id": pl.Series([run.run_id] * days, dtype=pl.String),
+        "seed": pl.Series(np.full(days, run.seed, dtype=np.int64), dtype=pl.Int64),
+        "day": pl.Series(history["day"], dtype=pl.Int32),
+        **{m: pl.Series(np.asarray(history[m], dtype=np.float64), dtype=pl.Float64) for m in METRICS},
+    })
+    return frame.with_columns(
+        pl.col([m for m in METRICS if m not in COUNT_METRICS]).fill_nan(None),
+        pl.col(sorted(COUNT_METRICS)).cast(pl.Int64),
+    ).select(list(RUN_FILE_SCHEMA)).sort("day")
+
+
+def store_run(out: Path, run: Run, history: dict[str, np.ndarray]) -> Path:
+    """Keep a finished run atomically: temp file in ``DIR/runs/``, then rename (never a partial file)."""
+    final = run_path(out, run.run_id)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=final.parent, prefix=f".{run.run_id}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        run_frame(run, history).write_parquet(temp)
+        os.replace(temp, final)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return final
+
+
+def clean_temporaries(out: Path) -> None:
+    """Remove temp files a killed sweep may have left in ``DIR/runs/`` (never a finished run)."""
+    folder = out / RUNS_DIR
+    if folder.is_dir():
+        for temp in folder.glob(".*.tmp"):
+            temp.unlink(missing_ok=True)
+
+
+def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
+    """The planned runs already kept in ``DIR/runs/``; an unreadable or mismatched file is dropped (rerun)."""
+    finished = {}
+    for run in plan.runs:
+        path = run_path(out, run.run_id)
+        if not path.is_file():
+            continue
+        try:
+            frame = pl.read_parquet(path)
+        except Exception:   # a damaged file (e.g. a disk problem): run it again
+            path.unlink(missing_ok=True)
+            continue
+        if (dict(frame.schema) != RUN_FILE_SCHEMA or frame.height == 0
+                or frame["seed"].unique().to_list() != [run.seed]
+                or frame["run_id"].unique().to_list() != [run.run_id]):
+            path.unlink(missing_ok=True)
+            continue
+        finished[run.run_id] = frame
+    return finished
+
+
+# ---------------------------------------------------------------- tables
+
+def _grid_series(name: str, values: list[Any], texts: list[str]) -> pl.Series:
+    """A grid key's column: Boolean, Int64, Float64 or String; anything else (lists) as the typed text."""
+    if all(isinstance(v, bool) for v in values):
+        return pl.Series(name, values, dtype=pl.Boolean)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return pl.Series(name, values, dtype=pl.Int64)
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return pl.Series(name, [float(v) for v in values], dtype=pl.Float64)
+    if all(isinstance(v, str) for v in values):
+        return pl.Series(name, values, dtype=pl.String)
+    return pl.Series(name, texts, dtype=pl.String)
+
+
+def plan_frame(plan: Plan) -> pl.DataFrame:
+    """One row per planned run: run_id, point, each grid key, replicate, seed (sorted by run_id)."""
+    runs = plan.runs
+    shape = tuple(len(axis.values) for axis in plan.axes)
+    points = np.array([r.point for r in runs], dtype=np.int64)
+    indices = np.unravel_index(points, shape) if shape else ()   # product order: first axis slowest
+    columns = [pl.Series("run_id", [r.run_id for r in runs], dtype=pl.String),
+               pl.Series("point", points, dtype=pl.Int64)]
+    for axis, index in zip(plan.axes, indices, strict=True):
+        columns.append(_grid_series(axis.key, [axis.values[i] for i in index], [axis.texts[i] for i in index]))
+    columns += [pl.Series("replicate", [r.replicate for r in runs], dtype=pl.Int64),
+                pl.Series("seed", [r.seed for r in runs], dtype=pl.Int64)]
+    return pl.DataFrame(columns).sort("run_id")
+
+
+def metrics_table(finished: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Every finished run's daily measures stacked: run_id, day, measures (sorted by run_id, day)."""
+    schema = {k: v for k, v in RUN_FILE_SCHEMA.items() if k != "seed"}
+    if not finished:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([finished[k] for k in sorted(finished)]).select(list(schema)).sort(["run_id", "day"])
+
+
+def runs_table(plan: Plan, metrics: pl.DataFrame) -> pl.DataFrame:
+    """One row per finished run: run_id, point, grid keys, replicate, seed, every measure's final value."""
+    finals = metrics.group_by("run_id").agg(pl.col(list(METRICS)).sort_by("day").last())
+    identity = plan_frame(plan)
+    table = identity.join(finals, on="run_id", how="inner").sort("run_id")
+    return table.select(["run_id", "point", *plan.keys, "replicate", "seed", *METRICS])
+
+
+def summary_table(runs: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+    """Per grid point: replicates, and per measure its mean, sample std (ddof=1) and 95% t interval.
+
+    Missing values (a measure undefined in a run) are left out of that measure's statistics; an interval
+    needs at least two values, else it is null. Rows follow the grid's order when ``runs`` has a
+    ``point`` column (the grid point index), else the order of the grid key values.
+    """
+    frame = runs if "point" in runs.columns else runs.with_columns(
+        point=pl.struct(list(keys)).rank("dense") if keys else pl.lit(0))
+    stats = []
+    for m in METRICS:
+        value = pl.col(m).cast(pl.Float64)
+        stats += [value.mean().alias(f"{m}_mean"), value.std(ddof=1).alias(f"{m}_std"),
+                  value.count().alias(f"{m}_n")]
+    grouped = frame.group_by(["point", *keys]).agg(pl.len().cast(pl.Int64).alias("replicates"), *stats)
+    dofs = sorted({int(n) - 1 for m in METRICS for n in grouped[f"{m}_n"].to_list() if n and n > 1})
+    quantiles = {dof + 1: t_quantile(dof) for dof in dofs}
+    bounds = []
+    for m in METRICS:
+        t = pl.col(f"{m}_n").replace_strict(quantiles, default=None, return_dtype=pl.Float64)
+        half = t * pl.col(f"{m}_std") / pl.col(f"{m}_n").cast(pl.Float64).sqrt()
+        bounds += [(pl.col(f"{m}_mean") - half).alias(f"{m}_ci_low"),
+                   (pl.col(f"{m}_mean") + half).alias(f"{m}_ci_high")]
+    ordered = [c for m in METRICS for c in (f"{m}_mean", f"{m}_std", f"{m}_ci_low", f"{m}_ci_high")]
+    return grouped.with_columns(bounds).sort("point").select([*keys, "replicates", *ordered])
+
+
+def build_tables(plan: Plan, finished: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The three sweep tables (runs, metrics, summary) from the runs kept so far."""
+    metrics = metrics_table(finished)
+    runs = runs_table(plan, metrics)
+    return {"runs": runs.drop("point"), "metrics": metrics, "summary": summary_table(runs, plan.keys)}

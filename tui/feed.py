@@ -1,0 +1,118 @@
+"""The event feed: pick the telling events out of a batch and say them in plain words.
+
+A day of a 1,000-agent run holds hundreds of events, most of them routine (a kept favour, a follow). The
+feed is meant to be read while the run plays, so it keeps to a few lines a second and prefers the events
+that carry the story: a broken promise that someone had vouched for, a tie dropped in distrust, someone
+going public, a recommendation given; scenario events (a reform, a campaign, newcomers) are always told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim import EventKind
+
+#: Lower is told first. Kinds not listed (commit, decline, promote, refuse) are never narrated.
+PRIORITY: dict[int, int] = {
+    EventKind.reform: 0, EventKind.campaign: 0, EventKind.influx: 0,
+    EventKind.broken: 1, EventKind.untie: 2, EventKind.testify: 3,
+    EventKind.vouch: 4, EventKind.kept: 5, EventKind.imitate: 6, EventKind.follow: 7,
+}
+SCENARIO_KINDS = (EventKind.reform, EventKind.campaign, EventKind.influx)
+
+
+def _trust(value: float) -> str:
+    return "?" if value != value else f"{value:.2f}"
+
+
+class Narrator:
+    """Turns event columns into sentences, naming each agent's archetype."""
+
+    def __init__(self, archetype_names: Sequence[str]) -> None:
+        self.names = tuple(archetype_names)
+
+    def who(self, agent: int, archetypes: np.ndarray) -> str:
+        """'agent 17 (overcommitter)'; without the archetype if the agent is unknown to the snapshot."""
+        if 0 <= agent < len(archetypes):
+            return f"agent {agent} ({self.names[int(archetypes[agent])]})"
+        return f"agent {agent}"
+
+    def sentence(self, events: dict[str, np.ndarray], row: int, archetypes: np.ndarray,
+                 count: int = 1) -> str:
+        """One event in words, prefixed by its day. ``count`` is the size of a scenario event's batch."""
+        kind = int(events["kind"][row])
+        actor, target, subject = (int(events[c][row]) for c in ("actor", "target", "subject"))
+        before, after = float(events["trust_before"][row]), float(events["trust_after"][row])
+        day = int(events["time"][row])
+        parts: list[str]
+        if kind == EventKind.broken:
+            parts = [f"{self.who(actor, archetypes)} broke a promise to agent {target}",
+                     f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}"]
+            if subject >= 0:
+                parts.append(f"agent {subject} vouched for {actor} and loses standing with {target}")
+        elif kind == EventKind.kept:
+            parts = [f"{self.who(actor, archetypes)} kept a promise to agent {target}",
+                     f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}"]
+            if subject >= 0:
+                parts.append(f"agent {subject}'s vouch for {actor} pays off with {target}")
+        elif kind == EventKind.vouch:
+            parts = [f"{self.who(actor, archetypes)} vouched for agent {target} to agent {subject}",
+                     f"{subject}'s first opinion of {target}: {_trust(after)}"]
+        elif kind == EventKind.untie:
+            parts = [f"agent {actor} gave up on {self.who(target, archetypes)} and dropped the tie",
+                     f"trust {_trust(after)}"]
+        elif kind == EventKind.testify:
+            parts = [f"agent {actor} went public about {self.who(target, archetypes)}",
+                     f"their trust in {target}: {_trust(after)}; followers who know {target} listen"]
+        elif kind == EventKind.imitate:
+            parts = [f"agent {actor} copies the habits of {self.who(target, archetypes)}, "
+                     "who has more followers"]
+        elif kind == EventKind.follow:
+            parts = [f"agent {actor} followed {self.who(target, archetypes)}",
+                     f"first impression {_trust(after)}"]
+        elif kind == EventKind.reform:
+            group = self.who(actor, archetypes).partition("(")[2].rstrip(")") or "some agents"
+            parts = [f"REFORM: {count} {group} agents change their ways"]
+        elif kind == EventKind.campaign:
+            parts = ["CAMPAIGN: the platform starts pushing requests for recommendations"]
+        elif kind == EventKind.influx:
+            parts = [f"INFLUX: {count} newcomers join the network"]
+        else:
+            parts = [f"{EventKind(kind).name}: agent {actor} → agent {target}"]
+        return " · ".join([f"day {day}", *parts])
+
+    def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[str]:
+        """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
+
+        Among events of the same priority the latest is told; the result is in time order.
+        """
+        kinds = events["kind"]
+        if len(kinds) == 0:
+            return []
+        chosen: list[tuple[float, str]] = []
+        for kind in SCENARIO_KINDS:
+            rows = np.flatnonzero(kinds == kind)
+            if len(rows):
+                # a reform or influx is logged as one event per agent: tell it once per batch
+                for time in np.unique(events["time"][rows]):
+                    same = rows[events["time"][rows] == time]
+                    chosen.append((float(time), self.sentence(events, int(same[0]), archetypes, len(same))))
+        if budget > 0:
+            ranked = sorted((p, k) for k, p in PRIORITY.items() if k not in SCENARIO_KINDS)
+            # a broken promise someone vouched for is the story; prefer it to any other broken one
+            vouched_broken = np.flatnonzero((kinds == EventKind.broken) & (events["subject"] >= 0))
+            candidates: list[np.ndarray] = [vouched_broken] + [np.flatnonzero(kinds == k) for _, k in ranked]
+            told: set[int] = set()
+            for rows in candidates:
+                for row in rows[::-1]:
+                    if budget <= 0:
+                        break
+                    if int(row) in told:
+                        continue
+                    told.add(int(row))
+                    chosen.append((float(events["time"][row]), self.sentence(events, int(row), archetypes)))
+                    budget -= 1
+        chosen.sort(key=lambda item: item[0])
+        return [text for _, text in chosen]
