@@ -17,7 +17,8 @@ Running the same command again skips the finished runs and completes the rest; t
 rebuilt from ``DIR/runs/``. Exit codes: 0 all runs finished, 1 some runs failed (each is reported with
 its parameters and seed), 2 bad input, 130 interrupted (finished runs are kept).
 
-Test hook: ``TRUSTSIM_SWEEP_FAIL_RUN=<run_id>[,<run_id>...]`` makes those runs raise inside the worker.
+Test hook: ``TRUSTSIM_SWEEP_FAIL_RUN=<run_id>[:exit][,...]`` makes those runs raise inside the worker
+(or, with ``:exit``, kills the worker process running them).
 """
 
 from __future__ import annotations
@@ -37,8 +38,16 @@ from . import config
 from .cli import UsageError
 from .config import Scenario, ScenarioError, to_dict
 from .export import FORMATS, check_writable, versions, write_tables
-from .sweep_exec import ClusterError, Outcome, Task, dask_outcomes, dask_version, local_outcomes
-from .sweep_plan import Axis, Plan, Run, make_plan, parse_grid
+from .sweep_exec import (
+    ClusterError,
+    Outcome,
+    Task,
+    dask_outcomes,
+    dask_version,
+    local_outcomes,
+    require_dask,
+)
+from .sweep_plan import Axis, Plan, Run, make_plan, parse_grid, scenario_digest
 from .sweep_tables import RUNS_DIR, build_tables, clean_temporaries, load_finished, store_run
 
 FAIL_ENV = "TRUSTSIM_SWEEP_FAIL_RUN"
@@ -133,8 +142,19 @@ def _describe_sweep(state: dict[str, Any]) -> str:
 
 def _state(plan: Plan) -> dict[str, Any]:
     return {"fingerprint": plan.fingerprint, "scenario": plan.base.name,
+            "scenario_sha256": scenario_digest(plan.base),
             "grid": [{"key": a.key, "values": list(a.values)} for a in plan.axes],
             "replicates": plan.replicates, "base_seed": plan.base_seed, "runs": len(plan.runs)}
+
+
+def _differences(held: dict[str, Any], plan: Plan) -> str:
+    """Which part of the sweep identity differs from the one a directory holds (for the refusal)."""
+    mine = json.loads(json.dumps(_state(plan), default=str))
+    labels = {"scenario": "scenario", "grid": "grid", "replicates": "replicates", "base_seed": "seed",
+              "scenario_sha256": "resolved scenario (the scenario file, --set, --agents/--days, or the "
+                                 "trustsim version)"}
+    differ = [label for key, label in labels.items() if held.get(key) != mine[key]]
+    return ", ".join(differ) or "fingerprint"
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -161,7 +181,9 @@ def claim_directory(out: Path, plan: Plan) -> bool:
             raise UsageError(f"{out}: {STATE_FILE} is unreadable; use another --out or empty it") from None
         if not isinstance(held, dict) or held.get("fingerprint") != plan.fingerprint:
             what = _describe_sweep(held) if isinstance(held, dict) else "another sweep"
-            raise UsageError(f"{out}: holds a different sweep ({what}); use another --out or empty it")
+            differ = _differences(held, plan) if isinstance(held, dict) else "fingerprint"
+            raise UsageError(f"{out}: holds a different sweep ({what}; differs in {differ}); "
+                             "use another --out or empty it")
         return True
     ours = {"manifest.json", RUNS_DIR, *(f"{t}.{f}" for t in TABLES for f in FORMATS)}
     foreign = sorted(p.name for p in out.iterdir() if p.name in ours)
@@ -190,8 +212,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _failing_runs() -> set[str]:
-    return {r.strip() for r in os.environ.get(FAIL_ENV, "").split(",") if r.strip()}
+def _failing_runs() -> dict[str, str]:
+    """The test hook: ``TRUSTSIM_SWEEP_FAIL_RUN=p001-r000,p002-r001:exit`` -> {run_id: "raise" | "exit"}."""
+    hooked = {}
+    for item in os.environ.get(FAIL_ENV, "").split(","):
+        run_id, _, mode = item.strip().partition(":")
+        if run_id:
+            hooked[run_id] = "exit" if mode == "exit" else "raise"
+    return hooked
 
 
 def _manifest(plan: Plan, command: dict[str, Any], executor: dict[str, Any], finished: set[str],
@@ -245,6 +273,8 @@ def run_sweep(scenario: Scenario, grid: Sequence[str] | Sequence[Axis], out: str
         raise UsageError(f"--workers: must be at least 1, got {workers}")
     if workers is not None and dask not in (None, "local"):
         raise UsageError("--workers: not used with --dask ADDRESS (the cluster has its own workers)")
+    if dask is not None:
+        require_dask()
     out = Path(out)
     check_writable(out)
     claim_directory(out, plan)
@@ -253,7 +283,8 @@ def run_sweep(scenario: Scenario, grid: Sequence[str] | Sequence[Axis], out: str
     started = time.monotonic()
     finished = load_finished(out, plan)
     hooked = _failing_runs()
-    todo = [Task(r, plan.scenario_dict(r), r.run_id in hooked) for r in plan.runs if r.run_id not in finished]
+    todo = [Task(r, plan.scenario_dict(r), hooked.get(r.run_id, "")) for r in plan.runs
+            if r.run_id not in finished]
     pool_size = min(workers or default_workers(), max(len(todo), 1))
     executor = {"kind": "dask" if dask else "local", "workers": pool_size, "address": dask}
     failures: list[tuple[Run, str]] = []

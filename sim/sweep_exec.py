@@ -11,13 +11,15 @@ Results come back to this process, which writes them: a remote cluster needs no 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +42,7 @@ class Task:
 
     run: Run
     scenario: dict[str, Any]
-    fail: bool = False
+    fail: str = ""     # test hook: "raise" (an exception in the run) or "exit" (the worker process dies)
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,15 @@ class Outcome:
     error: str | None = None
 
 
-def run_one(scenario: dict[str, Any], fail: bool = False) -> dict[str, np.ndarray]:
+def run_one(scenario: dict[str, Any], fail: str = "") -> dict[str, np.ndarray]:
     """Worker: rebuild the scenario, run it to the end, return ``day`` + every measure as numpy columns.
 
-    ``fail`` is a test hook (set through ``TRUSTSIM_SWEEP_FAIL_RUN``): it makes this run raise, so the
-    failure path can be exercised with an otherwise valid grid.
+    ``fail`` is a test hook (set through ``TRUSTSIM_SWEEP_FAIL_RUN``) so the failure paths can be
+    exercised with an otherwise valid grid: ``"raise"`` makes the run raise, ``"exit"`` kills the
+    worker process (as a crash or the out-of-memory killer would).
     """
+    if fail == "exit":
+        os._exit(3)
     if fail:
         raise RuntimeError("failure requested by TRUSTSIM_SWEEP_FAIL_RUN (test hook)")
     return Simulation(from_dict(scenario, "<sweep>")).run().metrics_history()
@@ -65,6 +70,8 @@ def run_one(scenario: dict[str, Any], fail: bool = False) -> dict[str, np.ndarra
 
 def describe(exc: BaseException) -> str:
     """An exception as one line: ``Type: message``."""
+    if type(exc).__name__ == "KilledWorker":   # Dask's own text runs to a paragraph
+        return "worker lost: every Dask worker that tried this run died (KilledWorker)"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -104,13 +111,8 @@ def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     pool = _new_pool(workers)
     try:
         while pending or suspects or in_flight:
-            isolating = bool(suspects) or any(alone for _, alone in in_flight.values())
-            while (suspects or pending) and len(in_flight) < (1 if isolating else workers):
-                alone = bool(suspects)
-                task = suspects.popleft() if suspects else pending.popleft()
-                in_flight[pool.submit(run_one, task.scenario, task.fail)] = (task, alone)
-                isolating = isolating or alone
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = _submit(pool, in_flight, pending, suspects, workers)
+            done = wait(in_flight, return_when=FIRST_COMPLETED)[0] if in_flight else set()
             lost = []
             for future in done:
                 task, alone = in_flight.pop(future)
@@ -121,8 +123,8 @@ def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
                     yield Outcome(task.run, None, describe(error))
                 else:
                     yield Outcome(task.run, future.result())
-            if lost:
-                lost += list(in_flight.values())
+            if lost or broken:
+                lost += list(in_flight.values())   # the pool is gone: so is every run still in it
                 in_flight.clear()
                 _stop_pool(pool)
                 pool = _new_pool(workers)
@@ -133,6 +135,33 @@ def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
                         suspects.append(task)
     finally:
         _stop_pool(pool)
+
+
+def _submit(pool: ProcessPoolExecutor, in_flight: dict[Future, tuple[Task, bool]], pending: deque[Task],
+            suspects: deque[Task], workers: int) -> bool:
+    """Top up the runs in flight (one at a time while suspects are retried); True if the pool is broken."""
+    isolating = bool(suspects) or any(alone for _, alone in in_flight.values())
+    while (suspects or pending) and len(in_flight) < (1 if isolating else workers):
+        alone = bool(suspects)
+        source = suspects if alone else pending
+        task = source.popleft()
+        try:
+            future = pool.submit(run_one, task.scenario, task.fail)
+        except BrokenProcessPool:
+            source.appendleft(task)
+            return True
+        in_flight[future] = (task, alone)
+        isolating = isolating or alone
+    return False
+
+
+def require_dask() -> None:
+    """Fail early, before anything runs, if ``--dask`` was asked for without Dask installed."""
+    try:
+        _dask()
+    except ClusterError as exc:
+        from .cli import UsageError
+        raise UsageError(str(exc)) from None
 
 
 def _dask() -> Any:
@@ -151,11 +180,23 @@ def dask_version() -> str:
         return "not installed"
 
 
+@contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """Silence a logger (the in-process scheduler's retries and lost keys) for the duration."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _connect(stack: ExitStack, address: str, workers: int, timeout: float) -> Any:
     """A Dask client: on a fresh LocalCluster (``local``) or on the scheduler at ``address``."""
     distributed = _dask()
     if address == "local":
-        import logging
+        stack.enter_context(_quiet_logger("distributed"))   # failures are reported per run instead
         cluster = stack.enter_context(distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
             silence_logs=logging.ERROR))

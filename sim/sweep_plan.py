@@ -149,6 +149,12 @@ def derive_seeds(base_seed: int, count: int) -> list[int]:
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
+def scenario_digest(scenario: Scenario) -> str:
+    """sha256 of the fully resolved scenario (canonical JSON)."""
+    text = json.dumps(to_dict(scenario), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def fingerprint(base: Scenario, axes: tuple[Axis, ...], replicates: int, base_seed: int) -> str:
     """What identifies a sweep for resuming: resolved base scenario, grid, replicates, base seed."""
     identity = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -95,14 +95,12 @@ def store_run(out: Path, run: Run, history: dict[str, np.ndarray]) -> Path:
     """Keep a finished run atomically: temp file in ``DIR/runs/``, then rename (never a partial file)."""
     final = run_path(out, run.run_id)
     final.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=final.parent, prefix=f".{run.run_id}.", suffix=".tmp")
-    os.close(handle)
+    temp = final.with_name(f".{run.run_id}.{uuid.uuid4().hex}.tmp")   # created with the usual permissions
     try:
         run_frame(run, history).write_parquet(temp)
         os.replace(temp, final)
     finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        temp.unlink(missing_ok=True)
     return final
 
 

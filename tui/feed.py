@@ -21,6 +21,11 @@ PRIORITY: dict[int, int] = {
     EventKind.vouch: 4, EventKind.kept: 5, EventKind.imitate: 6, EventKind.follow: 7,
 }
 SCENARIO_KINDS = (EventKind.reform, EventKind.campaign, EventKind.influx)
+VOUCHED_BROKEN = -1          # a broken promise that someone had vouched for: the heart of the story
+#: The order in which the feed takes turns between kinds of event (the story's beats come up most).
+ROTATION: tuple[int, ...] = (VOUCHED_BROKEN, EventKind.vouch, EventKind.broken, EventKind.untie,
+                             VOUCHED_BROKEN, EventKind.testify, EventKind.kept, EventKind.broken,
+                             EventKind.untie, EventKind.imitate, EventKind.follow)
 
 
 def _trust(value: float) -> str:
@@ -32,6 +37,7 @@ class Narrator:
 
     def __init__(self, archetype_names: Sequence[str]) -> None:
         self.names = tuple(archetype_names)
+        self._turn = 0
 
     def who(self, agent: int, archetypes: np.ndarray) -> str:
         """'agent 17 (overcommitter)'; without the archetype if the agent is unknown to the snapshot."""
@@ -86,7 +92,8 @@ class Narrator:
     def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[str]:
         """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
 
-        Among events of the same priority the latest is told; the result is in time order.
+        The others take turns by kind (:data:`ROTATION`), the latest of a kind first; kinds absent from
+        the batch are skipped. The result is in time order.
         """
         kinds = events["kind"]
         if len(kinds) == 0:
@@ -100,19 +107,19 @@ class Narrator:
                     same = rows[events["time"][rows] == time]
                     chosen.append((float(time), self.sentence(events, int(same[0]), archetypes, len(same))))
         if budget > 0:
-            ranked = sorted((p, k) for k, p in PRIORITY.items() if k not in SCENARIO_KINDS)
-            # a broken promise someone vouched for is the story; prefer it to any other broken one
-            vouched_broken = np.flatnonzero((kinds == EventKind.broken) & (events["subject"] >= 0))
-            candidates: list[np.ndarray] = [vouched_broken] + [np.flatnonzero(kinds == k) for _, k in ranked]
+            # take turns between kinds of story, so the feed is not one long list of broken promises
+            by_kind = {k: np.flatnonzero(kinds == k) for k in PRIORITY if k not in SCENARIO_KINDS}
+            by_kind[VOUCHED_BROKEN] = np.flatnonzero((kinds == EventKind.broken) & (events["subject"] >= 0))
             told: set[int] = set()
-            for rows in candidates:
-                for row in rows[::-1]:
-                    if budget <= 0:
-                        break
-                    if int(row) in told:
-                        continue
-                    told.add(int(row))
-                    chosen.append((float(events["time"][row]), self.sentence(events, int(row), archetypes)))
+            for _ in range(len(ROTATION)):
+                if budget <= 0:
+                    break
+                kind = ROTATION[self._turn % len(ROTATION)]
+                self._turn += 1
+                rows = [int(r) for r in by_kind.get(kind, [])[::-1] if int(r) not in told]
+                if rows:
+                    told.add(rows[0])
+                    chosen.append((float(events["time"][rows[0]]), self.sentence(events, rows[0], archetypes)))
                     budget -= 1
         chosen.sort(key=lambda item: item[0])
         return [text for _, text in chosen]

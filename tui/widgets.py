@@ -32,6 +32,9 @@ TRUST_LINES = (("mean_trust", "mean trust", "green"), ("generalized_trust", "gen
                ("referral_trust", "referral", "magenta"), ("trust_accuracy", "accuracy", "orange"))
 
 
+RICH_COLORS = {"orange": "dark_orange"}
+
+
 def glyph(index: int) -> str:
     return GLYPHS[index % len(GLYPHS)]
 
@@ -95,10 +98,11 @@ class Chart(PlotextPlot):
     """A plotext chart that draws itself from a callback, only when visible and changed, and no more
     often than its cost allows (about 5% of the time per chart)."""
 
-    def __init__(self, draw: Callable[[Plot, int], None], title: str = "", *, min_interval: float = 0.3,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, draw: Callable[[Plot, int], list[tuple[str, str]]], title: str = "", *,
+                 min_interval: float = 0.3, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.draw = draw
+        self.legend: list[tuple[str, str]] = []
         self.chart_title = title
         self.min_interval = min_interval
         self.dirty = True
@@ -118,73 +122,81 @@ class Chart(PlotextPlot):
         started = time.perf_counter()
         plt = self.plt
         plt.clear_figure()
-        self.draw(plt, max(10, self.size.width))
+        legend = self.draw(plt, max(10, self.size.width)) or []
+        if legend != self.legend:
+            # plotext's own legend sits on top of the lines; ours goes on the border
+            self.legend = legend
+            self.border_subtitle = "  ".join(f"[{RICH_COLORS.get(c, c)}]━[/] {label}" for label, c in legend)
         result = super().render()
         cost = time.perf_counter() - started
         self.next_draw = time.monotonic() + max(self.min_interval, cost * 20)
         return result
 
 
-def draw_trust(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], None]:
+def draw_trust(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """The network measures of the main run: mean, generalized, referral trust and trust accuracy."""
 
     def draw(plt: Plot, width: int) -> None:
         tracks = track_source()
         if not tracks:
-            return
+            return []
         track = tracks[0]
-        for name, label, color in TRUST_LINES:
+        for name, _, color in TRUST_LINES:
             x, y = thin(*track.series(name), width * 2)
             if x:
-                plt.plot(x, y, label=label, color=color, marker="braille")
+                plt.plot(x, y, color=color, marker="braille")
         plt.ylim(-0.2, 1.0)
         _days_axis(plt, track)
+        return [(label, color) for _, label, color in TRUST_LINES]
 
     return draw
 
 
-def draw_commitments(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], None]:
+def draw_commitments(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """Kept and broken commitments per day (7-day mean)."""
 
     def draw(plt: Plot, width: int) -> None:
         tracks = track_source()
         if not tracks:
-            return
-        for name, label, color in (("promises_kept", "kept", "green"), ("promises_broken", "broken", "red")):
+            return []
+        lines = (("promises_kept", "kept", "green"), ("promises_broken", "broken", "red"))
+        for name, _, color in lines:
             x, y = thin(*tracks[0].daily(name), width * 2)
             if x:
-                plt.plot(x, y, label=label, color=color, marker="braille")
+                plt.plot(x, y, color=color, marker="braille")
         _days_axis(plt, tracks[0])
+        return [(label, color) for _, label, color in lines]
 
     return draw
 
 
-def draw_archetypes(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], None]:
+def draw_archetypes(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """One reputation line per archetype."""
     column = ARCHETYPE_COLUMNS.index("reputation")
 
     def draw(plt: Plot, width: int) -> None:
         tracks = track_source()
         if not tracks:
-            return
+            return []
         track = tracks[0]
-        for k, name in enumerate(track.names):
+        for k in range(len(track.names)):
             x, y = thin(track.archetype_days, track.archetype_rows[:, k, column], width * 2)
             if x:
-                plt.plot(x, y, label=f"{glyph(k)} {name}", color=LINE_COLORS[k % len(LINE_COLORS)],
-                         marker="braille")
+                plt.plot(x, y, color=LINE_COLORS[k % len(LINE_COLORS)], marker="braille")
         plt.ylim(0.0, 1.0)
         _days_axis(plt, track)
+        return [(f"{glyph(k)} {name}", LINE_COLORS[k % len(LINE_COLORS)]) for k, name in enumerate(track.names)]
 
     return draw
 
 
 def draw_compare(track_source: Callable[[], Sequence[Track]], metrics: Sequence[str],
-                 daily: bool = False) -> Callable[[Plot, int], None]:
+                 daily: bool = False) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """The same measure(s) of runs A and B, overlaid (A solid braille, B dotted)."""
 
     def draw(plt: Plot, width: int) -> None:
         tracks = track_source()
+        legend = []
         for t, track in enumerate(tracks[:2]):
             for m, metric in enumerate(metrics):
                 series = track.daily(metric) if daily else track.series(metric)
@@ -194,17 +206,19 @@ def draw_compare(track_source: Callable[[], Sequence[Track]], metrics: Sequence[
                         ("cyan", "orange")[t]
                     name = metric.replace("promises_", "").replace("_", " ")
                     label = f"{'AB'[t]} {name}" if len(metrics) > 1 else f"{'AB'[t]}: {track.label}"
-                    plt.plot(x, y, label=label, color=color, marker="braille" if t == 0 else "dot")
+                    plt.plot(x, y, color=color, marker="braille" if t == 0 else "dot")
+                    legend.append((label, color))
         if tracks:
             _days_axis(plt, tracks[0])
+        return legend
 
     return draw
 
 
 def _days_axis(plt: Plot, track: Track) -> None:
-    days = track.scenario.simulation.days
-    plt.xlim(0, max(days, 1))
-    plt.xticks([0, days // 2, days])
+    """Integer day ticks. (plotext's ``xlim`` clips lines wrongly, so the axis grows with the run.)"""
+    last = int(track.metrics["day"][-1]) if len(track.metrics["day"]) else 1
+    plt.xticks(sorted({0, last // 2, last}))
 
 
 class PopulationMap(Widget, can_focus=True):
@@ -294,7 +308,7 @@ def map_legend(names: Sequence[str]) -> str:
 class ArchetypeTable(DataTable):
     """Agents, reputation, followers and kept / broken commitments per archetype, updated live."""
 
-    COLUMNS = ("archetype", "agents", "reputation", "followers", "kept", "broken", "broken %")
+    COLUMNS = ("archetype", "agents", "reputation", "followers", "kept / broken")
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -312,7 +326,7 @@ class ArchetypeTable(DataTable):
             return
         for k, name in enumerate(names):
             for column, value in zip(self.COLUMNS, self._cells(k, name, archetypes), strict=True):
-                self.update_cell(name, column, value)
+                self.update_cell(name, column, value, update_width=True)
 
     @staticmethod
     def _cells(k: int, name: str, a: dict[str, np.ndarray]) -> tuple[str, ...]:
@@ -320,7 +334,7 @@ class ArchetypeTable(DataTable):
         reputation = float(a["reputation"][k])
         share = broken / (kept + broken) if kept + broken else math.nan
         color = f"rgb{reputation_rgb(reputation)}" if reputation == reputation else "grey42"
+        broken_text = f"{int(broken):,}" + (f" ({share:.0%})" if share == share else "")
         return (f"{glyph(k)} {name}", f"{int(a['agents'][k]):,}",
                 f"[{color}]{reputation:.2f}[/]" if reputation == reputation else "n/a",
-                f"{float(a['followers_mean'][k]):.1f}", f"{int(kept):,}", f"{int(broken):,}",
-                f"{share:.0%}" if share == share else "n/a")
+                f"{float(a['followers_mean'][k]):.1f}", f"{int(kept):,} / [red]{broken_text}[/]")
