@@ -397,7 +397,7 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
     raw = parse_toml(text, str(path))
     if overrides:
         apply_overrides(raw, overrides, "--set")
-    return from_dict(raw, str(path))
+    return from_dict(raw, f"{path} with --set" if overrides else str(path))
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -1,0 +1,119 @@
+"""Scenario loading, validation and the one-line errors bad input gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim import config
+from sim.config import ScenarioError
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return str(path)
+
+
+MINIMAL = """
+[simulation]
+agents = 50
+[archetypes.a]
+share = 0.5
+[archetypes.b]
+share = 0.5
+reliability = [0.2, 0.4]
+"""
+
+
+def test_all_shipped_scenarios_load_and_describe_themselves():
+    names = config.available()
+    assert set(names) >= {"baseline", "broken_promises", "indiscriminate_vouching", "mentor_mimicry",
+                          "repentance", "integrity"}
+    for name in names:
+        scenario = config.load(name)
+        assert scenario.name == name
+        assert len(scenario.scenario.description) > 80
+        assert scenario.scenario.case_study
+
+
+def test_required_keys_have_their_meaning():
+    scenario = config.load("baseline")
+    assert scenario.simulation.agents == 1000 and scenario.simulation.days == 365
+    assert scenario.trust.asymmetry == 3.0 and scenario.trust.forgetting == 0.995
+
+
+def test_traits_are_fixed_values_or_ranges(tmp_path):
+    scenario = config.load(write(tmp_path, MINIMAL))
+    a, b = scenario.archetypes
+    assert b.reliability == (0.2, 0.4)
+    assert a.reliability == (0.9, 0.9)
+
+
+def test_configuration_is_frozen():
+    scenario = config.load("baseline")
+    with pytest.raises(AttributeError):
+        scenario.trust.asymmetry = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text, message", [
+    (MINIMAL + "\n[trust]\nasymmetry = 0.5\n", "trust.asymmetry: must be >= 1, got 0.5"),
+    (MINIMAL + "\n[trust]\nforgetting = nan\n", "trust.forgetting: must be finite"),
+    (MINIMAL + "\n[trust]\nasymetry = 2\n", "trust.asymetry: unknown key"),
+    (MINIMAL.replace("agents = 50", "agents = -3"), "simulation.agents: must be >= 2, got -3"),
+    (MINIMAL.replace("agents = 50", "agents = 5.5"), "simulation.agents: must be an integer"),
+    (MINIMAL.replace("share = 0.5\nreliability", "share = 0.4\nreliability"), "shares must sum to 1, got 0.9"),
+    (MINIMAL + '\n[archetypes.c]\nshare = 0.0\nvouch_policy = "sometimes"\n', "unknown policy 'sometimes'"),
+    (MINIMAL.replace("[0.2, 0.4]", "[0.4, 0.2]"), "range low 0.4 is above high 0.2"),
+    (MINIMAL.replace("[0.2, 0.4]", "1.5"), "archetypes.b.reliability: must be <= 1, got 1.5"),
+    (MINIMAL + '\n[[events]]\nday = 3\nkind = "reform"\narchetype = "zzz"\ntraits = {reliability = 1}\n',
+     "events[0].archetype: unknown archetype 'zzz'"),
+    (MINIMAL + '\n[[events]]\nday = 3\nkind = "party"\n', "events[0].kind: unknown event kind 'party'"),
+    (MINIMAL + "\n[bogus]\nx = 1\n", "bogus: unknown key"),
+    ("[simulation]\nagents = 10\n", "archetypes: at least one archetype"),
+])
+def test_bad_values_are_named_with_file_and_key(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as error:
+        config.load(path)
+    assert message in str(error.value)
+    assert str(error.value).startswith(path)
+    assert "\n" not in str(error.value)
+
+
+def test_toml_syntax_errors_give_the_line(tmp_path):
+    path = write(tmp_path, "[simulation]\nagents = = 3\n")
+    with pytest.raises(ScenarioError, match=r"invalid TOML: .*line 2"):
+        config.load(path)
+
+
+def test_missing_file_and_unknown_name():
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        config.load("nowhere/missing.toml")
+    with pytest.raises(ScenarioError, match="unknown scenario 'nope' \\(known: baseline"):
+        config.load("nope")
+
+
+def test_overrides_use_dotted_keys_and_are_validated():
+    scenario = config.load("baseline", {"trust.asymmetry": 4, "archetypes.steady.share": 0.55})
+    assert scenario.trust.asymmetry == 4.0
+    with pytest.raises(ScenarioError, match="baseline.toml with --set: trust.asymmetry: must be >= 1, got 0"):
+        config.load("baseline", {"trust.asymmetry": 0})
+    with pytest.raises(ScenarioError, match="unknown key 'archetypes.nobody'"):
+        config.load("baseline", {"archetypes.nobody.share": 0.1})
+
+
+def test_parse_override_reads_toml_literals():
+    assert config.parse_override("trust.asymmetry=4") == ("trust.asymmetry", 4)
+    assert config.parse_override("archetypes.a.reliability=[0.1, 0.2]") == ("archetypes.a.reliability", [0.1, 0.2])
+    assert config.parse_override("archetypes.a.vouch_policy=never") == ("archetypes.a.vouch_policy", "never")
+    with pytest.raises(ScenarioError, match="expected KEY=VALUE"):
+        config.parse_override("trust.asymmetry")
+
+
+@pytest.mark.parametrize("name", config.available())
+def test_show_output_round_trips(name):
+    scenario = config.load(name)
+    again = config.from_dict(config.parse_toml(config.to_toml(scenario), "shown"), "shown")
+    assert again == scenario

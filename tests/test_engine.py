@@ -1,0 +1,156 @@
+"""The engine: reproducibility, stepwise API, thread safety, memory shape, mechanisms."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from sim import METRICS, EventKind, Simulation, load_scenario
+from sim.ties import TieTable
+
+SMALL = {"simulation.agents": 150, "simulation.days": 40}
+
+
+def history_equal(a: Simulation, b: Simulation) -> None:
+    ha, hb = a.metrics_history(), b.metrics_history()
+    for name in ha:
+        np.testing.assert_array_equal(ha[name], hb[name])
+    ca, cb = a.log.columns(), b.log.columns()
+    for name in ca:
+        np.testing.assert_array_equal(ca[name], cb[name])
+
+
+def test_one_seed_reproduces_a_run_exactly(small_run):
+    again = Simulation(load_scenario("broken_promises", SMALL)).run()
+    history_equal(small_run, again)
+
+
+def test_a_different_seed_gives_a_different_run(small_run):
+    other = Simulation(load_scenario("broken_promises", {**SMALL, "simulation.seed": 99})).run()
+    assert not np.array_equal(small_run.log.columns()["actor"][:500], other.log.columns()["actor"][:500])
+
+
+def test_chunking_does_not_change_the_run(small_run):
+    chunked = Simulation(load_scenario("broken_promises", SMALL))
+    for step in (1, 3, 7, 1, 100):
+        chunked.advance(step)
+    assert chunked.day == 40 and chunked.finished
+    history_equal(small_run, chunked)
+
+
+def test_every_day_is_sampled_once(small_run):
+    history = small_run.metrics_history()
+    np.testing.assert_array_equal(history["day"], np.arange(41))
+    assert set(history) == {"day", *METRICS}
+
+
+def test_advance_stops_at_the_end():
+    sim = Simulation(load_scenario("baseline", {"simulation.agents": 50, "simulation.days": 5}))
+    assert sim.day == 0
+    assert sim.advance(3) == 3
+    assert sim.advance(100) == 5 and sim.finished
+    assert sim.advance(1) == 5
+
+
+def test_every_behaviour_happens_in_broken_promises(small_run):
+    counts = dict(zip([k.name for k in EventKind], small_run.log.counts.tolist(), strict=True))
+    for kind in ("commit", "decline", "kept", "broken", "vouch", "promote", "follow", "testify", "untie"):
+        assert counts[kind] > 0, kind
+
+
+def test_snapshot_is_small_and_current(small_run):
+    snap = small_run.snapshot(recent_events=20, agents=True)
+    assert snap.day == 40 and snap.finished
+    assert len(snap.events["time"]) == 20
+    assert snap.events_total == len(small_run.log)
+    assert set(snap.metrics) == set(METRICS)
+    assert snap.archetype_names == ("steady", "casual", "overcommitter")
+    assert len(snap.agents["reputation"]) == 150
+
+
+def test_snapshots_are_safe_while_another_thread_drives():
+    sim = Simulation(load_scenario("broken_promises", {"simulation.agents": 300, "simulation.days": 60}))
+    errors: list[BaseException] = []
+    seen: list[int] = []
+
+    def read() -> None:
+        try:
+            while not sim.finished:
+                snap = sim.snapshot(agents=True)
+                assert len(snap.agents["reputation"]) == len(snap.agents["archetype"])
+                seen.append(snap.day)
+                sim.metrics_history(max(0, len(seen) - 3))
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever broke
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    sim.run()
+    reader.join()
+    assert not errors
+    assert seen == sorted(seen)
+    reference = Simulation(load_scenario("broken_promises", {"simulation.agents": 300, "simulation.days": 60})).run()
+    history_equal(sim, reference)
+
+
+def test_inspector_view_of_an_agent(small_run):
+    view = small_run.agent(3)
+    assert view["agent"] == 3 and view["archetype"] in ("steady", "casual", "overcommitter")
+    assert 0 <= view["traits"]["reliability"] <= 1
+    trusters, trust = view["trusted_by"]
+    assert len(trusters) == len(trust) == view["followers"]
+    with pytest.raises(IndexError):
+        small_run.agent(10_000)
+
+
+def test_reputation_history_is_daily_for_tracked_agents(small_run):
+    days, values = small_run.reputation_history(0)
+    assert len(days) == len(values) == 41
+
+
+def test_influx_adds_newcomers_and_reform_changes_traits():
+    sim = Simulation(load_scenario("mentor_mimicry", {"simulation.agents": 100, "simulation.days": 70})).run()
+    assert sim.population.size == 150
+    assert sim.log.counts[EventKind.influx] == 50
+    sim = Simulation(load_scenario("repentance", {"simulation.agents": 100, "simulation.days": 61})).run()
+    members = sim.population.members("enthusiast")
+    assert np.all(sim.population.reliability[members] == 0.5)
+
+
+def test_memory_grows_with_ties_not_agents_squared():
+    sim = Simulation(load_scenario("baseline", {"simulation.agents": 20_000, "simulation.days": 2}))
+    sim.run()
+    tie_bytes = sum(getattr(sim.ties, n).nbytes for n in ("source", "target", "positive", "negative"))
+    assert tie_bytes < 20_000 * 100 * 40      # about ties x bytes, nowhere near 20,000^2
+
+
+def test_tie_table_finds_adds_and_removes():
+    ties = TieTable(capacity=2)
+    created = ties.add(np.array([0, 1, 0, 2, 2]), np.array([1, 0, 1, 2, 0]), 1.0)
+    assert created.tolist() == [True, True, False, False, True]   # repeat and self-tie skipped
+    assert ties.count == 3
+    assert ties.find(np.array([0, 1, 2, 1]), np.array([1, 0, 0, 2])).tolist() == [0, 1, 2, -1]
+    owner, slots = ties.followers_of(np.array([0, 1]))
+    assert sorted(ties.source[slots[owner == 0]].tolist()) == [1, 2]
+    removed = ties.remove(np.array([0, 0]))
+    assert removed.tolist() == [0] and ties.count == 2
+    assert ties.find(np.array([0]), np.array([1])).tolist() == [-1]
+    assert ties.add(np.array([0]), np.array([1])).tolist() == [True]  # a broken tie can be made again
+    rng = np.random.default_rng(0)
+    slot, other = ties.random_contact(np.array([0, 1, 5]), rng)
+    assert other.tolist() == [1, 0, -1]
+
+
+def test_broken_promise_weighs_asymmetry_units():
+    sim = Simulation(load_scenario("baseline", {"simulation.agents": 200, "simulation.days": 30,
+                                                "trust.forgetting": 1.0}))
+    sim.run()
+    log = sim.log.columns()
+    broken = log["kind"] == EventKind.broken
+    kept = log["kind"] == EventKind.kept
+    # with no forgetting, trust after = (r + 2a)/(r + s + 2): a broken promise moves trust down more
+    drop = (log["trust_before"][broken] - log["trust_after"][broken])
+    rise = (log["trust_after"][kept] - log["trust_before"][kept])
+    assert np.nanmedian(drop) > 2 * np.nanmedian(rise)

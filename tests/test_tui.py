@@ -1,0 +1,239 @@
+"""Pilot tests of the dashboard: press the keys, check what changed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+import pytest
+
+from sim import EventKind, ScenarioError, read_frame
+from tui.app import FieldRow, TrustApp, main
+from tui.feed import Narrator
+from tui.params import validate
+from tui.runner import SPEEDS
+from tui.widgets import Chart
+
+SMALL = {"simulation.agents": 200, "simulation.days": 60}
+SIZE = (120, 40)
+
+
+async def until(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until ``predicate()`` holds (fails the test after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the dashboard")
+        await pilot.pause(0.05)
+
+
+def small_app(name: str = "broken_promises", play: bool = True, **kwargs) -> TrustApp:
+    return TrustApp(name, dict(SMALL), play=play, **kwargs)
+
+
+def test_play_advances_days_and_pause_holds_them() -> None:
+    async def scenario() -> None:
+        app = small_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.day >= 3)
+            assert app.playing and "playing" in app.sub_title
+            await pilot.press("space")
+            assert not app.playing
+            await pilot.pause(0.3)
+            held = app.day
+            await pilot.pause(0.6)
+            assert app.day == held
+            assert "paused" in app.sub_title
+            await pilot.press("space")
+            await until(pilot, lambda: app.day > held)
+
+    asyncio.run(scenario())
+
+
+def test_step_advances_exactly_one_day() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.3)
+            assert app.day == 0
+            await pilot.press("n")
+            await until(pilot, lambda: app.day == 1)
+            await pilot.pause(0.4)
+            assert app.day == 1
+            await pilot.press("n", "n")
+            await until(pilot, lambda: app.day == 3)
+            await pilot.pause(0.4)
+            assert app.day == 3 and not app.playing
+
+    asyncio.run(scenario())
+
+
+def test_faster_and_slower_change_the_speed() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            start = app.speed
+            await pilot.press("plus")
+            assert app.speed == start + 1 and app.runner.speed == start + 1
+            await pilot.press("minus", "minus")
+            assert app.speed == start - 1
+            for _ in range(len(SPEEDS) + 2):
+                await pilot.press("plus")
+            assert app.speed == len(SPEEDS) - 1 and "max" in app.sub_title
+
+    asyncio.run(scenario())
+
+
+def test_restart_gives_a_new_seed() -> None:
+    async def scenario() -> None:
+        app = small_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.day >= 5)
+            old_sim, old_seed = app.runner.sims[0], app.seed
+            await pilot.press("r")
+            await until(pilot, lambda: app.runner.sims[0] is not old_sim and app.seed == old_seed + 1)
+            assert app.runner.sims[0].scenario.simulation.seed == old_seed + 1
+            assert app.playing
+
+    asyncio.run(scenario())
+
+
+def test_a_bad_parameter_shows_its_error_and_keeps_the_run() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("5")                       # the Scenario tab
+            await pilot.pause(0.2)
+            sim = app.runner.sims[0]
+            agents = next(r for r in app.query(FieldRow) if r.key == "simulation.agents")
+            agents.query_one("Input").value = "1"
+            forgetting = next(r for r in app.query(FieldRow) if r.key == "trust.forgetting")
+            forgetting.query_one("Input").value = "lots"
+            await pilot.click("#apply")
+            await pilot.pause(0.3)
+            assert ">= 2" in str(agents.query_one(".field-error").render())
+            assert agents.query_one(".field-error").display
+            assert "number" in str(forgetting.query_one(".field-error").render())
+            assert app.runner.sims[0] is sim                # the run carries on
+            assert "Not restarted" in app.status
+            # fix it: now the run restarts with the new value
+            agents.query_one("Input").value = "150"
+            forgetting.query_one("Input").value = "0.99"
+            await pilot.click("#apply")
+            await until(pilot, lambda: app.runner.sims[0] is not sim)
+            assert app.runner.sims[0].population.size == 150
+            assert not agents.query_one(".field-error").display
+
+    asyncio.run(scenario())
+
+
+def test_export_writes_files_polars_reads_back(tmp_path) -> None:
+    async def scenario() -> None:
+        app = small_app(play=False, export_dir=tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n", "n", "n")
+            await until(pilot, lambda: app.day == 3)
+            await pilot.press("e")
+            await until(pilot, lambda: "Exported" in app.status)
+            assert str(tmp_path) in app.status
+
+    asyncio.run(scenario())
+    (folder,) = list(tmp_path.iterdir())
+    metrics = read_frame(folder / "metrics.parquet")
+    assert metrics["day"].to_list() == [0, 1, 2, 3]
+    for table in ("archetypes", "agents", "events", "edges"):
+        assert pl.read_parquet(folder / f"{table}.parquet").height > 0
+    assert (folder / "manifest.json").is_file()
+
+
+def test_compare_shows_two_series() -> None:
+    async def scenario() -> None:
+        app = small_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.day >= 5)
+            await pilot.press("c")
+            assert app.comparing
+            await until(pilot, lambda: len(app.tracks) == 2 and len(app.tracks[1].metrics["day"]) >= 5)
+            await pilot.pause(0.5)
+            a, b = app.tracks
+            assert a.label == "broken_promises" and b.label == "baseline"
+            assert b.scenario.simulation.seed == a.scenario.simulation.seed
+            chart = app.query_one("#cmp-trust", Chart)
+            await until(pilot, lambda: len(chart.legend) == 2)
+            assert [label for label, _ in chart.legend] == ["A: broken_promises", "B: baseline"]
+            assert "vs baseline" in app.sub_title
+            await pilot.press("c")
+            await until(pilot, lambda: len(app.tracks) == 1)
+
+    asyncio.run(scenario())
+
+
+def test_inspector_shows_the_chosen_agent() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n", "n")
+            await pilot.press("i")
+            await pilot.press("1", "7", "enter")
+            assert app.inspected == 17
+            info = app.query_one("#agent-info")
+            await until(pilot, lambda: "agent 17" in str(info.render()))
+            relations = str(app.query_one("#agent-relations").render())
+            assert "Trusted by" in relations and "Vouched for" in relations
+            # a bad number is refused inline
+            app.query_one("#agent-input").value = "100000"
+            await pilot.press("enter")
+            assert "no agent" in str(app.query_one("#agent-error").render())
+            assert app.inspected == 17
+
+    asyncio.run(scenario())
+
+
+def test_quitting_stops_the_worker() -> None:
+    async def scenario() -> TrustApp:
+        app = small_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.day >= 2)
+            await pilot.press("q")
+            await pilot.pause(0.3)
+        return app
+
+    app = asyncio.run(scenario())
+    assert app.runner.stopped
+    thread = app.runner.running_thread
+    deadline = time.monotonic() + 5
+    while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert thread is not None and not thread.is_alive()
+    assert app.return_code == 0
+
+
+def test_narrator_tells_a_vouched_broken_promise() -> None:
+    events = {
+        "time": np.array([43.5]), "kind": np.array([EventKind.broken], dtype=np.uint8),
+        "actor": np.array([17]), "target": np.array([5]), "subject": np.array([9]),
+        "trust_before": np.array([0.71]), "trust_after": np.array([0.52]),
+    }
+    archetypes = np.zeros(20, dtype=np.int16)
+    archetypes[17] = 1
+    (line,) = Narrator(["steady", "overcommitter"]).pick(events, archetypes, budget=3)
+    assert line == ("day 43 · agent 17 (overcommitter) broke a promise to agent 5 · 5's trust in 17 "
+                    "0.71 → 0.52 · agent 9 vouched for 17 and loses standing with 5")
+
+
+def test_validate_pins_errors_to_fields() -> None:
+    scenario, errors = validate("baseline", {"simulation.days": "0", "archetypes.steady.share": "0.9",
+                                             "archetypes.casual.share": "0.4"})
+    assert scenario is None
+    assert "must be >= 1" in errors["simulation.days"]
+    assert "sum to 1" in errors["archetypes.steady.share"]
+    scenario, errors = validate("baseline", {"simulation.days": "30"})
+    assert errors == {} and scenario.simulation.days == 30
+
+
+def test_main_rejects_an_unknown_scenario_before_starting() -> None:
+    with pytest.raises(ScenarioError):
+        main("no_such_scenario", {})
