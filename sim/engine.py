@@ -28,7 +28,7 @@ from simpy.events import URGENT
 from . import policies
 from .config import TRAITS, Scenario, ScenarioEvent
 from .events import EventKind, EventLog
-from .metrics import ARCHETYPE_COLUMNS, METRICS, archetype_measures, network_measures, reputations
+from .metrics import ARCHETYPE_COLUMNS, METRICS, TrustView, archetype_measures, network_measures
 from .network import pareto_fitness, past_dealings, seed_ties
 from .population import Population, initial_archetypes
 from .ties import TieTable
@@ -250,16 +250,16 @@ class Simulation:
     # ================================================================== measures
     def _sample(self, day: int) -> None:
         with self._lock:
-            reputation, referral = reputations(self)
-            measures = network_measures(self, reputation)
+            view = TrustView(self)
+            measures = network_measures(self, view)
             self._metric_rows.append(np.array([measures[m] for m in METRICS]))
-            self._archetype_rows.append(archetype_measures(self, reputation, referral))
+            self._archetype_rows.append(archetype_measures(self, view))
             self._metric_days.append(day)
             tracked = np.full(len(self.tracked), np.nan, dtype=np.float32)
-            known = self.tracked < len(reputation)
-            tracked[known] = reputation[self.tracked[known]]
+            known = self.tracked < len(view.reputation)
+            tracked[known] = view.reputation[self.tracked[known]]
             self._tracked_rows.append(tracked)
-            self._reputation = reputation
+            self._reputation = view.reputation
 
     # ================================================================== ties
     def _tie(self, sources: np.ndarray, targets: np.ndarray, positive: np.ndarray | float,

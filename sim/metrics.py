@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .trust import expectation
+
 if TYPE_CHECKING:
     from .engine import Simulation
 
@@ -62,53 +64,62 @@ def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
         return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
 
 
+class TrustView:
+    """Trust on every tie slot, computed once per sample and shared by all the measures."""
+
+    def __init__(self, sim: Simulation) -> None:
+        ties, people = sim.ties, sim.population
+        used = slice(0, ties.slots)
+        n = people.size
+        source, target = ties.source[used], ties.target[used]
+        base = people.base_rate[source]
+        self.alive = ties.alive[used]
+        self.trust = expectation(ties.positive[used], ties.negative[used], base)
+        # reputation: everyone tied to the agent now (first impressions included), plus everyone who
+        # dealt with it and has since walked away: counting only current ties would hide exactly the
+        # people who were let down
+        held = self.alive | (ties.dealings[used] > 0)
+        self.reputation = _mean_by(target[held], self.trust[held], n)
+        recommended = (ties.ref_positive[used] + ties.ref_negative[used]) > 1e-9
+        self.referral = expectation(ties.ref_positive[used][recommended], ties.ref_negative[used][recommended],
+                                    base[recommended])
+        self.referral_alive = self.alive[recommended]
+        self.referral_reputation = _mean_by(target[recommended], self.referral, n)
+
+
 def reputations(sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
-    """Per agent: mean functional and mean referral trust placed in it (NaN where nobody has any).
-
-    Reputation is the opinion held by everyone who has a tie to the agent now (first impressions
-    included) and by everyone who dealt with it and has since walked away: counting only current ties
-    would hide exactly the people who were let down.
-    """
-    ties, people = sim.ties, sim.population
-    n = people.size
-    used = slice(0, ties.slots)
-    experienced = np.flatnonzero(ties.alive[used] | (ties.dealings[used] > 0))
-    functional = _mean_by(ties.target[experienced],
-                          ties.trust(experienced, people.base_rate[ties.source[experienced]]), n)
-    evidence = ties.ref_positive[used] + ties.ref_negative[used]
-    recommended = np.flatnonzero(evidence > 1e-9)
-    referral = _mean_by(ties.target[recommended],
-                        ties.referral_trust(recommended, people.base_rate[ties.source[recommended]]), n)
-    return functional, referral
+    """Per agent: mean functional and mean referral trust placed in it (NaN where nobody has any)."""
+    view = TrustView(sim)
+    return view.reputation, view.referral_reputation
 
 
-def network_measures(sim: Simulation, reputation: np.ndarray) -> dict[str, float]:
-    """Every measure of MODEL.md for the current state (``reputation`` from :func:`reputations`)."""
-    ties, people = sim.ties, sim.population
-    slots = ties.alive_slots()
+def network_measures(sim: Simulation, view: TrustView) -> dict[str, float]:
+    """Every measure of MODEL.md for the current state."""
+    people = sim.population
     base = people.view("base_rate")
-    functional = ties.trust(slots, base[ties.source[slots]])
-    with_referrals = slots[(ties.ref_positive[slots] + ties.ref_negative[slots]) > 1e-9]
-    referral = ties.referral_trust(with_referrals, base[ties.source[with_referrals]])
+    current = view.trust[view.alive]
+    referral = view.referral[view.referral_alive]
+    reputation = view.reputation
     known = ~np.isnan(reputation)
     accuracy = spearman(reputation[known], people.view("reliability")[known])
     resolved = sim.vouch_kept + sim.vouch_broken
     return {
-        "mean_trust": float(functional.mean()) if len(functional) else float("nan"),
+        "mean_trust": float(current.mean()) if len(current) else float("nan"),
         "generalized_trust": float(base.mean()),
         "referral_trust": float(referral.mean()) if len(referral) else float("nan"),
         "trust_accuracy": accuracy,
         "vouch_precision": sim.vouch_kept / resolved if resolved else float("nan"),
         "promises_kept": float(people.view("promises_kept").sum()),
         "promises_broken": float(people.view("promises_broken").sum()),
-        "ties": float(ties.count),
+        "ties": float(sim.ties.count),
         "ties_broken": float(sim.ties_broken),
         "follower_gini": gini(people.view("followers")),
     }
 
 
-def archetype_measures(sim: Simulation, reputation: np.ndarray, referral: np.ndarray) -> np.ndarray:
+def archetype_measures(sim: Simulation, view: TrustView) -> np.ndarray:
     """One row per archetype, columns as :data:`ARCHETYPE_COLUMNS` (float64)."""
+    reputation, referral = view.reputation, view.referral_reputation
     people = sim.population
     groups = people.view("archetype").astype(np.int64)
     k = len(people.archetypes)

@@ -165,7 +165,7 @@ class TrustApp(App[int]):
     status: reactive[str] = reactive("")
 
     def __init__(self, scenario_name: str = DEFAULT_SCENARIO, overrides: dict[str, Any] | None = None, *,
-                 play: bool = True, export_dir: str | Path | None = None) -> None:
+                 play: bool = True, speed: int | None = None, export_dir: str | Path | None = None) -> None:
         super().__init__()
         self.scenario_name = scenario_name
         self.extra = dict(overrides or {})       # --set overrides the panel does not show
@@ -173,6 +173,8 @@ class TrustApp(App[int]):
         self.compare_scenario: Scenario | None = None
         self.export_dir = Path(export_dir) if export_dir else Path.cwd() / "trustsim-exports"
         self.runner = Runner([Simulation(self.scenario)], playing=play)
+        if speed is not None:
+            self.runner.set_speed(speed)
         self.tracks: list[Track] = [Track(self.scenario)]
         self.generation = 0
         self.narrator = Narrator(self.scenario.archetype_names())
@@ -271,7 +273,7 @@ class TrustApp(App[int]):
         table.add_columns("measure", "A", "B", "B − A")
         self._set_legends()
         self.sim_worker = self.run_worker(self._drive, thread=True, name="simulation", group="simulation")
-        self.set_interval(POLL_INTERVAL, self.poll)
+        self._poll_timer = self.set_interval(POLL_INTERVAL, self.poll)
 
     def _drive(self) -> None:
         """The simulation thread: advance and publish until the app stops it."""
@@ -281,6 +283,8 @@ class TrustApp(App[int]):
     # ================================================================== pulling frames
     def poll(self) -> None:
         """Drain what the simulation published, then redraw what is visible and changed (10 Hz)."""
+        if self.runner.stopped or not self.is_running:
+            return
         frames = []
         while not self.runner.frames.empty():
             frames.append(self.runner.frames.get_nowait())
@@ -491,6 +495,7 @@ class TrustApp(App[int]):
 
     def on_unmount(self) -> None:
         self.runner.stop()
+        self._poll_timer.stop()
 
     # ================================================================== starting runs
     def _start(self, scenario: Scenario, compare: Scenario | None = None) -> None:

@@ -1,0 +1,53 @@
+"""``make bench``: engine speed and memory against bare SimPy, then sweeps and the dashboard if present.
+
+Each engine run happens in its own process so that its peak RSS is its own. Prints one JSON document.
+Options: ``--quick`` (10,000 agents only, 120 days) for a fast look.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+from . import bare_simpy
+
+
+def engine_run(agents: int, days: int) -> dict:
+    output = subprocess.run([sys.executable, "-m", "bench.engine_run", str(agents), str(days)],
+                            capture_output=True, text=True, check=True)
+    return json.loads(output.stdout)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    days = 120 if quick else 365
+    sizes = (10_000,) if quick else (10_000, 100_000)
+    simpy_rate = max(bare_simpy.measure()["events_per_second"] for _ in range(3))
+    runs = [engine_run(agents, days) for agents in sizes]
+    for run in runs:
+        run["ratio_to_bare_simpy"] = round(run["events_per_second"] / simpy_rate, 3)
+    report: dict = {"bare_simpy_events_per_second": simpy_rate, "engine": runs}
+    if len(runs) == 2:
+        small, large = runs
+        agent_ratio = large["agents"] / small["agents"]
+        time_ratio = large["wall_seconds"] / small["wall_seconds"]
+        report["scaling"] = {
+            "agents_ratio": agent_ratio, "time_ratio": round(time_ratio, 2),
+            "exponent": round(math.log(time_ratio) / math.log(agent_ratio), 3),
+            "targets": {"ratio_to_bare_simpy>=0.3": all(r["ratio_to_bare_simpy"] >= 0.3 for r in runs),
+                        "peak_rss_100k<2GiB": large["peak_rss_mib"] < 2048,
+                        "time_at_most_linear": time_ratio <= agent_ratio},
+        }
+    for name, module in (("sweep", "bench.sweep_bench"), ("dashboard", "tui.bench")):
+        try:
+            measure = __import__(module, fromlist=["measure"]).measure
+        except ImportError:
+            continue
+        report[name] = measure()
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

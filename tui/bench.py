@@ -1,0 +1,83 @@
+"""What the dashboard costs: simulated days per second with the dashboard playing at full speed, against
+the engine alone on the same scenario, and how fast a key press is acted on meanwhile.
+
+    .venv/bin/python -m tui.bench            # 10,000 agents, 60 days
+    from tui.bench import measure; measure(agents=10000, days=60)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+from sim import Simulation, load_scenario
+
+from .runner import SPEEDS
+
+SCENARIO = "broken_promises"
+
+
+def headless(agents: int, days: int, scenario: str = SCENARIO) -> float:
+    """Days per second of ``Simulation.advance`` alone (building the population not counted)."""
+    sim = Simulation(load_scenario(scenario, {"simulation.agents": agents, "simulation.days": days}))
+    started = time.perf_counter()
+    sim.advance(days)
+    return days / (time.perf_counter() - started)
+
+
+async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tuple[float, list[float]]:
+    from .app import TrustApp
+
+    app = TrustApp(scenario, {"simulation.agents": agents, "simulation.days": days}, play=False,
+                   speed=len(SPEEDS) - 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        # the cost: a whole run at full speed with every pane of the dashboard on screen
+        start_day = app.runner.days_simulated
+        started = time.perf_counter()
+        await pilot.press("space")
+        while app.runner.sims[0].day < days:
+            await pilot.pause(0.02)
+        rate = (app.runner.days_simulated - start_day) / (time.perf_counter() - started)
+        # latency: restart a long run, and toggle play / pause while the engine works flat out
+        app.runner.submit(lambda: app.runner.replace([Simulation(load_scenario(
+            scenario, {"simulation.agents": agents, "simulation.days": 100_000}))]))
+        await pilot.pause(1.0)
+        if not app.playing:
+            await pilot.press("space")
+        latencies = []
+        for _ in range(presses):
+            await pilot.pause(0.3)
+            before = app.playing
+            pressed = time.perf_counter()
+            await pilot.press("space")
+            while app.playing == before:
+                await pilot.pause(0.001)
+            latencies.append(time.perf_counter() - pressed)
+            if not app.playing:
+                await pilot.press("space")
+        await pilot.press("q")
+    return rate, latencies
+
+
+def measure(agents: int = 10_000, days: int = 60, scenario: str = SCENARIO, presses: int = 9) -> dict[str, Any]:
+    """Headless vs dashboard days/second, their ratio, and the median key-press latency (ms)."""
+    alone = headless(agents, days, scenario)
+    with_dashboard, latencies = asyncio.run(_dashboard(agents, days, scenario, presses))
+    return {
+        "scenario": scenario, "agents": agents, "days": days,
+        "headless_days_per_s": round(alone, 2),
+        "dashboard_days_per_s": round(with_dashboard, 2),
+        "ratio": round(with_dashboard / alone, 3),
+        "key_latency_ms_median": round(statistics.median(latencies) * 1000, 1),
+        "key_latency_ms_max": round(max(latencies) * 1000, 1),
+    }
+
+
+if __name__ == "__main__":
+    arguments = [int(a) for a in sys.argv[1:3]]
+    print(json.dumps(measure(*arguments), indent=2))
