@@ -536,6 +536,7 @@ class Simulation:
         members = self.population.members(event.archetype)
         for trait, value in event.traits:
             getattr(self.population, trait)[members] = value
+        self.population.traits_changed()
         if event.vouch_policy:
             self.population.vouch_policy[members] = policies.POLICY_CODE[event.vouch_policy]
         self.log.append(self.env.now, EventKind.reform, members)

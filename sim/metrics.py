@@ -24,9 +24,10 @@ ARCHETYPE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def rank_average(values: np.ndarray) -> np.ndarray:
-    """Ranks with ties given their average rank (as Spearman's rho needs)."""
-    order = np.argsort(values, kind="stable")
+def rank_average(values: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Ranks with ties given their average rank (as Spearman's rho needs); ``order`` is an argsort, if known."""
+    if order is None:
+        order = np.argsort(values, kind="stable")
     sorted_values = values[order]
     starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
     ends = np.concatenate((starts[1:], [len(values)]))
@@ -36,11 +37,15 @@ def rank_average(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rank correlation; NaN when either side has no spread."""
+def spearman(x: np.ndarray, y: np.ndarray, y_order: np.ndarray | None = None) -> float:
+    """Spearman's rank correlation; NaN when either side has no spread.
+
+    ``y_order`` (an argsort of ``y``) may be passed when it is already known, to skip one sort.
+    """
     if len(x) < 3:
         return float("nan")
-    rx, ry = rank_average(x), rank_average(y)
+    rx = rank_average(x)
+    ry = rank_average(y, y_order)
     rx -= rx.mean()
     ry -= ry.mean()
     denominator = np.sqrt((rx * rx).sum() * (ry * ry).sum())
@@ -48,13 +53,19 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0: all equal; toward 1: one holds everything)."""
+    """Gini coefficient of non-negative integer counts (0: all equal; toward 1: one holds everything).
+
+    Uses a counting sort: with c_v agents holding v, starting at sorted position start_v, the ranks of
+    that group contribute v * c_v * (2 start_v + c_v - n) to sum((2i - n - 1) x_(i)).
+    """
+    n = len(values)
     total = values.sum()
-    if len(values) == 0 or total <= 0:
+    if n == 0 or total <= 0:
         return 0.0
-    ordered = np.sort(values).astype(np.float64)
-    n = len(ordered)
-    return float((2.0 * np.arange(1, n + 1) - n - 1) @ ordered / (n * total))
+    counts = np.bincount(values).astype(np.float64)
+    start = np.concatenate(([0.0], np.cumsum(counts)[:-1]))
+    value = np.arange(len(counts), dtype=np.float64)
+    return float((value * counts * (2.0 * start + counts - n)).sum() / (n * float(total)))
 
 
 def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
@@ -75,11 +86,15 @@ class TrustView:
         base = people.base_rate[source]
         self.alive = ties.alive[used]
         self.trust = expectation(ties.positive[used], ties.negative[used], base)
-        # reputation: everyone tied to the agent now (first impressions included), plus everyone who
+        # Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if you
+        # vouch for someone [who fails] your reputation takes a hit for the other person's effort". It
+        # is held by everyone tied to the agent now (first impressions included) and by everyone who
         # dealt with it and has since walked away: counting only current ties would hide exactly the
-        # people who were let down
+        # people who were let down.
         held = self.alive | (ties.dealings[used] > 0)
-        self.reputation = _mean_by(target[held], self.trust[held], n)
+        pooled = expectation(ties.positive[used][held] + ties.ref_positive[used][held],
+                             ties.negative[used][held] + ties.ref_negative[used][held], base[held])
+        self.reputation = _mean_by(target[held], pooled, n)
         recommended = (ties.ref_positive[used] + ties.ref_negative[used]) > 1e-9
         self.referral = expectation(ties.ref_positive[used][recommended], ties.ref_negative[used][recommended],
                                     base[recommended])
@@ -101,7 +116,11 @@ def network_measures(sim: Simulation, view: TrustView) -> dict[str, float]:
     referral = view.referral[view.referral_alive]
     reputation = view.reputation
     known = ~np.isnan(reputation)
-    accuracy = spearman(reputation[known], people.view("reliability")[known])
+    # reliability rarely changes: its sort order is cached by the population; keep the known ones in order
+    order = people.reliability_order()
+    known_order = order[known[order]]
+    position = np.cumsum(known) - 1
+    accuracy = spearman(reputation[known], people.view("reliability")[known], position[known_order])
     resolved = sim.vouch_kept + sim.vouch_broken
     return {
         "mean_trust": float(current.mean()) if len(current) else float("nan"),

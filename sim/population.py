@@ -32,6 +32,7 @@ class Population:
         capacity = scenario.simulation.agents + sum(
             scenario.newcomers(e) for e in scenario.events if e.kind == "influx")
         self.size = 0
+        self._reliability_order: np.ndarray | None = None
         self.archetype = np.zeros(capacity, dtype=np.int16)
         self.vouch_policy = np.zeros(capacity, dtype=np.int8)
         self.joined = np.zeros(capacity, dtype=np.float32)
@@ -53,7 +54,18 @@ class Population:
         codes = np.array([POLICY_CODE[a.vouch_policy] for a in self.archetypes], dtype=np.int8)
         self.vouch_policy[ids] = codes[archetype_ids]
         self.size += count
+        self.traits_changed()
         return ids
+
+    def traits_changed(self) -> None:
+        """Call after changing traits in place, so cached orderings are rebuilt."""
+        self._reliability_order = None
+
+    def reliability_order(self) -> np.ndarray:
+        """argsort of the live agents' reliability, cached until traits change."""
+        if self._reliability_order is None or len(self._reliability_order) != self.size:
+            self._reliability_order = np.argsort(self.view("reliability"), kind="stable")
+        return self._reliability_order
 
     def view(self, name: str) -> np.ndarray:
         """The live part of one array (a view, not a copy)."""
