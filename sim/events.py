@@ -60,8 +60,8 @@ class EventLog:
         size = max(sizes) if sizes else 1
         if sizes and min(sizes) == 0:
             return
-        chunk = {name: np.broadcast_to(np.asarray(value, dtype=COLUMNS[name]), (size,)).copy()
-                 for name, value in columns.items()}
+        chunk = {name: np.array(value, dtype=COLUMNS[name]) if np.ndim(value) else
+                 np.full(size, value, dtype=COLUMNS[name]) for name, value in columns.items()}
         chunk["kind"] = np.full(size, int(kind), dtype=np.uint8)
         self._chunks.append(chunk)
         self._rows += size

@@ -214,10 +214,17 @@ class TieTable:
 
 def _merge(keys: np.ndarray, slots: np.ndarray, new_keys: np.ndarray,
            new_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a batch into the sorted index, placing keys and slots with one shared layout."""
     order = np.argsort(new_keys, kind="stable")
     new_keys, new_slots = new_keys[order], new_slots[order]
-    at = np.searchsorted(keys, new_keys)
-    return np.insert(keys, at, new_keys), np.insert(slots, at, new_slots)
+    placed = keys.searchsorted(new_keys) + np.arange(len(new_keys))
+    old = np.ones(len(keys) + len(new_keys), dtype=bool)
+    old[placed] = False
+    merged_keys = np.empty(len(old), dtype=keys.dtype)
+    merged_slots = np.empty(len(old), dtype=slots.dtype)
+    merged_keys[old], merged_keys[placed] = keys, new_keys
+    merged_slots[old], merged_slots[placed] = slots, new_slots
+    return merged_keys, merged_slots
 
 
 def _drop(keys: np.ndarray, slots: np.ndarray, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
