@@ -146,14 +146,6 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return tui_main(args.scenario, _overrides(args))
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    try:
-        from .sweep import main as sweep_main
-    except ImportError as exc:
-        raise UsageError(f"sweeps are not available: {exc}") from None
-    return sweep_main(args)
-
-
 def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="root seed (simulation.seed)")
     parser.add_argument("--agents", type=int, help="number of agents (simulation.agents)")

@@ -305,3 +305,10 @@ def test_progress_shows_runs_done_left_and_eta() -> None:
     SweepProgress(quiet, False, "sweep", total=8, done=0).advance(ok=True)
     assert quiet.getvalue() == ""
 
+
+
+def test_an_unreachable_scheduler_is_a_one_line_usage_error(tmp_path, base) -> None:
+    pytest.importorskip("distributed")
+    with pytest.raises(cli.UsageError, match=r"--dask tcp://127.0.0.1:9: cannot reach the Dask scheduler"):
+        run_sweep(base, GRID, tmp_path, replicates=REPLICATES, dask="tcp://127.0.0.1:9", connect_timeout=1)
+    assert not (tmp_path / "runs.parquet").exists()
