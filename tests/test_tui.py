@@ -15,7 +15,7 @@ from tui.app import FieldRow, TrustApp, main
 from tui.feed import Narrator
 from tui.params import validate
 from tui.runner import SPEEDS
-from tui.widgets import Chart
+from tui.widgets import Chart, PopulationMap
 
 SMALL = {"simulation.agents": 200, "simulation.days": 60}
 SIZE = (120, 40)
@@ -39,14 +39,14 @@ def test_play_advances_days_and_pause_holds_them() -> None:
         app = small_app()
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.day >= 3)
-            assert app.playing and "playing" in app.sub_title
+            assert app.playing and "playing" in app.headline
             await pilot.press("space")
             assert not app.playing
             await pilot.pause(0.3)
             held = app.day
             await pilot.pause(0.6)
             assert app.day == held
-            assert "paused" in app.sub_title
+            assert "paused" in app.headline
             await pilot.press("space")
             await until(pilot, lambda: app.day > held)
 
@@ -82,7 +82,7 @@ def test_faster_and_slower_change_the_speed() -> None:
             assert app.speed == start - 1
             for _ in range(len(SPEEDS) + 2):
                 await pilot.press("plus")
-            assert app.speed == len(SPEEDS) - 1 and "max" in app.sub_title
+            assert app.speed == len(SPEEDS) - 1 and "max" in app.headline
 
     asyncio.run(scenario())
 
@@ -163,10 +163,21 @@ def test_compare_shows_two_series() -> None:
             assert b.scenario.simulation.seed == a.scenario.simulation.seed
             chart = app.query_one("#cmp-trust", Chart)
             await until(pilot, lambda: len(chart.legend) == 2)
-            assert [label for label, _ in chart.legend] == ["A: broken_promises", "B: baseline"]
-            assert "vs baseline" in app.sub_title
+            assert [label for label, _ in chart.legend] == ["A: broken_promises", "• B: baseline"]
+            assert "vs baseline" in app.headline
             await pilot.press("c")
             await until(pilot, lambda: len(app.tracks) == 1)
+            assert not app.comparing
+            # one scenario with two settings: a bad setting is refused inline, nothing starts
+            app.query_one("#compare-settings").value = "trust.asymmetry=0.5"
+            await pilot.click("#compare-run")
+            assert "B not started" in str(app.query_one("#compare-error").render())
+            assert not app.comparing
+            app.query_one("#compare-scenario").value = "broken_promises"
+            app.query_one("#compare-settings").value = "trust.asymmetry=6"
+            await pilot.click("#compare-run")
+            await until(pilot, lambda: len(app.tracks) == 2)
+            assert app.tracks[1].scenario.trust.asymmetry == 6
 
     asyncio.run(scenario())
 
@@ -184,10 +195,47 @@ def test_inspector_shows_the_chosen_agent() -> None:
             relations = str(app.query_one("#agent-relations").render())
             assert "Trusted by" in relations and "Vouched for" in relations
             # a bad number is refused inline
+            assert app.focused is None             # the keys went back to the dashboard
+            await pilot.press("i")
             app.query_one("#agent-input").value = "100000"
             await pilot.press("enter")
             assert "no agent" in str(app.query_one("#agent-error").render())
             assert app.inspected == 17
+
+    asyncio.run(scenario())
+
+
+def test_an_archetype_row_inspects_its_most_followed_member() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n")
+            await until(pilot, lambda: app.day == 1)
+            table = app.query_one("#archetypes")
+            table.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: app.inspected >= 0)
+            agents = app.tracks[0].snapshot.agents
+            first = np.flatnonzero(agents["archetype"] == 0)
+            assert app.inspected == first[np.argmax(agents["followers"][first])]
+            assert app.query_one("#tabs").active == "agent"
+
+    asyncio.run(scenario())
+
+
+def test_clicking_the_map_inspects_that_agent() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n")
+            await until(pilot, lambda: app.day == 1)
+            await pilot.pause(0.3)
+            population = app.query_one("#map", PopulationMap)
+            await pilot.click("#map", offset=(3, 2))          # the border takes the first row and column
+            await until(pilot, lambda: app.inspected >= 0)
+            row, column = 1, 2 // population.cell_width
+            assert app.inspected == population.cells[row * population.columns + column]
+            assert app.query_one("#tabs").active == "agent"
 
     asyncio.run(scenario())
 

@@ -33,6 +33,8 @@ def test_trustsim_draws_plays_and_quits_in_tmux(tmp_path: Path) -> None:
     env = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run([*tmux, "new-session", "-d", "-s", "dash", "-x", "100", "-y", "30", command],
                    check=True, env=env)
+    socket_path = subprocess.run([*tmux, "display-message", "-p", "#{socket_path}"], capture_output=True,
+                                 text=True).stdout.strip()
 
     def screen() -> str:
         return subprocess.run([*tmux, "capture-pane", "-p", "-t", "dash"], capture_output=True, text=True,
@@ -64,3 +66,5 @@ def test_trustsim_draws_plays_and_quits_in_tmux(tmp_path: Path) -> None:
         assert done.read_text().strip() == "0"
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+        if socket_path:
+            Path(socket_path).unlink(missing_ok=True)

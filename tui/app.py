@@ -18,18 +18,18 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.reactive import reactive
+from textual.content import Content
+from textual.reactive import reactive, var
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     DataTable,
     Footer,
-    Header,
     Input,
     Label,
     Markdown,
     OptionList,
-    RichLog,
     Select,
     Static,
     TabbedContent,
@@ -46,6 +46,7 @@ from .runner import SPEEDS, Runner, speed_label
 from .widgets import (
     ArchetypeTable,
     Chart,
+    Feed,
     PopulationMap,
     Track,
     draw_archetypes,
@@ -59,6 +60,7 @@ from .widgets import (
 
 DEFAULT_SCENARIO = "baseline"
 POLL_INTERVAL = 0.1          # the screen reads the simulation's frames ten times a second
+REDRAW_INTERVAL = 0.5        # while playing, panes other than the top bar redraw twice a second
 INSPECT_INTERVAL = 1.0       # the inspector re-reads its agent once a second while the run plays
 COMPARE_PARTNER = {"baseline": "indiscriminate_vouching"}   # what compare mode sets against a scenario
 
@@ -133,6 +135,25 @@ class FieldRow(Horizontal):
         self.query_one(Input).set_class(bool(message), "-invalid")
 
 
+class TopBar(Widget):
+    """The header: app, scenario, day, speed, running or paused. Textual's Header re-lays out the whole
+    screen whenever its subtitle changes, which here is every simulated day; this one only repaints."""
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def render(self) -> Content:
+        return Content.from_markup(f"[b]trustsim[/b] — {self.text}")
+
+
+class StatusLine(Widget):
+    """One line of facts and the latest message; redraws without a layout pass (it changes often)."""
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def render(self) -> Content:
+        return Content.from_markup(self.text)
+
+
 class TrustApp(App[int]):
     """The dashboard."""
 
@@ -151,18 +172,22 @@ class TrustApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("i", "inspect", "Inspect agent", show=False),
-        *(Binding(str(n), f"show_tab('{tab}')", tab.title(), show=False)
-          for n, tab in enumerate(("dashboard", "population", "charts", "agent", "scenario", "compare"), 1)),
+        *(Binding(str(n), f"show_tab('{tab}')", title, show=False)
+          for n, (tab, title) in enumerate((("dashboard", "Dashboard"), ("population", "Population"),
+                                            ("charts-tab", "Charts"), ("agent", "Agent"),
+                                            ("scenario", "Scenario"), ("compare", "Compare")), 1)),
     ]
 
-    day: reactive[int] = reactive(0)
-    playing: reactive[bool] = reactive(True)
-    speed: reactive[int] = reactive(4)
-    seed: reactive[int] = reactive(1)
-    finished: reactive[bool] = reactive(False)
-    comparing: reactive[bool] = reactive(False)
-    inspected: reactive[int] = reactive(-1)
-    status: reactive[str] = reactive("")
+    # `var`, not `reactive`: a reactive on the App repaints the whole screen when it changes, and the day
+    # changes up to ten times a second; the watchers repaint just what shows them.
+    day: var[int] = var(0)
+    playing: var[bool] = var(True)
+    speed: var[int] = var(4)
+    seed: var[int] = var(1)
+    finished: var[bool] = var(False)
+    comparing: var[bool] = var(False)
+    inspected: var[int] = var(-1)
+    status: var[str] = var("")
 
     def __init__(self, scenario_name: str = DEFAULT_SCENARIO, overrides: dict[str, Any] | None = None, *,
                  play: bool = True, speed: int | None = None, export_dir: str | Path | None = None) -> None:
@@ -183,6 +208,13 @@ class TrustApp(App[int]):
         self._inspect_future: Future | None = None
         self._inspect_due = 0.0
         self._pending: list[tuple[Future, Any]] = []
+        self._slow_due = 0.0
+        self._form_for = scenario_name   # the scenario the parameter form shows
+        self.headline = ""           # what the top bar says (not App.sub_title: setting that repaints everything)
+        self._changed = False
+        self._unnarrated: list[dict[str, np.ndarray]] = []
+        self._topbar: TopBar | None = None
+        self._status: StatusLine | None = None
         self.set_reactive(TrustApp.playing, play)
         self.set_reactive(TrustApp.seed, self.scenario.simulation.seed)
         self.set_reactive(TrustApp.speed, self.runner.speed)
@@ -190,7 +222,7 @@ class TrustApp(App[int]):
     # ================================================================== the screen
     def compose(self) -> ComposeResult:
         source = self._main_tracks
-        yield Header()
+        yield TopBar(id="topbar")
         with TabbedContent(id="tabs"):
             with TabPane("Dashboard", id="dashboard"):
                 with Horizontal(id="top"):
@@ -198,12 +230,12 @@ class TrustApp(App[int]):
                         yield Chart(draw_trust(source), "Trust in the network", id="trust-chart")
                         with Horizontal(id="small-charts", classes="secondary"):
                             yield Chart(draw_commitments(source), "Commitments per day", id="commit-chart")
-                            yield Chart(draw_archetypes(source), "Reputation by archetype", id="arch-chart")
+                            yield Chart(draw_archetypes(source), "Archetype reputation", id="arch-chart")
                     with Vertical(id="side"):
                         yield PopulationMap(id="map", classes="secondary")
                         yield Static(id="map-legend", classes="legend secondary")
                         yield ArchetypeTable(id="archetypes")
-                yield RichLog(id="feed", max_lines=300, wrap=True, markup=True)
+                yield Feed(id="feed")
             with TabPane("Population", id="population"):
                 yield PopulationMap(id="map-big")
                 yield Static(id="map-legend-big", classes="legend")
@@ -212,7 +244,7 @@ class TrustApp(App[int]):
                 yield Chart(draw_trust(source), "Trust in the network", id="trust-chart-big")
                 with Horizontal(classes="chart-row"):
                     yield Chart(draw_commitments(source), "Commitments per day", id="commit-chart-big")
-                    yield Chart(draw_archetypes(source), "Reputation by archetype", id="arch-chart-big")
+                    yield Chart(draw_archetypes(source), "Archetype reputation", id="arch-chart-big")
             with TabPane("Agent", id="agent"):
                 with Horizontal(id="agent-bar"):
                     yield Label("Agent number", classes="field-label")
@@ -250,7 +282,7 @@ class TrustApp(App[int]):
                     yield Chart(draw_compare(self._all_tracks, ["promises_broken"], daily=True),
                                 "Broken promises per day: A vs B", id="cmp-broken")
                 yield DataTable(id="compare-table", cursor_type="none")
-        yield Static("", id="status")
+        yield StatusLine(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
     def _main_tracks(self) -> list[Track]:
@@ -265,13 +297,21 @@ class TrustApp(App[int]):
         return partner if partner in config.available() else name
 
     def on_mount(self) -> None:
-        self._update_header()
         self._fill_form(self.scenario_name, self.scenario)
         self.query_one("#scenario-list", OptionList).highlighted = config.available().index(self.scenario_name) \
             if self.scenario_name in config.available() else None
         table = self.query_one("#compare-table", DataTable)
         table.add_columns("measure", "A", "B", "B − A")
+        # the panes the 10 Hz poll touches, looked up once (a DOM query per tick costs real time)
+        self._charts = list(self.query(Chart))
+        self._maps = list(self.query(PopulationMap))
+        self._tables = list(self.query(ArchetypeTable))
+        self._feed = self.query_one("#feed", Feed)
+        self._topbar = self.query_one(TopBar)
+        self._status = self.query_one(StatusLine)
+        self._tabs = self.query_one("#tabs", TabbedContent)
         self._set_legends()
+        self._update_header()
         self.sim_worker = self.run_worker(self._drive, thread=True, name="simulation", group="simulation")
         self._poll_timer = self.set_interval(POLL_INTERVAL, self.poll)
 
@@ -292,16 +332,18 @@ class TrustApp(App[int]):
         if frames:
             self._take(frames)
         now = time.monotonic()
-        for chart in self.query(Chart):
-            chart.maybe_refresh(now)
-        for population in self.query(PopulationMap):
-            population.maybe_refresh(now)
+        # Only the top bar changes on every tick. Everything else is redrawn together a couple of times a
+        # second while playing: Textual repaints the box around all changed regions, so panes redrawn on
+        # different ticks would each cost a repaint of nearly the whole screen.
+        if now >= self._slow_due or not self.playing:
+            self._slow_due = now + REDRAW_INTERVAL
+            self._redraw(now)
         if self.inspected >= 0 and self._inspect_future is None and now >= self._inspect_due \
-                and self.query_one("#tabs", TabbedContent).active == "agent":
+                and self._tabs.active == "agent":
             self._request_inspection()
 
     def _take(self, frames: list) -> None:
-        main_events: list[dict[str, np.ndarray]] = []
+        """Add the frames to the runs' histories and move the day on."""
         for frame in frames:
             if frame.generation != self.generation:
                 if frame.generation < self.generation:
@@ -310,11 +352,14 @@ class TrustApp(App[int]):
                 sims = self.runner.sims
                 self.tracks = [Track(s.scenario) for s in sims]
                 self.narrator = Narrator(self.tracks[0].names)
+                self._unnarrated.clear()
                 self._set_legends()
             if frame.index < len(self.tracks):
                 self.tracks[frame.index].add(frame)
-                if frame.index == 0:
-                    main_events.append(frame.snapshot.events)
+                if frame.index == 0 and len(frame.snapshot.events["kind"]):
+                    self._unnarrated.append(frame.snapshot.events)
+                    del self._unnarrated[:-8]
+                self._changed = True
         snapshot = self.tracks[0].snapshot
         if snapshot is None:
             return
@@ -323,26 +368,39 @@ class TrustApp(App[int]):
         self.seed = snapshot.seed
         if not self.runner.playing and self.playing:
             self.playing = False
-        agents = snapshot.agents
-        for population in self.query(PopulationMap):
-            population.show(agents["archetype"], agents["reputation"])
-        for table in self.query(ArchetypeTable):
-            table.show(snapshot.archetype_names, snapshot.archetypes)
-        for chart in self.query(Chart):
-            chart.mark_dirty()
-        self._narrate(main_events, agents["archetype"])
-        if len(self.tracks) > 1:
-            self._fill_compare_table()
+
+    def _redraw(self, now: float) -> None:
+        """Map, table, charts, feed and status line, from the latest frames."""
+        snapshot = self.tracks[0].snapshot
+        if self._changed and snapshot is not None:
+            self._changed = False
+            agents = snapshot.agents
+            for population in self._maps:
+                population.show(agents["archetype"], agents["reputation"])
+            for table in self._tables:
+                if table.display and table.region.area:
+                    table.show(snapshot.archetype_names, snapshot.archetypes)
+            for chart in self._charts:
+                chart.mark_dirty()
+            self._narrate(self._unnarrated, agents["archetype"])
+            self._unnarrated.clear()
+            if len(self.tracks) > 1:
+                self._fill_compare_table()
+            self._show_status()
+        for chart in self._charts:
+            chart.maybe_refresh(now)
+        for population in self._maps:
+            population.maybe_refresh(now)
 
     def _narrate(self, batches: list[dict[str, np.ndarray]], archetypes: np.ndarray) -> None:
-        self._feed_credit = min(4.0, self._feed_credit + 0.3)
+        self._feed_credit = min(4.0, self._feed_credit + 1.5)
         batches = [b for b in batches if len(b["kind"])]
         if not batches:
             return
         events = {k: np.concatenate([b[k] for b in batches]) for k in batches[0]}
         budget = int(self._feed_credit)
         lines = self.narrator.pick(events, archetypes, budget)
-        feed = self.query_one("#feed", RichLog)
+        feed = self._feed
         for line in lines:
             feed.write(self._colour_line(line))
         self._feed_credit -= min(budget, len(lines))
@@ -379,17 +437,18 @@ class TrustApp(App[int]):
     def _update_header(self) -> None:
         state = "finished" if self.finished else ("▶ playing" if self.playing else "❚❚ paused")
         compare = f" vs {self.compare_scenario.name}" if self.comparing and self.compare_scenario else ""
-        self.sub_title = (f"{self.scenario.name}{compare} · day {self.day}/{self.scenario.simulation.days} · "
-                          f"{speed_label(self.speed)} · {state}")
-        self._show_status()
+        self.headline = (f"{state} · day {self.day}/{self.scenario.simulation.days} · {speed_label(self.speed)}"
+                         f" · {self.scenario.name}{compare}")
+        if self._topbar is not None:
+            self._topbar.text = self.headline.replace("[", r"\[")
 
     def _show_status(self) -> None:
         snapshot = self.tracks[0].snapshot
         facts = f"seed {self.seed}"
         if snapshot is not None:
             facts += f" · {len(snapshot.agents.get('archetype', ())):,} agents · {snapshot.events_total:,} events"
-        for line in self.query("#status").results(Static):
-            line.update(f"[b]{facts}[/b]" + (f" · {self.status}" if self.status else ""))
+        if self._status is not None:
+            self._status.text = f"[b]{facts}[/b]" + (f" · {self.status}" if self.status else "")
 
     def watch_day(self) -> None:
         self._update_header()
@@ -513,7 +572,7 @@ class TrustApp(App[int]):
         runner.submit(build)
         self.playing = True
         self.finished = False
-        self.query_one("#feed", RichLog).clear()
+        self.query_one("#feed", Feed).clear()
 
     def _run_compare(self) -> None:
         name = str(self.query_one("#compare-scenario", Select).value)
@@ -563,6 +622,7 @@ class TrustApp(App[int]):
 
     # ================================================================== the scenario panel
     def _fill_form(self, name: str, scenario: Scenario) -> None:
+        self._form_for = name
         self.query_one("#scenario-description", Static).update(
             f"[b]{name}[/b]\n{scenario.scenario.description}\n\n[dim]{scenario.scenario.case_study}[/dim]")
         fields = self.query_one("#fields", Vertical)
@@ -574,9 +634,8 @@ class TrustApp(App[int]):
     @on(OptionList.OptionHighlighted, "#scenario-list")
     def _scenario_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         name = str(event.option.prompt)
-        if getattr(self, "_form_for", None) == name:
+        if self._form_for == name:
             return
-        self._form_for = name
         try:
             scenario = self.scenario if name == self.scenario_name else config.load(name)
         except ScenarioError as exc:
@@ -589,7 +648,7 @@ class TrustApp(App[int]):
     @on(OptionList.OptionSelected, "#scenario-list")
     def apply_parameters(self) -> None:
         """Validate every field; restart with them only if all are good, else show each error inline."""
-        name = getattr(self, "_form_for", self.scenario_name)
+        name = self._form_for
         rows = list(self.query(FieldRow))
         extra = self.extra if name == self.scenario_name else {}
         texts = {row.key: row.text for row in rows}
@@ -618,6 +677,7 @@ class TrustApp(App[int]):
     @on(PopulationMap.AgentPicked)
     def _picked_on_map(self, event: PopulationMap.AgentPicked) -> None:
         self.inspected = event.agent
+        self.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = "agent"
 
     @on(DataTable.RowSelected, "ArchetypeTable")
@@ -630,6 +690,7 @@ class TrustApp(App[int]):
         members = np.flatnonzero(snapshot.agents["archetype"] == k)
         if len(members):
             self.inspected = int(members[np.argmax(snapshot.agents["followers"][members])])
+            self.set_focus(None)     # a focused widget on the old tab would pull that tab back
             self.query_one("#tabs", TabbedContent).active = "agent"
 
     @on(Input.Submitted, "#agent-input")
@@ -646,6 +707,7 @@ class TrustApp(App[int]):
             return
         error.update("")
         self.inspected = agent
+        self.set_focus(None)         # give the keys back to the dashboard (space, n, q …)
 
     def watch_inspected(self, agent: int) -> None:
         if agent < 0:
@@ -671,6 +733,8 @@ class TrustApp(App[int]):
         if keep.any():
             plt.plot(days[keep].tolist(), values[keep].tolist(), color="cyan", marker="braille")
             plt.ylim(0, 1)
+            last = int(days[keep][-1])
+            plt.xticks(sorted({int(days[keep][0]), last // 2, last}))
             return [(f"agent {self.inspected}", "cyan")]
         return []
 
@@ -686,7 +750,7 @@ class TrustApp(App[int]):
         self.query_one("#agent-info", Static).update(
             f"[b]agent {info['agent']}[/b] {glyph(k)} {info['archetype']} · vouches: {info['vouch_policy']} · "
             f"reputation [{colour}][b]{reputation:.2f}[/b][/] · {info['followers']} followers · "
-            f"follows {info['following']} · promises kept {kept} / broken {broken}\n[dim]{traits}[/dim]")
+            f"follows {info['following']} · promises kept {kept} / broken {broken}")
         trusters, trust = info["trusted_by"]
         order = np.argsort(-trust)
         most = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in order[:6]) or "nobody"
@@ -698,6 +762,7 @@ class TrustApp(App[int]):
                 if len(kept_mask) else "no commitment has come due yet")
         vouched_text = ", ".join(map(str, vouched[:10].tolist())) + (" …" if len(vouched) > 10 else "")
         self.query_one("#agent-relations", Static).update(
+            f"[dim]{traits}[/dim]\n\n"
             f"[b]Trusted by[/b] {len(trusters)} agents\n most: {most}\n"
             f"[b]Distrusted by[/b] (trust < 0.5)\n {least}\n\n"
             f"[b]Vouched for[/b] {len(vouched)} agents: {vouched_text or 'none'}\n"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
@@ -28,7 +30,7 @@ from .runner import Frame
 
 GLYPHS = "●▲■◆★✚▼♦"
 LINE_COLORS = ("green", "cyan", "magenta", "orange", "blue", "yellow", "red", "white")
-TRUST_LINES = (("mean_trust", "mean trust", "green"), ("generalized_trust", "generalized", "cyan"),
+TRUST_LINES = (("mean_trust", "mean", "green"), ("generalized_trust", "generalized", "cyan"),
                ("referral_trust", "referral", "magenta"), ("trust_accuracy", "accuracy", "orange"))
 
 
@@ -96,7 +98,7 @@ def thin(x: np.ndarray, y: np.ndarray, points: int) -> tuple[list[float], list[f
 
 class Chart(PlotextPlot):
     """A plotext chart that draws itself from a callback, only when visible and changed, and no more
-    often than its cost allows (about 5% of the time per chart)."""
+    often than its cost allows: after a redraw it waits 40 times as long as that redraw took (at most 3 s)."""
 
     def __init__(self, draw: Callable[[Plot, int], list[tuple[str, str]]], title: str = "", *,
                  min_interval: float = 0.3, id: str | None = None, classes: str | None = None) -> None:
@@ -126,10 +128,12 @@ class Chart(PlotextPlot):
         if legend != self.legend:
             # plotext's own legend sits on top of the lines; ours goes on the border
             self.legend = legend
-            self.border_subtitle = "  ".join(f"[{RICH_COLORS.get(c, c)}]━[/] {label}" for label, c in legend)
+            self.border_subtitle = "  ".join(
+                f"[{RICH_COLORS.get(c, c)}]{label[0]}[/]{label[1:]}" if label[:1] in GLYPHS + "•"
+                else f"[{RICH_COLORS.get(c, c)}]━[/] {label}" for label, c in legend)
         result = super().render()
         cost = time.perf_counter() - started
-        self.next_draw = time.monotonic() + max(self.min_interval, cost * 20)
+        self.next_draw = time.monotonic() + max(self.min_interval, min(cost * 40, 3.0))
         return result
 
 
@@ -141,11 +145,14 @@ def draw_trust(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, i
         if not tracks:
             return []
         track = tracks[0]
+        low = 0.0
         for name, _, color in TRUST_LINES:
             x, y = thin(*track.series(name), width * 2)
             if x:
                 plt.plot(x, y, color=color, marker="braille")
-        plt.ylim(-0.2, 1.0)
+                low = min(low, min(y))
+        # 0..1 unless trust accuracy (a rank correlation) goes negative
+        plt.ylim(low if low >= 0 else max(-1.0, low - 0.05), 1.0)
         _days_axis(plt, track)
         return [(label, color) for _, label, color in TRUST_LINES]
 
@@ -197,6 +204,7 @@ def draw_compare(track_source: Callable[[], Sequence[Track]], metrics: Sequence[
     def draw(plt: Plot, width: int) -> None:
         tracks = track_source()
         legend = []
+        low, high = math.inf, -math.inf
         for t, track in enumerate(tracks[:2]):
             for m, metric in enumerate(metrics):
                 series = track.daily(metric) if daily else track.series(metric)
@@ -207,7 +215,12 @@ def draw_compare(track_source: Callable[[], Sequence[Track]], metrics: Sequence[
                     name = metric.replace("promises_", "").replace("_", " ")
                     label = f"{'AB'[t]} {name}" if len(metrics) > 1 else f"{'AB'[t]}: {track.label}"
                     plt.plot(x, y, color=color, marker="braille" if t == 0 else "dot")
-                    legend.append((label, color))
+                    legend.append((label, color) if t == 0 else ("• " + label, color))
+                    low, high = min(low, min(y)), max(high, max(y))
+        if not daily and high >= low:
+            # at least 0.2 of trust on the axis, so a hair's difference does not look like a gulf
+            middle, span = (low + high) / 2, max(high - low, 0.2)
+            plt.ylim(middle - span * 0.55, middle + span * 0.55)
         if tracks:
             _days_axis(plt, tracks[0])
         return legend
@@ -238,7 +251,9 @@ class PopulationMap(Widget, can_focus=True):
         self.archetype = np.empty(0, dtype=np.int16)
         self.reputation = np.empty(0)
         self.selected = -1
-        self.cells = np.empty(0, dtype=np.int64)     # agent id shown in each cell, row-major
+        self.cells = np.empty(0, dtype=np.int64)     # agent id shown in each cell, row-major (-1: gap)
+        self.cell_width = 1
+        self.columns = 1
         self._layout_key: tuple = ()
         self._styles = [Style(color=f"rgb{reputation_rgb(v / 20)}") for v in range(21)]
         self._unknown = Style(color="grey42")
@@ -252,49 +267,76 @@ class PopulationMap(Widget, can_focus=True):
     def maybe_refresh(self, now: float) -> None:
         if self.dirty and now >= self.next_draw and self.display and self.region.area:
             self.dirty = False
-            self.next_draw = now + 0.25
+            self.next_draw = now + 0.4
             self.refresh()
 
     def _layout(self) -> np.ndarray:
+        """Which agent each cell shows (-1 for a gap), recomputed when the pane or population changes.
+
+        Every agent gets a cell if they fit, else a fixed sample does. When there is room, cells are two
+        characters wide and each archetype starts on a new row, so the groups read as blocks.
+        """
         width, height = self.size.width, self.size.height
         n = len(self.archetype)
         key = (width, height, n)
         if key != self._layout_key:
+            self._layout_key = key
             capacity = max(0, width * height)
             chosen = np.arange(n)
             if n > capacity:
                 # a fixed sample: the same agents stay in the same cells while the run plays
                 chosen = np.sort(np.random.default_rng(0).choice(n, capacity, replace=False))
-            order = np.lexsort((chosen, self.archetype[chosen]))
-            self.cells = chosen[order]
-            self._layout_key = key
+            kinds = self.archetype[chosen]
+            chosen = chosen[np.lexsort((chosen, kinds))]
+            kinds = self.archetype[chosen]
+            self.cell_width = 2 if 2 * len(chosen) <= capacity else 1
+            columns = max(1, width // self.cell_width)
+            groups = [chosen[kinds == k] for k in np.unique(kinds)]
+            rows_needed = sum(math.ceil(len(g) / columns) for g in groups)
+            if rows_needed <= height:
+                # each archetype on rows of its own
+                padded = [np.concatenate((g, np.full(-len(g) % columns, -1))) for g in groups]
+                cells = np.concatenate(padded) if padded else chosen
+            else:
+                cells = chosen
+            self.cells = cells
+            self.columns = columns
+            self.border_title = (f"Population: all {n:,} agents" if len(chosen) == n
+                                 else f"Population: a fixed sample of {len(chosen):,} of {n:,} agents")
         return self.cells
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         cells = self._layout()
-        row = cells[y * width:(y + 1) * width]
+        row = cells[y * self.columns:(y + 1) * self.columns]
         if len(row) == 0:
             return Strip.blank(width)
-        reputation = self.reputation[row] if len(self.reputation) >= len(self.archetype) else \
-            np.full(len(row), np.nan)
+        known = row >= 0
+        reputation = np.full(len(row), np.nan)
+        if len(self.reputation) >= len(self.archetype):
+            reputation[known] = self.reputation[row[known]]
         buckets = np.where(np.isnan(reputation), -1, np.clip(np.nan_to_num(reputation) * 20, 0, 20).astype(int))
-        kinds = self.archetype[row]
+        kinds = np.where(known, self.archetype[np.maximum(row, 0)], -1)
+        pad = " " * (self.cell_width - 1)
         segments: list[Segment] = []
         for agent, bucket, kind in zip(row.tolist(), buckets.tolist(), kinds.tolist(), strict=True):
+            if agent < 0:
+                segments.append(Segment(" " * self.cell_width))
+                continue
             style = self._unknown if bucket < 0 else self._styles[bucket]
             if agent == self.selected:
                 style = style + Style(reverse=True)
-            segments.append(Segment(glyph(kind), style))
-        segments.append(Segment(" " * (width - len(row))))
+            segments.append(Segment(glyph(kind) + pad, style))
+        used = len(row) * self.cell_width
+        segments.append(Segment(" " * max(0, width - used)))
         return Strip(Segment.simplify(segments), width)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = offset.y * self.size.width + offset.x
-        if 0 <= index < len(self.cells):
+        index = offset.y * self.columns + offset.x // self.cell_width
+        if 0 <= index < len(self.cells) and self.cells[index] >= 0:
             self.post_message(self.AgentPicked(int(self.cells[index])))
 
 
@@ -308,7 +350,7 @@ def map_legend(names: Sequence[str]) -> str:
 class ArchetypeTable(DataTable):
     """Agents, reputation, followers and kept / broken commitments per archetype, updated live."""
 
-    COLUMNS = ("archetype", "agents", "reputation", "followers", "kept / broken")
+    COLUMNS = ("archetype", "agents", "rep.", "followers", "kept / broken")
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -325,8 +367,10 @@ class ArchetypeTable(DataTable):
                 self.add_row(*self._cells(k, name, archetypes), key=name)
             return
         for k, name in enumerate(names):
-            for column, value in zip(self.COLUMNS, self._cells(k, name, archetypes), strict=True):
-                self.update_cell(name, column, value, update_width=True)
+            row = self.get_row(name)
+            for column, old, value in zip(self.COLUMNS, row, self._cells(k, name, archetypes), strict=True):
+                if value != old:
+                    self.update_cell(name, column, value, update_width=len(str(value)) > len(str(old)))
 
     @staticmethod
     def _cells(k: int, name: str, a: dict[str, np.ndarray]) -> tuple[str, ...]:
@@ -334,7 +378,49 @@ class ArchetypeTable(DataTable):
         reputation = float(a["reputation"][k])
         share = broken / (kept + broken) if kept + broken else math.nan
         color = f"rgb{reputation_rgb(reputation)}" if reputation == reputation else "grey42"
-        broken_text = f"{int(broken):,}" + (f" ({share:.0%})" if share == share else "")
+        broken_text = compact(broken) + (f" ({share:.0%})" if share == share else "")
         return (f"{glyph(k)} {name}", f"{int(a['agents'][k]):,}",
                 f"[{color}]{reputation:.2f}[/]" if reputation == reputation else "n/a",
-                f"{float(a['followers_mean'][k]):.1f}", f"{int(kept):,} / [red]{broken_text}[/]")
+                f"{float(a['followers_mean'][k]):.1f}", f"{compact(kept)} / [red]{broken_text}[/]")
+
+
+def compact(count: float) -> str:
+    """1,234 or 61.8k or 2.1M: counts that keep a narrow column narrow."""
+    if count >= 1e6:
+        return f"{count / 1e6:.1f}M"
+    if count >= 1e4:
+        return f"{count / 1e3:.1f}k"
+    return f"{int(count):,}"
+
+
+class Feed(Widget):
+    """The newest lines of the event feed, bottom-aligned, wrapped to the pane's width.
+
+    Unlike a RichLog it never changes size or scrolls, so a new line repaints this pane alone
+    instead of laying out the whole screen again (which, several times a second, costs the engine
+    real speed).
+    """
+
+    def __init__(self, *, keep: int = 200, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.lines: deque[Text] = deque(maxlen=keep)
+
+    def write(self, markup: str) -> None:
+        self.lines.append(Text.from_markup(markup))
+        self.refresh()
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.refresh()
+
+    def render(self) -> Text:
+        width, height = max(1, self.size.width), max(1, self.size.height)
+        shown: list[Text] = []
+        used = 0
+        for line in reversed(self.lines):
+            rows = max(1, math.ceil(line.cell_len / width))
+            if used + rows > height and shown:
+                break
+            shown.append(line)
+            used += rows
+        return Text("\n").join(reversed(shown))
