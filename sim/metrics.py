@@ -76,30 +76,42 @@ def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 class TrustView:
-    """Trust on every tie slot, computed once per sample and shared by all the measures."""
+    """Trust on every tie slot, computed once per sample and shared by all the measures.
+
+    Everything is a sequential pass over the slot arrays (weighted ``bincount`` over 0/1 masks rather
+    than boolean gathers), because this runs every simulated day over millions of ties.
+    """
 
     def __init__(self, sim: Simulation) -> None:
         ties, people = sim.ties, sim.population
         used = slice(0, ties.slots)
         n = people.size
-        source, target = ties.source[used], ties.target[used]
-        base = people.base_rate[source]
+        target = ties.target[used]
+        base = people.base_rate[ties.source[used]]
         self.alive = ties.alive[used]
-        self.trust = expectation(ties.positive[used], ties.negative[used], base)
+        positive, negative = ties.positive[used], ties.negative[used]
+        ref_positive, ref_negative = ties.ref_positive[used], ties.ref_negative[used]
+        two_base = base + base
+        self.trust = (positive + two_base) / (positive + negative + 2.0)
         # Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if you
         # vouch for someone [who fails] your reputation takes a hit for the other person's effort". It
         # is held by everyone tied to the agent now (first impressions included) and by everyone who
         # dealt with it and has since walked away: counting only current ties would hide exactly the
         # people who were let down.
-        held = self.alive | (ties.dealings[used] > 0)
-        pooled = expectation(ties.positive[used][held] + ties.ref_positive[used][held],
-                             ties.negative[used][held] + ties.ref_negative[used][held], base[held])
-        self.reputation = _mean_by(target[held], pooled, n)
-        recommended = (ties.ref_positive[used] + ties.ref_negative[used]) > 1e-9
-        self.referral = expectation(ties.ref_positive[used][recommended], ties.ref_negative[used][recommended],
-                                    base[recommended])
+        held = (self.alive | (ties.dealings[used] > 0)).astype(np.float64)
+        pooled_positive = positive + ref_positive
+        pooled = (pooled_positive + two_base) / (pooled_positive + negative + ref_negative + 2.0)
+        self.reputation = _ratio(np.bincount(target, weights=pooled * held, minlength=n),
+                                 np.bincount(target, weights=held, minlength=n))
+        recommended = np.flatnonzero((ref_positive + ref_negative) > 1e-9)
+        self.referral = expectation(ref_positive[recommended], ref_negative[recommended], base[recommended])
         self.referral_alive = self.alive[recommended]
         self.referral_reputation = _mean_by(target[recommended], self.referral, n)
+
+
+def _ratio(totals: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, totals / np.maximum(counts, 1e-300), np.nan)
 
 
 def reputations(sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
@@ -112,7 +124,8 @@ def network_measures(sim: Simulation, view: TrustView) -> dict[str, float]:
     """Every measure of MODEL.md for the current state."""
     people = sim.population
     base = people.view("base_rate")
-    current = view.trust[view.alive]
+    current_count = int(np.count_nonzero(view.alive))
+    current_sum = float(view.trust.sum(where=view.alive))
     referral = view.referral[view.referral_alive]
     reputation = view.reputation
     known = ~np.isnan(reputation)
@@ -123,7 +136,7 @@ def network_measures(sim: Simulation, view: TrustView) -> dict[str, float]:
     accuracy = spearman(reputation[known], people.view("reliability")[known], position[known_order])
     resolved = sim.vouch_kept + sim.vouch_broken
     return {
-        "mean_trust": float(current.mean()) if len(current) else float("nan"),
+        "mean_trust": current_sum / current_count if current_count else float("nan"),
         "generalized_trust": float(base.mean()),
         "referral_trust": float(referral.mean()) if len(referral) else float("nan"),
         "trust_accuracy": accuracy,
