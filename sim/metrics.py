@@ -78,35 +78,45 @@ def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 class TrustView:
     """Trust on every tie slot, computed once per sample and shared by all the measures.
 
-    Everything is a sequential pass over the slot arrays (weighted ``bincount`` over 0/1 masks rather
-    than boolean gathers), because this runs every simulated day over millions of ties.
+    This runs every simulated day over millions of ties, so it works through the slot arrays in
+    cache-sized blocks (every operation on a block while it is still in cache) and accumulates with
+    weighted ``bincount`` rather than boolean gathers.
     """
+
+    BLOCK = 1 << 16
 
     def __init__(self, sim: Simulation) -> None:
         ties, people = sim.ties, sim.population
-        used = slice(0, ties.slots)
-        n = people.size
-        target = ties.target[used]
-        base = people.base_rate[ties.source[used]]
-        self.alive = ties.alive[used]
-        positive, negative = ties.positive[used], ties.negative[used]
-        ref_positive, ref_negative = ties.ref_positive[used], ties.ref_negative[used]
-        two_base = base + base
-        self.trust = (positive + two_base) / (positive + negative + 2.0)
-        # Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if you
-        # vouch for someone [who fails] your reputation takes a hit for the other person's effort". It
-        # is held by everyone tied to the agent now (first impressions included) and by everyone who
-        # dealt with it and has since walked away: counting only current ties would hide exactly the
-        # people who were let down.
-        held = (self.alive | (ties.dealings[used] > 0)).astype(np.float64)
-        pooled_positive = positive + ref_positive
-        pooled = (pooled_positive + two_base) / (pooled_positive + negative + ref_negative + 2.0)
-        self.reputation = _ratio(np.bincount(target, weights=pooled * held, minlength=n),
-                                 np.bincount(target, weights=held, minlength=n))
+        slots, n = ties.slots, people.size
+        self.alive = ties.alive[:slots]
+        self.trust = np.empty(slots)
+        reputation_total = np.zeros(n)
+        reputation_count = np.zeros(n)
+        for start in range(0, slots, self.BLOCK):
+            block = slice(start, min(start + self.BLOCK, slots))
+            target = ties.target[block]
+            two_base = people.base_rate[ties.source[block]]
+            two_base += two_base
+            positive, negative = ties.positive[block], ties.negative[block]
+            np.divide(positive + two_base, positive + negative + 2.0, out=self.trust[block])
+            # Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if
+            # you vouch for someone [who fails] your reputation takes a hit for the other person's
+            # effort". It is held by everyone tied to the agent now (first impressions included) and by
+            # everyone who dealt with it and has since walked away: counting only current ties would
+            # hide exactly the people who were let down.
+            held = (self.alive[block] | (ties.dealings[block] > 0)).astype(np.float64)
+            pooled_positive = positive + ties.ref_positive[block]
+            pooled = (pooled_positive + two_base) / (pooled_positive + negative + ties.ref_negative[block] + 2.0)
+            pooled *= held
+            reputation_total += np.bincount(target, weights=pooled, minlength=n)
+            reputation_count += np.bincount(target, weights=held, minlength=n)
+        self.reputation = _ratio(reputation_total, reputation_count)
+        ref_positive, ref_negative = ties.ref_positive[:slots], ties.ref_negative[:slots]
         recommended = np.flatnonzero((ref_positive + ref_negative) > 1e-9)
-        self.referral = expectation(ref_positive[recommended], ref_negative[recommended], base[recommended])
+        base = people.base_rate[ties.source[recommended]]
+        self.referral = expectation(ref_positive[recommended], ref_negative[recommended], base)
         self.referral_alive = self.alive[recommended]
-        self.referral_reputation = _mean_by(target[recommended], self.referral, n)
+        self.referral_reputation = _mean_by(ties.target[recommended], self.referral, n)
 
 
 def _ratio(totals: np.ndarray, counts: np.ndarray) -> np.ndarray:
