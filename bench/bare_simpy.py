@@ -25,4 +25,6 @@ def measure(processes: int = 1000, steps: int = 1000) -> dict:
 
 
 if __name__ == "__main__":
-    print(measure())
+    import json
+
+    print(json.dumps(measure()))
