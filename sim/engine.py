@@ -74,7 +74,7 @@ class Simulation:
         root = np.random.SeedSequence(scenario.simulation.seed)
         setup_seed, network_seed, dynamics_seed, sample_seed = root.spawn(4)
         self.rng = np.random.Generator(np.random.PCG64(dynamics_seed))
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently
         self.population = Population(scenario)
         self.ties = TieTable(capacity=max(1024, int(scenario.simulation.agents * scenario.network.mean_degree * 1.5)))
         self.log = EventLog()
@@ -115,7 +115,7 @@ class Simulation:
         """Simulate ``days`` more whole days (not past the scenario's end); returns the new day."""
         target = min(self._day + max(int(days), 0), self.days)
         while self._day < target:
-            with self._lock:
+            with self.lock:
                 self.env.run(until=self._day + 1.5)
         return self._day
 
@@ -129,7 +129,7 @@ class Simulation:
 
     def snapshot(self, recent_events: int = 50, agents: bool = False) -> Snapshot:
         """The current day, latest measures, per-archetype figures, recent events (and per-agent state)."""
-        with self._lock:
+        with self.lock:
             latest = self._metric_rows[-1]
             archetype_rows = self._archetype_rows[-1]
             agent_state = {}
@@ -159,7 +159,7 @@ class Simulation:
 
     def metrics_history(self, start: int = 0) -> dict[str, np.ndarray]:
         """Daily measures from sample index ``start`` on (copies only the new rows): ``day`` + METRICS."""
-        with self._lock:
+        with self.lock:
             rows = self._metric_rows[start:]
             days = self._metric_days[start:]
         table = np.vstack(rows) if rows else np.empty((0, len(METRICS)))
@@ -167,7 +167,7 @@ class Simulation:
 
     def archetype_history(self, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(days, array[day, archetype, column]) from sample index ``start`` on."""
-        with self._lock:
+        with self.lock:
             rows = self._archetype_rows[start:]
             days = self._metric_days[start:]
         k = len(self.scenario.archetypes)
@@ -176,7 +176,7 @@ class Simulation:
 
     def reputation_history(self, agent: int) -> tuple[np.ndarray, np.ndarray]:
         """(days, reputation) of a tracked agent; empty arrays for an agent that is not tracked."""
-        with self._lock:
+        with self.lock:
             where = np.searchsorted(self.tracked, agent)
             if where >= len(self.tracked) or self.tracked[where] != agent:
                 return np.empty(0, dtype=np.int32), np.empty(0)
@@ -185,7 +185,7 @@ class Simulation:
 
     def agent(self, agent: int) -> dict:
         """Everything the inspector shows about one agent (raises IndexError for an unknown id)."""
-        with self._lock:
+        with self.lock:
             people, ties = self.population, self.ties
             if not 0 <= agent < people.size:
                 raise IndexError(f"no agent {agent} (agents are 0..{people.size - 1})")
@@ -249,7 +249,7 @@ class Simulation:
 
     # ================================================================== measures
     def _sample(self, day: int) -> None:
-        with self._lock:
+        with self.lock:
             view = TrustView(self)
             measures = network_measures(self, view)
             self._metric_rows.append(np.array([measures[m] for m in METRICS]))

@@ -218,12 +218,14 @@ def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,
 
 def export(sim: Simulation, out_dir: str | Path, fmt: str = "parquet") -> dict[str, Path]:
     """Write metrics, archetypes, agents, events, edges and manifest.json for a finished (or paused) run."""
-    frames = {name: build(sim) for name, build in FRAMES.items()}
+    with sim.lock:   # a consistent picture even while another thread drives the run
+        frames = {name: build(sim) for name, build in FRAMES.items()}
+        day = sim.day
     scenario = sim.scenario
     manifest = {
         "scenario": scenario.name,
         "seed": scenario.simulation.seed,
-        "day": sim.day,
+        "day": day,
         "parameters": to_dict(scenario),
         "versions": versions(),
     }
