@@ -175,6 +175,8 @@ def test_compare_shows_two_series() -> None:
             assert not app.comparing
             app.query_one("#compare-scenario").value = "broken_promises"
             app.query_one("#compare-settings").value = "trust.asymmetry=6"
+            # a Button ignores clicks during its 0.2 s pressed effect; a person never clicks that fast
+            await until(pilot, lambda: not app.query_one("#compare-run").has_class("-active"))
             await pilot.click("#compare-run")
             await until(pilot, lambda: len(app.tracks) == 2)
             assert app.tracks[1].scenario.trust.asymmetry == 6

@@ -268,7 +268,7 @@ class TrustApp(App[int]):
                 with Horizontal(id="compare-bar"):
                     yield Select([(n, n) for n in config.available()], allow_blank=False,
                                  value=self._partner(self.scenario_name), id="compare-scenario")
-                    yield Input(placeholder="B settings, e.g. vouching.request_rate=0", id="compare-settings")
+                    yield Input(placeholder="B settings, e.g. trust.asymmetry=6", id="compare-settings")
                     yield Button("Run B", id="compare-run")
                 yield Static("", id="compare-error", classes="field-error")
                 with Horizontal(classes="chart-row"):

@@ -89,5 +89,5 @@ def validate(name: str, texts: dict[str, str], extra: dict[str, Any] | None = No
 
 
 def parse_settings(text: str) -> dict[str, Any]:
-    """'trust.asymmetry=4 vouching.request_rate=0.1' -> overrides (raises ScenarioError if malformed)."""
+    """'trust.asymmetry=4 trust.forgetting=0.99' -> overrides (raises ScenarioError if malformed)."""
     return dict(parse_override(item) for item in text.replace(",", " ").split())
