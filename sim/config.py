@@ -372,6 +372,8 @@ def resolve_path(name_or_path: str) -> Path:
     """A scenario name from ``scenarios/`` or a path to a TOML file."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
+        if candidate.is_dir():
+            raise ScenarioError(f"{name_or_path}: is a directory, not a scenario file")
         if not candidate.is_file():
             raise ScenarioError(f"{name_or_path}: no such scenario file")
         return candidate

@@ -178,14 +178,14 @@ def sha256(path: Path) -> str:
 
 def check_writable(out_dir: Path) -> None:
     """Fail early (before a long run) if ``out_dir`` cannot be created or written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir}: is a file, not a directory")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".trustsim-probe-"):
             pass
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot write output directory: {exc.strerror or exc}") from None
-    if not out_dir.is_dir():
-        raise ExportError(f"{out_dir}: not a directory")
 
 
 def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,

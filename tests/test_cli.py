@@ -101,6 +101,8 @@ def test_show_output_runs_to_the_same_results(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["run", "nope"], "unknown scenario 'nope'"),
     (["run", "missing/file.toml"], "missing/file.toml: no such scenario file"),
+    (["run", "/"], "/: is a directory, not a scenario file"),
+    (["run", "baseline", "--out", __file__], f"{__file__}: is a file, not a directory"),
     (["run", "baseline", "--set", "trust.asymmetry=0.2"], "trust.asymmetry: must be >= 1, got 0.2"),
     (["run", "baseline", "--set", "trust.asymetry=2"], "trust.asymetry: unknown key"),
     (["run", "baseline", "--set", "archetypes.steady.share=0.9"], "shares must sum to 1"),
