@@ -29,7 +29,7 @@ from . import policies
 from .config import TRAITS, Scenario, ScenarioEvent
 from .events import EventKind, EventLog
 from .metrics import ARCHETYPE_COLUMNS, METRICS, TrustView, archetype_measures, network_measures
-from .network import pareto_fitness, past_dealings, seed_ties
+from .network import choose_targets, pareto_fitness, past_dealings, seed_ties
 from .population import Population, initial_archetypes
 from .ties import TieTable
 from .trust import discount_arrays, evidence_from_opinion
@@ -225,6 +225,7 @@ class Simulation:
 
     # ================================================================== processes
     def _days(self):
+        yield self.env.timeout(0)   # let scenario events of day 0 go first, as on every other day
         while True:
             day = int(round(self.env.now))
             self._sample(day)
@@ -335,7 +336,7 @@ class Simulation:
         sources = np.repeat(promoters, config.reach)
         times = np.repeat(times, config.reach)
         audience = self.rng.integers(0, people.size, len(sources))
-        reached = (audience != sources) & (self.ties.find(audience, sources) < 0)
+        reached = (audience != sources) & ~self.ties.known(audience, sources)
         chance = config.follow_base + config.social_proof * people.popularity_bias[audience] * self._social_proof(sources)
         follows = reached & (self.rng.random(len(sources)) < chance)
         audience, sources, times = audience[follows], sources[follows], times[follows]
@@ -362,7 +363,7 @@ class Simulation:
         referral_slot, audience = ties.random_follower(np.maximum(vouchers, 0), self.rng)
         ok = (vouchers >= 0) & (audience >= 0) & (audience != seekers)
         seekers, vouchers, audience, referral_slot = seekers[ok], vouchers[ok], audience[ok], referral_slot[ok]
-        strangers = ties.find(audience, seekers) < 0
+        strangers = ~ties.known(audience, seekers)
         seekers, vouchers, audience, referral_slot = (seekers[strangers], vouchers[strangers],
                                                       audience[strangers], referral_slot[strangers])
         if seekers.size == 0:
@@ -473,9 +474,12 @@ class Simulation:
 
         self._learn_generalized_trust(requesters, kept)
         self._blame_vouchers(requesters, vouchers, kept)
-        self._untie_if_distrusted(slots, times)
+        # outcomes are stamped with their deadlines; what follows from them happens now, when they land
+        now = np.full(len(slots), float(day))
+        # the let-down speak up before they walk away: the most disappointed must not fall silent
         speak = broken & (self.rng.random(len(broken)) < self.scenario.testimony.probability)
-        self._testify(requesters[speak], providers[speak], times[speak])
+        self._testify(requesters[speak], providers[speak], now[speak])
+        self._untie_if_distrusted(slots, now)
 
     def _learn_generalized_trust(self, requesters: np.ndarray, kept: np.ndarray) -> None:
         """Each outcome pulls the requester's base rate toward 1 (kept) or 0 (broken, ``asymmetry`` times)."""
@@ -554,10 +558,7 @@ class Simulation:
         newcomers = people.add(np.full(count, index, dtype=np.int16), self.rng, self.env.now)
         degree = self.rng.poisson(self.scenario.network.mean_degree, count)
         sources = np.repeat(newcomers, degree)
-        weights = people.followers[:existing].astype(np.float64) + 1.0
-        cumulative = np.cumsum(weights)
-        targets = np.searchsorted(cumulative, self.rng.random(len(sources)) * cumulative[-1], side="right")
-        targets = np.minimum(targets, existing - 1)
+        targets = choose_targets(people.followers[:existing] + 1.0, len(sources), self.rng)
         _, positive = self._first_impression(sources, targets)
         self._tie(sources, targets, positive, 0.0, self.env.now)
         self.log.append(self.env.now, EventKind.influx, newcomers)

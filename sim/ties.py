@@ -57,6 +57,7 @@ class TieTable:
         self._out_slot = np.empty(0, dtype=np.int64)
         self._in_keys = np.empty(0, dtype=np.int64)    # (target, source), alive ties only
         self._in_slot = np.empty(0, dtype=np.int64)
+        self._former_keys = np.empty(0, dtype=np.int64)  # (source, target) of broken ties, sorted
 
     # ------------------------------------------------------------------ size and growth
     @property
@@ -91,6 +92,15 @@ class TieTable:
         hit = self._out_keys[pos_clipped] == keys
         return np.where(hit, self._out_slot[pos_clipped], -1)
 
+    def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Whether source has (or once had) a tie to target: someone who walked away is no stranger."""
+        known = self.find(source, target) >= 0
+        if self._former_keys.size and source.size:
+            keys = _keys(source, np.asarray(target))
+            pos = np.minimum(_search(self._former_keys, keys), len(self._former_keys) - 1)
+            known |= self._former_keys[pos] == keys
+        return known
+
     def _ranges(self, keys: np.ndarray, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         agents = np.asarray(agents, dtype=np.int64)
         return _search(keys, agents << _SHIFT), _search(keys, (agents + 1) << _SHIFT)
@@ -122,21 +132,18 @@ class TieTable:
 
     def followers_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All live in-ties of the given agents: (index into ``agents``, slot of follower -> agent)."""
-        low, high = self._ranges(self._in_keys, agents)
-        size = high - low
-        owner = np.repeat(np.arange(len(agents)), size)
-        starts = np.repeat(low - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-        pos = np.arange(size.sum()) + starts
-        return owner, self._in_slot[pos]
+        return self._all(self._in_keys, self._in_slot, agents)
 
     def contacts_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All live out-ties of the given agents: (index into ``agents``, slot of agent -> contact)."""
-        low, high = self._ranges(self._out_keys, agents)
+        return self._all(self._out_keys, self._out_slot, agents)
+
+    def _all(self, keys: np.ndarray, slots: np.ndarray, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low, high = self._ranges(keys, agents)
         size = high - low
         owner = np.repeat(np.arange(len(agents)), size)
         starts = np.repeat(low - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-        pos = np.arange(size.sum()) + starts
-        return owner, self._out_slot[pos]
+        return owner, slots[np.arange(size.sum()) + starts]
 
     # ------------------------------------------------------------------ changes
     def add(self, source: np.ndarray, target: np.ndarray, positive: np.ndarray | float = 0.0,
@@ -191,6 +198,9 @@ class TieTable:
                                                _keys(self.source[slots], self.target[slots]))
         self._in_keys, self._in_slot = _drop(self._in_keys, self._in_slot,
                                              _keys(self.target[slots], self.source[slots]))
+        gone = np.unique(_keys(self.source[slots], self.target[slots]))
+        fresh = gone[~np.isin(gone, self._former_keys)]
+        self._former_keys = np.sort(np.concatenate([self._former_keys, fresh]))
         return slots
 
     def decay(self, factor: float) -> None:
