@@ -277,7 +277,7 @@ def _archetype(name: str, table: Any, where: str) -> Archetype:
     return Archetype(name=name, share=share, vouch_policy=policy, **traits)
 
 
-def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> ScenarioEvent:
+def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...], agents: int) -> ScenarioEvent:
     prefix = f"events[{index}]."
     if not isinstance(table, dict):
         raise _fail(where, prefix.rstrip("."), "must be a table")
@@ -294,7 +294,8 @@ def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> S
         name = table.get(key, "")
         if not isinstance(name, str) or (name and name not in archetypes):
             raise _fail(where, prefix + key, f"unknown archetype {name!r} (known: {', '.join(archetypes)})")
-    needs_archetype = kind in ("reform", "influx") or (kind == "testimony" and table.get("agent", -1) < 0)
+    agent = _number(table.get("agent", -1), where, prefix + "agent", integer=True)
+    needs_archetype = kind in ("reform", "influx") or (kind == "testimony" and agent < 0)
     if needs_archetype and not table.get("archetype"):
         raise _fail(where, prefix + "archetype", f"a {kind} event needs an archetype")
     traits_table = table.get("traits", {})
@@ -306,13 +307,13 @@ def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> S
         for t, v in traits_table.items()
     )
     policy = table.get("vouch_policy", "")
-    if policy and policy not in VOUCH_POLICIES:
+    if not isinstance(policy, str) or (policy and policy not in VOUCH_POLICIES):
         raise _fail(where, prefix + "vouch_policy", f"unknown policy {policy!r}")
     if kind == "reform" and not traits and not policy:
         raise _fail(where, prefix + "traits", "a reform event must change at least one trait or the policy")
     numbers = {
-        "duration": (0.0, None, False),
-        "multiplier": (0.0, None, False),
+        "duration": (0.0, 1e6, False),
+        "multiplier": (0.0, 1000.0, False),
         "count": (0, 10_000_000, True),
         "fraction": (0.0, 100.0, False),
         "agent": (-1, None, True),
@@ -324,6 +325,10 @@ def _event(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> S
             values[key] = _bounded(number, where, prefix + key, low, high)
     if kind == "influx" and (values.get("count", 0) > 0) == (values.get("fraction", 0.0) > 0):
         raise _fail(where, prefix + "count", "an influx event needs exactly one of count > 0 or fraction > 0")
+    if kind == "influx" and values.get("fraction", 0.0) > 0 and round(values["fraction"] * agents) < 1:
+        raise _fail(where, prefix + "fraction", f"{values['fraction']:g} of {agents} agents is nobody")
+    if agent >= agents:
+        raise _fail(where, prefix + "agent", f"agent {agent} does not exist (simulation.agents = {agents})")
     if kind == "campaign" and values.get("duration", 0.0) <= 0:
         raise _fail(where, prefix + "duration", "a campaign event needs duration > 0")
     return ScenarioEvent(day=day, kind=kind, archetype=table.get("archetype", ""), traits=traits,
@@ -345,16 +350,13 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     if not isinstance(events_raw, list):
         raise _fail(where, "events", "must be an array of tables ([[events]])")
     names = tuple(a.name for a in archetypes)
-    events = tuple(_event(i, e, where, names) for i, e in enumerate(events_raw))
+    agents = sections["simulation"].agents
+    events = tuple(_event(i, e, where, names, agents) for i, e in enumerate(events_raw))
     scenario = Scenario(archetypes=archetypes, events=tuple(sorted(events, key=lambda e: e.day)), **sections)
     c = scenario.commitments
     if c.duration_min > c.duration_max:
         raise _fail(where, "commitments.duration_min",
                     f"{c.duration_min:g} is above commitments.duration_max {c.duration_max:g}")
-    for i, event in enumerate(scenario.events):
-        if event.agent >= scenario.simulation.agents:
-            raise _fail(where, f"events[{i}].agent", f"agent {event.agent} does not exist "
-                        f"(simulation.agents = {scenario.simulation.agents})")
     return scenario
 
 
@@ -399,7 +401,7 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
     raw = parse_toml(text, str(path))
     if overrides:
         apply_overrides(raw, overrides, "--set")
-    return from_dict(raw, f"{path} with --set" if overrides else str(path))
+    return from_dict(raw, f"{path} with overrides" if overrides else str(path))
 
 
 def parse_override(text: str) -> tuple[str, Any]:

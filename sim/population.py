@@ -16,7 +16,7 @@ COUNTERS = ("followers", "load", "promises_kept", "promises_broken", "vouches_gi
 
 def allocate_counts(total: int, shares: np.ndarray) -> np.ndarray:
     """Split ``total`` agents by shares exactly (largest remainder), so small runs keep the mix."""
-    raw = shares * total
+    raw = shares / shares.sum() * total   # shares may sum to 1 only within a tolerance
     counts = np.floor(raw).astype(np.int64)
     leftover = total - counts.sum()
     order = np.argsort(-(raw - counts), kind="stable")

@@ -71,6 +71,15 @@ def test_configuration_is_frozen():
      "events[0].archetype: unknown archetype 'zzz'"),
     (MINIMAL + '\n[[events]]\nday = 3\nkind = "party"\n', "events[0].kind: unknown event kind 'party'"),
     (MINIMAL + "\n[bogus]\nx = 1\n", "bogus: unknown key"),
+    (MINIMAL + '\n[[events]]\nday = 3\nkind = "testimony"\nagent = "x"\n', "events[0].agent: must be an integer"),
+    (MINIMAL + '\n[[events]]\nday = 3\nkind = "campaign"\nduration = 5\nmultiplier = 1e300\n',
+     "events[0].multiplier: must be <= 1000"),
+    (MINIMAL + '\n[[events]]\nday = 3\nkind = "influx"\narchetype = "a"\nfraction = 0.001\n',
+     "events[0].fraction: 0.001 of 50 agents is nobody"),
+    (MINIMAL + '\n[[events]]\nday = 9\nkind = "campaign"\nduration = 1\n'
+     '\n[[events]]\nday = 3\nkind = "testimony"\nagent = 500\n', "events[1].agent: agent 500 does not exist"),
+    (MINIMAL + '\n[[events]]\nday = 3\nkind = "reform"\narchetype = "a"\nvouch_policy = []\n',
+     "events[0].vouch_policy: unknown policy"),
     ("[simulation]\nagents = 10\n", "archetypes: at least one archetype"),
 ])
 def test_bad_values_are_named_with_file_and_key(tmp_path, text, message):
@@ -98,7 +107,7 @@ def test_missing_file_and_unknown_name():
 def test_overrides_use_dotted_keys_and_are_validated():
     scenario = config.load("baseline", {"trust.asymmetry": 4, "archetypes.steady.share": 0.55})
     assert scenario.trust.asymmetry == 4.0
-    with pytest.raises(ScenarioError, match="baseline.toml with --set: trust.asymmetry: must be >= 1, got 0"):
+    with pytest.raises(ScenarioError, match="baseline.toml with overrides: trust.asymmetry: must be >= 1, got 0"):
         config.load("baseline", {"trust.asymmetry": 0})
     with pytest.raises(ScenarioError, match="unknown key 'archetypes.nobody'"):
         config.load("baseline", {"archetypes.nobody.share": 0.1})
@@ -117,3 +126,11 @@ def test_show_output_round_trips(name):
     scenario = config.load(name)
     again = config.from_dict(config.parse_toml(config.to_toml(scenario), "shown"), "shown")
     assert again == scenario
+
+
+def test_shares_within_tolerance_never_allocate_extra_agents():
+    import numpy as np
+
+    from sim.population import allocate_counts
+    counts = allocate_counts(10_000_000, np.array([0.6000001, 0.4]))
+    assert counts.sum() == 10_000_000

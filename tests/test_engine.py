@@ -154,3 +154,21 @@ def test_broken_promise_weighs_asymmetry_units():
     drop = (log["trust_before"][broken] - log["trust_after"][broken])
     rise = (log["trust_after"][kept] - log["trust_before"][kept])
     assert np.nanmedian(drop) > 2 * np.nanmedian(rise)
+
+
+def test_day_zero_events_come_before_day_zeros_actions():
+    reform = [{"day": 0, "kind": "reform", "archetype": "enthusiast", "traits": {"acceptance": 0.0}}]
+    sim = Simulation(load_scenario("repentance", {"simulation.agents": 100, "simulation.days": 3, "events": reform}))
+    members = sim.population.members("enthusiast")
+    log = sim.log.columns()
+    commits_by_members = (log["kind"] == EventKind.commit) & np.isin(log["actor"], members)
+    assert not commits_by_members.any()       # they accept nothing from day 0 on
+
+
+def test_someone_who_walked_away_is_no_stranger():
+    ties = TieTable()
+    ties.add(np.array([0, 1]), np.array([1, 2]))
+    assert ties.known(np.array([0, 1, 2]), np.array([1, 2, 0])).tolist() == [True, True, False]
+    ties.remove(ties.find(np.array([0]), np.array([1])))
+    assert ties.find(np.array([0]), np.array([1])).tolist() == [-1]
+    assert ties.known(np.array([0]), np.array([1])).tolist() == [True]
