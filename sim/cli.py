@@ -17,7 +17,7 @@ from typing import NoReturn, TextIO
 from . import config
 from .config import ScenarioError
 from .engine import Simulation
-from .export import FORMATS, ExportError, check_writable, export
+from .export import FORMATS, ExportError, check_writable, discard_created, export
 from .metrics import COUNT_METRICS, METRICS
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -105,16 +105,20 @@ def summary(sim: Simulation, elapsed: float) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = config.load(args.scenario, _overrides(args))
     out = Path(args.out) if args.out else None
-    if out is not None:
-        check_writable(out)
+    created = check_writable(out) if out is not None else None
     started = time.monotonic()
     progress = Progress(sys.stderr, not args.quiet, scenario.name)
     try:
-        sim = Simulation(scenario).run(progress)
-    finally:
-        progress.close()
-    elapsed = time.monotonic() - started
-    written = export(sim, out, args.format) if out is not None else {}
+        try:
+            sim = Simulation(scenario).run(progress)
+        finally:
+            progress.close()
+        elapsed = time.monotonic() - started
+        written = export(sim, out, args.format) if out is not None else {}
+    except BaseException:
+        if out is not None:
+            discard_created(created, out)   # a failed or interrupted run leaves nothing behind
+        raise
     if not args.quiet:
         print(summary(sim, elapsed))
         if written:

@@ -9,10 +9,12 @@ Time is in days. Three kinds of SimPy event move the world:
   outcomes land before anything else that day) resolves that day's commitments together;
 - one process per *scenario event* (reform, campaign, influx, testimony) fires on its day.
 
-Agents act on what they knew at the start of the day (a synchronous update): within one day, one
-agent's action does not see another's. Randomness comes from one ``numpy`` generator tree rooted at
-the scenario's seed, consumed in a fixed order, so a seed reproduces a run exactly, however the run is
-chunked into :meth:`Simulation.advance` calls.
+Within a day the behaviours run in a fixed order (imitate, promote, vouch, ask), each drawn for every
+agent at once, and each sees what the earlier ones changed: a tie made by a promotion can be asked for
+a favour the same day. Outcomes are stamped with their deadlines; what follows from them (testimony,
+broken ties) is stamped with the whole day on which they land. Randomness comes from one ``numpy``
+generator tree rooted at the scenario's seed, consumed in a fixed order, so a seed reproduces a run
+exactly, however the run is chunked into :meth:`Simulation.advance` calls.
 """
 
 from __future__ import annotations

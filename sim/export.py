@@ -176,16 +176,39 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_writable(out_dir: Path) -> None:
-    """Fail early (before a long run) if ``out_dir`` cannot be created or written."""
+def check_writable(out_dir: Path) -> Path | None:
+    """Fail early (before a long run) if ``out_dir`` cannot be created or written.
+
+    Returns the outermost directory this call created (``None`` if it existed), so that a run that
+    fails afterwards can take it away again with :func:`discard_created`.
+    """
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir}: is a file, not a directory")
+    created = None
+    for parent in (out_dir, *out_dir.parents):
+        if parent.exists():
+            break
+        created = parent
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".trustsim-probe-"):
             pass
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot write output directory: {exc.strerror or exc}") from None
+    return created
+
+
+def discard_created(created: Path | None, out_dir: Path) -> None:
+    """Remove the directories :func:`check_writable` created, if they are still empty."""
+    if created is None:
+        return
+    for directory in (out_dir, *out_dir.parents):
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+        if directory == created:
+            return
 
 
 def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,

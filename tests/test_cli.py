@@ -171,3 +171,22 @@ def test_python_dash_m_and_console_script_agree():
         pytest.skip("console script not installed in this interpreter's environment")
     result = subprocess.run([str(script), "list"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout == trustsim("list").stdout
+
+
+def test_interrupted_run_takes_away_the_directory_it_made(tmp_path):
+    import signal
+    import time as clock
+
+    out = tmp_path / "new" / "deep"
+    process = subprocess.Popen([*TRUSTSIM, "run", "baseline", "--agents", "20000", "--days", "300", "--out", str(out),
+                                "--quiet"], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    deadline = clock.monotonic() + 60
+    while not out.exists() and clock.monotonic() < deadline:
+        clock.sleep(0.05)
+    assert out.exists(), "the output directory is checked (and made) before the run"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted; nothing was written" in stderr
+    assert list(tmp_path.iterdir()) == []
