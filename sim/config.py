@@ -171,6 +171,10 @@ class Scenario:
     def archetype_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.archetypes)
 
+    def archetype_index(self, name: str) -> int:
+        """The position of a (validated) archetype name; agents store this index."""
+        return self.archetype_names().index(name)
+
     def with_overrides(self, overrides: dict[str, Any], where: str = "--set") -> Scenario:
         """A new scenario with dotted-key overrides applied, validated again."""
         raw = to_dict(self)
@@ -410,12 +414,16 @@ def parse_override(text: str) -> tuple[str, Any]:
     key = key.strip()
     if not sep or not key:
         raise ScenarioError(f"--set {text!r}: expected KEY=VALUE")
-    value = value.strip()
+    return key, parse_literal(value)
+
+
+def parse_literal(text: str) -> Any:
+    """A TOML literal (``4``, ``0.5``, ``true``, ``[0.1, 0.3]``, ``"x"``), else the bare text."""
+    text = text.strip()
     try:
-        parsed = tomllib.loads(f"v = {value}")["v"]
+        return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
-        parsed = value
-    return key, parsed
+        return text
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) -> None:

@@ -554,7 +554,7 @@ class Simulation:
     def _influx(self, event: ScenarioEvent) -> None:
         """Newcomers join and follow agents in proportion to their following (they find the hubs)."""
         people = self.population
-        index = self.scenario.archetype_names().index(event.archetype)
+        index = self.scenario.archetype_index(event.archetype)
         existing = people.size
         count = self.scenario.newcomers(event)
         newcomers = people.add(np.full(count, index, dtype=np.int16), self.rng, self.env.now)
@@ -571,7 +571,7 @@ class Simulation:
         owner, slots = self.ties.contacts_of(authors)
         subjects = self.ties.target[slots]
         if event.about:
-            about = self.scenario.archetype_names().index(event.about)
+            about = self.scenario.archetype_index(event.about)
             chosen = self.population.archetype[subjects] == about
             owner, subjects = owner[chosen], subjects[chosen]
         self._testify(authors[owner], subjects, np.full(len(subjects), self.env.now))

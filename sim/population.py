@@ -28,6 +28,7 @@ class Population:
     """Traits, counters and archetype of every agent; ``size`` agents exist so far."""
 
     def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
         self.archetypes: tuple[Archetype, ...] = scenario.archetypes
         capacity = scenario.simulation.agents + sum(
             scenario.newcomers(e) for e in scenario.events if e.kind == "influx")
@@ -72,8 +73,7 @@ class Population:
         return getattr(self, name)[: self.size]
 
     def members(self, archetype_name: str) -> np.ndarray:
-        index = [a.name for a in self.archetypes].index(archetype_name)
-        return np.flatnonzero(self.view("archetype") == index)
+        return np.flatnonzero(self.view("archetype") == self.scenario.archetype_index(archetype_name))
 
 
 def initial_archetypes(scenario: Scenario, rng: np.random.Generator) -> np.ndarray:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .config import Scenario, ScenarioError, to_dict
+from .config import Scenario, ScenarioError, parse_literal, to_dict
 
 SEED_KEY = "simulation.seed"
 
@@ -102,14 +101,6 @@ def split_values(text: str) -> list[str]:
     return pieces
 
 
-def _parse_value(text: str) -> Any:
-    """A TOML literal (``4``, ``0.5``, ``true``, ``[0.1, 0.3]``, ``"x"``), else the bare text (as ``--set``)."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
 def parse_axis(item: str) -> Axis:
     """``trust.asymmetry=1,2,4`` -> Axis; the syntax only (the values are checked by :func:`make_plan`)."""
     key, sep, rest = item.partition("=")
@@ -121,7 +112,7 @@ def parse_axis(item: str) -> Axis:
     texts = split_values(rest)
     if any(not t for t in texts):
         raise ScenarioError(f"--grid {item!r}: empty value (expected KEY=V1,V2,...)")
-    values = tuple(_parse_value(t) for t in texts)
+    values = tuple(parse_literal(t) for t in texts)
     seen: set[str] = set()
     for value in values:
         canonical = json.dumps(value, sort_keys=True)
