@@ -142,6 +142,7 @@ def test_export_writes_files_polars_reads_back(tmp_path) -> None:
 
     asyncio.run(scenario())
     (folder,) = list(tmp_path.iterdir())
+    assert folder.name.endswith("-day3")           # the folder names the day its tables hold
     metrics = read_frame(folder / "metrics.parquet")
     assert metrics["day"].to_list() == [0, 1, 2, 3]
     for table in ("archetypes", "agents", "events", "edges"):

@@ -506,12 +506,16 @@ class TrustApp(App[int]):
 
     def action_export(self) -> None:
         """Write the engine's tables for the current run; the simulation thread does it between days."""
-        snapshot = self.tracks[0].snapshot
-        day = snapshot.day if snapshot else 0
-        out = self.export_dir / f"{self.scenario.name}-seed{self.scenario.simulation.seed}-day{day}"
         sim = self.runner.sims[0]
-        self.status = f"Exporting to {out} …"
-        self._submit(lambda: export(sim, out, "parquet"), ("export", out))
+        stem = self.export_dir / f"{self.scenario.name}-seed{self.scenario.simulation.seed}"
+
+        def write() -> tuple[Path, dict]:
+            # named on the simulation thread, so the folder's day is the day the tables hold
+            out = stem.with_name(f"{stem.name}-day{sim.day}")
+            return out, export(sim, out, "parquet")
+
+        self.status = f"Exporting under {self.export_dir} …"
+        self._submit(write, ("export", self.export_dir))
 
     def action_compare(self) -> None:
         """Start (or stop) compare mode with the B run set on the Compare tab."""
@@ -608,9 +612,9 @@ class TrustApp(App[int]):
                     self.status = f"Export failed: {future.exception()}"
                     self.notify(str(future.exception()), severity="error")
                 else:
-                    written = future.result()
-                    self.status = f"Exported {len(written)} files to {tag[1]}"
-                    self.notify(f"{len(written)} files in {tag[1]}", title="Exported")
+                    out, written = future.result()
+                    self.status = f"Exported {len(written)} files to {out}"
+                    self.notify(f"{len(written)} files in {out}", title="Exported")
         future = self._inspect_future
         if future is not None and future.done():
             self._inspect_future = None
