@@ -20,10 +20,6 @@ from .metrics import ARCHETYPE_COLUMNS, METRICS
 __all__ = [
     "ARCHETYPE_COLUMNS", "FORMATS", "METRICS", "EventKind", "ExportError", "Scenario", "ScenarioError",
     "Simulation", "Snapshot", "available", "export", "load_scenario", "parse_override", "read_frame",
-    "run_scenario", "to_toml",
+    "to_toml",
 ]
 
-
-def run_scenario(scenario: Scenario) -> Simulation:
-    """Build and run a scenario to its end."""
-    return Simulation(scenario).run()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -479,15 +479,7 @@ def to_toml(scenario: Scenario) -> str:
     return tomli_w.dumps(to_dict(scenario))
 
 
-def scaled(scenario: Scenario, *, agents: int | None = None, days: int | None = None,
-           seed: int | None = None) -> Scenario:
-    """A copy with the common CLI knobs changed (validated like any override)."""
-    overrides = {f"simulation.{k}": v for k, v in (("agents", agents), ("days", days), ("seed", seed))
-                 if v is not None}
-    return scenario.with_overrides(overrides) if overrides else scenario
-
-
 __all__ = [
     "Archetype", "Scenario", "ScenarioError", "ScenarioEvent", "TRAITS", "VOUCH_POLICIES", "available",
-    "load", "parse_override", "replace", "scaled", "to_dict", "to_toml",
+    "load", "parse_override", "to_dict", "to_toml",
 ]

@@ -40,10 +40,14 @@ COLUMNS: dict[str, np.dtype] = {
 
 
 class EventLog:
-    """Append batches of events as arrays; read columns back without a row object in sight."""
+    """Append batches of events as arrays; read columns back without a row object in sight.
 
-    def __init__(self) -> None:
-        self._chunks: list[dict[str, np.ndarray]] = []
+    Each column is one typed array grown geometrically (amortised O(1) per event), so reading the
+    columns is a view and the recent tail a slice, however long the run.
+    """
+
+    def __init__(self, capacity: int = 1 << 16) -> None:
+        self._columns = {name: np.empty(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
         self._rows = 0
         self.counts = np.zeros(len(EventKind), dtype=np.int64)
 
@@ -54,38 +58,33 @@ class EventLog:
                target: np.ndarray | int = -1, subject: np.ndarray | int = -1,
                trust_before: np.ndarray | float = np.nan, trust_after: np.ndarray | float = np.nan) -> None:
         """Append one batch; scalars are broadcast to the batch length."""
-        columns = {"time": time, "actor": actor, "target": target, "subject": subject,
-                   "trust_before": trust_before, "trust_after": trust_after}
-        sizes = [np.size(v) for v in columns.values() if np.ndim(v) > 0]
+        values = {"time": time, "actor": actor, "target": target, "subject": subject,
+                  "trust_before": trust_before, "trust_after": trust_after}
+        sizes = [np.size(v) for v in values.values() if np.ndim(v) > 0]
         size = max(sizes) if sizes else 1
         if sizes and min(sizes) == 0:
             return
-        chunk = {name: np.array(value, dtype=COLUMNS[name]) if np.ndim(value) else
-                 np.full(size, value, dtype=COLUMNS[name]) for name, value in columns.items()}
-        chunk["kind"] = np.full(size, int(kind), dtype=np.uint8)
-        self._chunks.append(chunk)
-        self._rows += size
+        start, end = self._rows, self._rows + size
+        if end > len(self._columns["time"]):
+            capacity = max(end, 2 * len(self._columns["time"]))
+            for name, column in self._columns.items():
+                grown = np.empty(capacity, dtype=column.dtype)
+                grown[:start] = column[:start]
+                self._columns[name] = grown
+        for name, value in values.items():
+            self._columns[name][start:end] = value
+        self._columns["kind"][start:end] = int(kind)
+        self._rows = end
         self.counts[int(kind)] += size
 
     def columns(self) -> dict[str, np.ndarray]:
-        """Every column as one contiguous array (consolidates the chunks once)."""
-        if len(self._chunks) > 1:
-            self._chunks = [{name: np.concatenate([c[name] for c in self._chunks]) for name in COLUMNS}]
-        if not self._chunks:
-            return {name: np.empty(0, dtype=dtype) for name, dtype in COLUMNS.items()}
-        return dict(self._chunks[0])
+        """Every column as one contiguous array (read-only views of what has been logged)."""
+        return self.tail(self._rows)
 
     def tail(self, count: int) -> dict[str, np.ndarray]:
-        """The last ``count`` events, copying only those (for the dashboard's feed)."""
-        picked: list[dict[str, np.ndarray]] = []
-        need = count
-        for chunk in reversed(self._chunks):
-            if need <= 0:
-                break
-            size = len(chunk["time"])
-            picked.append({name: col[max(0, size - need):] for name, col in chunk.items()})
-            need -= size
-        picked.reverse()
-        if not picked:
-            return {name: np.empty(0, dtype=dtype) for name, dtype in COLUMNS.items()}
-        return {name: np.concatenate([c[name] for c in picked]) for name in COLUMNS}
+        """The last ``count`` events (views; appending never changes rows already logged)."""
+        start = max(0, self._rows - count)
+        views = {name: column[start:self._rows] for name, column in self._columns.items()}
+        for view in views.values():
+            view.flags.writeable = False
+        return views

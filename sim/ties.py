@@ -105,10 +105,6 @@ class TieTable:
         agents = np.asarray(agents, dtype=np.int64)
         return _search(keys, agents << _SHIFT), _search(keys, (agents + 1) << _SHIFT)
 
-    def out_degree(self, agents: np.ndarray) -> np.ndarray:
-        low, high = self._ranges(self._out_keys, agents)
-        return high - low
-
     def random_contact(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live out-tie chosen uniformly: (slot, target); -1 where it has none."""
         return self._random(self._out_keys, self._out_slot, self.target, agents, rng)

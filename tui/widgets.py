@@ -140,7 +140,7 @@ class Chart(PlotextPlot):
 def draw_trust(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """The network measures of the main run: mean, generalized, referral trust and trust accuracy."""
 
-    def draw(plt: Plot, width: int) -> None:
+    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
         tracks = track_source()
         if not tracks:
             return []
@@ -162,7 +162,7 @@ def draw_trust(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, i
 def draw_commitments(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """Kept and broken commitments per day (7-day mean)."""
 
-    def draw(plt: Plot, width: int) -> None:
+    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
         tracks = track_source()
         if not tracks:
             return []
@@ -181,7 +181,7 @@ def draw_archetypes(track_source: Callable[[], Sequence[Track]]) -> Callable[[Pl
     """One reputation line per archetype."""
     column = ARCHETYPE_COLUMNS.index("reputation")
 
-    def draw(plt: Plot, width: int) -> None:
+    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
         tracks = track_source()
         if not tracks:
             return []
@@ -201,7 +201,7 @@ def draw_compare(track_source: Callable[[], Sequence[Track]], metrics: Sequence[
                  daily: bool = False) -> Callable[[Plot, int], list[tuple[str, str]]]:
     """The same measure(s) of runs A and B, overlaid (A solid braille, B dotted)."""
 
-    def draw(plt: Plot, width: int) -> None:
+    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
         tracks = track_source()
         legend = []
         low, high = math.inf, -math.inf
