@@ -194,9 +194,7 @@ class TieTable:
                                                _keys(self.source[slots], self.target[slots]))
         self._in_keys, self._in_slot = _drop(self._in_keys, self._in_slot,
                                              _keys(self.target[slots], self.source[slots]))
-        gone = np.unique(_keys(self.source[slots], self.target[slots]))
-        fresh = gone[~np.isin(gone, self._former_keys)]
-        self._former_keys = np.sort(np.concatenate([self._former_keys, fresh]))
+        self._former_keys = _insert_new(self._former_keys, np.unique(_keys(self.source[slots], self.target[slots])))
         return slots
 
     def decay(self, factor: float) -> None:
@@ -231,6 +229,13 @@ def _merge(keys: np.ndarray, slots: np.ndarray, new_keys: np.ndarray,
     merged_keys[old], merged_keys[placed] = keys, new_keys
     merged_slots[old], merged_slots[placed] = slots, new_slots
     return merged_keys, merged_slots
+
+
+def _insert_new(keys: np.ndarray, new_keys: np.ndarray) -> np.ndarray:
+    """Insert sorted, unique ``new_keys`` into sorted ``keys``, skipping those already there."""
+    at = keys.searchsorted(new_keys)
+    present = keys[np.minimum(at, len(keys) - 1)] == new_keys if len(keys) else np.zeros(len(new_keys), bool)
+    return np.insert(keys, at[~present], new_keys[~present])
 
 
 def _drop(keys: np.ndarray, slots: np.ndarray, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
