@@ -230,9 +230,11 @@ class Simulation:
         yield self.env.timeout(0)   # let scenario events of day 0 go first, as on every other day
         while True:
             day = int(round(self.env.now))
-            self._sample(day)
+            last = day >= self.days
+            # the day's forgetting rides on the sample's pass over every tie, after the sample reads it
+            self._sample(day, forget=1.0 if last else self.scenario.trust.forgetting)
             self._day = day
-            if day >= self.days:
+            if last:
                 return
             self._act(day)
             yield self.env.timeout(1)
@@ -244,16 +246,16 @@ class Simulation:
         handler(event)
 
     def _act(self, day: int) -> None:
-        self.ties.decay(self.scenario.trust.forgetting)
         self._imitate(day)
         self._promote(day)
         self._vouch(day)
         self._request(day)
 
     # ================================================================== measures
-    def _sample(self, day: int) -> None:
+    def _sample(self, day: int, forget: float) -> None:
+        """Record the measures of the day's start, then let every tie forget by ``forget`` (λ)."""
         with self.lock:
-            view = TrustView(self)
+            view = TrustView(self, forget)
             measures = network_measures(self, view)
             self._metric_rows.append(np.array([measures[m] for m in METRICS]))
             self._archetype_rows.append(archetype_measures(self, view))

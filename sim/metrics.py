@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .trust import expectation
+from .kernels import sample_ties
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -27,7 +27,7 @@ ARCHETYPE_COLUMNS: tuple[str, ...] = (
 def rank_average(values: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Ranks with ties given their average rank (as Spearman's rho needs); ``order`` is an argsort, if known."""
     if order is None:
-        order = np.argsort(values, kind="stable")
+        order = np.argsort(values)   # any order of equal values gives the same average ranks
     sorted_values = values[order]
     starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
     ends = np.concatenate((starts[1:], [len(values)]))
@@ -76,47 +76,30 @@ def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 class TrustView:
-    """Trust on every tie slot, computed once per sample and shared by all the measures.
+    """The trust measures of every tie, computed in one pass per sample and shared by all the measures.
 
-    This runs every simulated day over millions of ties, so it works through the slot arrays in
-    cache-sized blocks (every operation on a block while it is still in cache) and accumulates with
-    weighted ``bincount`` rather than boolean gathers.
+    This runs every simulated day over millions of ties, so the pass is a compiled loop
+    (:func:`sim.kernels.sample_ties`); with ``forget`` below 1 the same pass applies the day's forgetting,
+    after reading the evidence as it stood at the start of the day.
+
+    Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if you vouch
+    for someone [who fails] your reputation takes a hit for the other person's effort". It is held by
+    everyone tied to the agent now (first impressions included) and by everyone who dealt with it and has
+    since walked away: counting only current ties would hide exactly the people who were let down.
     """
 
-    BLOCK = 1 << 16
-
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Simulation, forget: float = 1.0) -> None:
         ties, people = sim.ties, sim.population
-        slots, n = ties.slots, people.size
-        self.alive = ties.alive[:slots]
-        self.trust = np.empty(slots)
-        reputation_total = np.zeros(n)
-        reputation_count = np.zeros(n)
-        for start in range(0, slots, self.BLOCK):
-            block = slice(start, min(start + self.BLOCK, slots))
-            target = ties.target[block]
-            two_base = people.base_rate[ties.source[block]]
-            two_base += two_base
-            positive, negative = ties.positive[block], ties.negative[block]
-            np.divide(positive + two_base, positive + negative + 2.0, out=self.trust[block])
-            # Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if
-            # you vouch for someone [who fails] your reputation takes a hit for the other person's
-            # effort". It is held by everyone tied to the agent now (first impressions included) and by
-            # everyone who dealt with it and has since walked away: counting only current ties would
-            # hide exactly the people who were let down.
-            held = (self.alive[block] | (ties.dealings[block] > 0)).astype(np.float64)
-            pooled_positive = positive + ties.ref_positive[block]
-            pooled = (pooled_positive + two_base) / (pooled_positive + negative + ties.ref_negative[block] + 2.0)
-            pooled *= held
-            reputation_total += np.bincount(target, weights=pooled, minlength=n)
-            reputation_count += np.bincount(target, weights=held, minlength=n)
-        self.reputation = _ratio(reputation_total, reputation_count)
-        ref_positive, ref_negative = ties.ref_positive[:slots], ties.ref_negative[:slots]
-        recommended = np.flatnonzero((ref_positive + ref_negative) > 1e-9)
-        base = people.base_rate[ties.source[recommended]]
-        self.referral = expectation(ref_positive[recommended], ref_negative[recommended], base)
-        self.referral_alive = self.alive[recommended]
-        self.referral_reputation = _mean_by(ties.target[recommended], self.referral, n)
+        slots = ties.slots
+        (trust_sum, live_ties, referral_sum, referral_live, reputation_total, reputation_held,
+         referral_total, referral_held) = sample_ties(
+            ties.source[:slots], ties.target[:slots], ties.alive[:slots], ties.dealings[:slots],
+            ties.positive[:slots], ties.negative[:slots], ties.ref_positive[:slots], ties.ref_negative[:slots],
+            people.base_rate, people.size, float(forget))
+        self.mean_trust = trust_sum / live_ties if live_ties else float("nan")
+        self.referral_trust = referral_sum / referral_live if referral_live else float("nan")
+        self.reputation = _ratio(reputation_total, reputation_held)
+        self.referral_reputation = _ratio(referral_total, referral_held)
 
 
 def _ratio(totals: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -134,9 +117,6 @@ def network_measures(sim: Simulation, view: TrustView) -> dict[str, float]:
     """Every measure of MODEL.md for the current state."""
     people = sim.population
     base = people.view("base_rate")
-    current_count = int(np.count_nonzero(view.alive))
-    current_sum = float(view.trust.sum(where=view.alive))
-    referral = view.referral[view.referral_alive]
     reputation = view.reputation
     known = ~np.isnan(reputation)
     # reliability rarely changes: its sort order is cached by the population; keep the known ones in order
@@ -146,9 +126,9 @@ def network_measures(sim: Simulation, view: TrustView) -> dict[str, float]:
     accuracy = spearman(reputation[known], people.view("reliability")[known], position[known_order])
     resolved = sim.vouch_kept + sim.vouch_broken
     return {
-        "mean_trust": current_sum / current_count if current_count else float("nan"),
+        "mean_trust": view.mean_trust,
         "generalized_trust": float(base.mean()),
-        "referral_trust": float(referral.mean()) if len(referral) else float("nan"),
+        "referral_trust": view.referral_trust,
         "trust_accuracy": accuracy,
         "vouch_precision": sim.vouch_kept / resolved if resolved else float("nan"),
         "promises_kept": float(people.view("promises_kept").sum()),

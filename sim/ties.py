@@ -1,9 +1,9 @@
 """Directed ties i -> j and the evidence i keeps about j, stored sparsely.
 
-Each tie ever made gets a *slot* in append-only arrays (its evidence lives there). Two sorted key arrays
-index the ties that are alive: one by (source, target), for "does i know j?" and "a random contact of
-i", and one by (target, source), for "the followers of j". Inserting or removing a batch is a merge into
-the sorted arrays, so memory grows with ties, never with N², and lookups are ``np.searchsorted``.
+Each tie ever made gets a *slot* in append-only arrays (its evidence lives there). Two key indexes map
+pairs to slots: one by (source, target), for "does i know j?" and "a random contact of i", and one by
+(target, source), for "the followers of j". Lookups are ``np.searchsorted``, so memory grows with ties,
+never with N².
 
 Evidence per tie (Jøsang's two roles):
 - functional ``positive``/``negative``: does j deliver what j commits to?
@@ -11,32 +11,124 @@ Evidence per tie (Jøsang's two roles):
 
 First impressions (from a vouch or a large following) enter as pseudo-evidence, so a tie also counts
 its real ``dealings`` (commitments resolved) to tell experience from hearsay. A broken tie keeps its
-slot and its evidence: whoever walked away still holds an opinion.
+slot, its evidence and its place in the indexes (marked dead by ``alive``): whoever walked away still
+holds an opinion, and is no stranger.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .kernels import ROW_SHIFT, locate_in_rows
 from .trust import expectation
 
-_SHIFT = np.int64(32)
+_SHIFT = np.int64(ROW_SHIFT)
 _EVIDENCE = ("positive", "negative", "ref_positive", "ref_negative")
+_REJECTION_ROUNDS = 3   # uniform draws over an agent's entries before counting its live ties outright
 
 
 def _keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return (first.astype(np.int64) << _SHIFT) | second.astype(np.int64)
 
 
-def _search(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """``keys.searchsorted(queries)``, with large batches sorted first: in-order probes stay in cache,
-    which makes a batch of random lookups into millions of ties 2-4x faster."""
-    if len(queries) < 512 or not (queries[1:] < queries[:-1]).any():
-        return keys.searchsorted(queries)
-    order = np.argsort(queries, kind="stable")
-    found = np.empty(len(queries), dtype=np.int64)
-    found[order] = keys.searchsorted(queries[order])
-    return found
+class KeyIndex:
+    """Sorted ``key -> slot`` pairs for every tie ever made, in two levels.
+
+    A day adds a few thousand ties to millions: merging each batch into one sorted array would copy
+    the whole index several times a day. New pairs go into a small *recent* level instead, which is
+    folded into the large *main* level only once it has grown to a fraction of it, so the copying is
+    amortised to a few bytes per new tie. Entries are never removed: a broken tie's entry stays, its
+    slot dead, so the index also answers "were these two ever tied?".
+    """
+
+    FOLD_FRACTION = 8        # fold the recent level in when it exceeds 1/8 of the main one ...
+    FOLD_MINIMUM = 1 << 12   # ... and holds more than this many keys
+
+    def __init__(self) -> None:
+        empty = np.empty(0, dtype=np.int64)
+        self.keys = [empty, empty]     # [main, recent], each sorted
+        self.slots = [empty, empty]
+        self.row_start = [np.zeros(1, dtype=np.int64)] * 2   # per level: where each agent's keys begin
+
+    def __len__(self) -> int:
+        return len(self.keys[0]) + len(self.keys[1])
+
+    def locate(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(level, position) of each query key; level -1 where the key is not indexed."""
+        level = np.full(len(queries), -1, dtype=np.int8)
+        position = np.zeros(len(queries), dtype=np.int64)
+        for which in (0, 1):
+            if self.keys[which].size == 0:
+                continue
+            at = locate_in_rows(self.keys[which], self.row_start[which], queries)
+            hit = (at >= 0) & (level < 0)
+            level[hit] = which
+            position[hit] = at[hit]
+        return level, position
+
+    def slot_of(self, queries: np.ndarray) -> np.ndarray:
+        """The slot each key points to, or -1 where the key is not indexed."""
+        level, position = self.locate(queries)
+        slot = np.full(len(queries), -1, dtype=np.int64)
+        indexed = level >= 0
+        slot[indexed] = self.slots_at(level[indexed], position[indexed])
+        return slot
+
+    def slots_at(self, level: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """The slots at positions found by :meth:`locate` (every level given must be 0 or 1)."""
+        recent = level == 1
+        if not recent.any():
+            return self.slots[0][position]
+        slots = np.empty(len(position), dtype=np.int64)
+        slots[~recent] = self.slots[0][position[~recent]]
+        slots[recent] = self.slots[1][position[recent]]
+        return slots
+
+    def insert(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        """Index unique keys that are not indexed yet."""
+        self._set(1, *_merge(self.keys[1], self.slots[1], keys, slots))
+        if len(self.keys[1]) > max(len(self.keys[0]) // self.FOLD_FRACTION, self.FOLD_MINIMUM):
+            self._set(0, *_merge(self.keys[0], self.slots[0], self.keys[1], self.slots[1]))
+            self._set(1, self.keys[1][:0], self.slots[1][:0])
+
+    def _set(self, level: int, keys: np.ndarray, slots: np.ndarray) -> None:
+        self.keys[level], self.slots[level] = keys, slots
+        self.row_start[level] = np.concatenate(([0], np.cumsum(np.bincount(keys >> ROW_SHIFT))))
+
+    def relink(self, level: np.ndarray, position: np.ndarray, slots: np.ndarray) -> None:
+        """Point already-indexed keys (found by :meth:`locate`) at new slots: a tie made again."""
+        for which in (0, 1):
+            chosen = level == which
+            self.slots[which][position[chosen]] = slots[chosen]
+
+    def ranges(self, agents: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per level, the [low, high) positions of the keys whose first half is each agent."""
+        agents = np.asarray(agents, dtype=np.int64)
+        bounds = []
+        for row_start in self.row_start:
+            last = len(row_start) - 1    # agents past the last row have no keys at this level
+            bounds.append((row_start[np.minimum(agents, last)], row_start[np.minimum(agents + 1, last)]))
+        return bounds
+
+    def entries(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every entry of the given agents, grouped by agent: (index into ``agents``, slot)."""
+        owners, slots = [], []
+        for (low, high), level_slots in zip(self.ranges(agents), self.slots, strict=True):
+            size = high - low
+            owners.append(np.repeat(np.arange(len(agents)), size))
+            starts = np.repeat(low - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+            slots.append(level_slots[np.arange(size.sum()) + starts])
+        owner, slot = np.concatenate(owners), np.concatenate(slots)
+        if len(self.keys[1]) == 0:
+            return owner, slot
+        order = np.argsort(owner, kind="stable")
+        return owner[order], slot[order]
+
+    def all_slots(self) -> np.ndarray:
+        """Every indexed slot, in key order."""
+        if len(self.keys[1]) == 0:
+            return self.slots[0]
+        return _merge(self.keys[0], self.slots[0], self.keys[1], self.slots[1])[1]
 
 
 class TieTable:
@@ -53,21 +145,20 @@ class TieTable:
         self.ref_positive = np.zeros(capacity)
         self.ref_negative = np.zeros(capacity)
         self.dealings = np.zeros(capacity, dtype=np.float32)
-        self._out_keys = np.empty(0, dtype=np.int64)   # (source, target), alive ties only
-        self._out_slot = np.empty(0, dtype=np.int64)
-        self._in_keys = np.empty(0, dtype=np.int64)    # (target, source), alive ties only
-        self._in_slot = np.empty(0, dtype=np.int64)
-        self._former_keys = np.empty(0, dtype=np.int64)  # (source, target) of broken ties, sorted
+        self._outgoing = KeyIndex()   # (source, target)
+        self._incoming = KeyIndex()   # (target, source)
+        self._live = 0
 
     # ------------------------------------------------------------------ size and growth
     @property
     def count(self) -> int:
         """Ties alive now."""
-        return len(self._out_keys)
+        return self._live
 
     def alive_slots(self) -> np.ndarray:
         """Slots of the live ties, in (source, target) order."""
-        return self._out_slot
+        slots = self._outgoing.all_slots()
+        return slots[self.alive[slots]]
 
     def _grow(self, needed: int) -> None:
         capacity = len(self.source)
@@ -83,63 +174,67 @@ class TieTable:
     # ------------------------------------------------------------------ lookups
     def find(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Slot of the live tie source -> target, or -1 where there is none."""
-        source = np.asarray(source)
-        if source.size == 0 or self._out_keys.size == 0:
-            return np.full(source.shape, -1, dtype=np.int64)
-        keys = _keys(source, np.asarray(target))
-        pos = _search(self._out_keys, keys)
-        pos_clipped = np.minimum(pos, len(self._out_keys) - 1)
-        hit = self._out_keys[pos_clipped] == keys
-        return np.where(hit, self._out_slot[pos_clipped], -1)
+        slot = self._outgoing.slot_of(_keys(np.asarray(source), np.asarray(target)))
+        live = slot >= 0
+        live[live] = self.alive[slot[live]]
+        return np.where(live, slot, -1)
 
     def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Whether source has (or once had) a tie to target: someone who walked away is no stranger."""
-        known = self.find(source, target) >= 0
-        if self._former_keys.size and source.size:
-            keys = _keys(source, np.asarray(target))
-            pos = np.minimum(_search(self._former_keys, keys), len(self._former_keys) - 1)
-            known |= self._former_keys[pos] == keys
-        return known
-
-    def _ranges(self, keys: np.ndarray, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        agents = np.asarray(agents, dtype=np.int64)
-        return _search(keys, agents << _SHIFT), _search(keys, (agents + 1) << _SHIFT)
+        return self._outgoing.locate(_keys(np.asarray(source), np.asarray(target)))[0] >= 0
 
     def random_contact(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live out-tie chosen uniformly: (slot, target); -1 where it has none."""
-        return self._random(self._out_keys, self._out_slot, self.target, agents, rng)
+        return self._random(self._outgoing, self.target, agents, rng)
 
     def random_follower(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live in-tie chosen uniformly: (slot, source); -1 where it has none."""
-        return self._random(self._in_keys, self._in_slot, self.source, agents, rng)
+        return self._random(self._incoming, self.source, agents, rng)
 
-    def _random(self, keys: np.ndarray, slots: np.ndarray, ends: np.ndarray, agents: np.ndarray,
+    def _random(self, index: KeyIndex, ends: np.ndarray, agents: np.ndarray,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        low, high = self._ranges(keys, agents)
-        size = high - low
-        draw = rng.random(len(agents))
-        pos = low + np.floor(draw * size).astype(np.int64)
-        has = size > 0
+        """Uniform over live ties: draw uniformly over an agent's entries and redraw where the entry is
+        dead; the few agents still without a live pick after a few rounds are counted out exactly."""
+        agents = np.asarray(agents, dtype=np.int64)
+        (main_low, main_high), (recent_low, recent_high) = index.ranges(agents)
+        in_main = main_high - main_low
+        total = in_main + (recent_high - recent_low)
         slot = np.full(len(agents), -1, dtype=np.int64)
-        slot[has] = slots[pos[has]]
+        pending = np.flatnonzero(total > 0)
+        for _ in range(_REJECTION_ROUNDS):
+            if pending.size == 0:
+                break
+            pick = np.floor(rng.random(len(pending)) * total[pending]).astype(np.int64)
+            recent = pick >= in_main[pending]
+            position = np.where(recent, recent_low[pending] + pick - in_main[pending], main_low[pending] + pick)
+            candidate = index.slots_at(recent.view(np.int8), position)
+            live = self.alive[candidate]
+            slot[pending[live]] = candidate[live]
+            pending = pending[~live]
+        if pending.size:
+            owner, live_slots = self._live_entries(index, agents[pending])
+            count = np.bincount(owner, minlength=len(pending))
+            start = np.cumsum(count) - count
+            pick = start + np.floor(rng.random(len(pending)) * count).astype(np.int64)
+            has = count > 0
+            slot[pending[has]] = live_slots[pick[has]]
         other = np.full(len(agents), -1, dtype=np.int64)
-        other[has] = ends[slot[has]]
+        found = slot >= 0
+        other[found] = ends[slot[found]]
         return slot, other
+
+    def _live_entries(self, index: KeyIndex, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        owner, slots = index.entries(np.asarray(agents))
+        live = self.alive[slots]
+        return owner[live], slots[live]
 
     def followers_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All live in-ties of the given agents: (index into ``agents``, slot of follower -> agent)."""
-        return self._all(self._in_keys, self._in_slot, agents)
+        return self._live_entries(self._incoming, agents)
 
     def contacts_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All live out-ties of the given agents: (index into ``agents``, slot of agent -> contact)."""
-        return self._all(self._out_keys, self._out_slot, agents)
-
-    def _all(self, keys: np.ndarray, slots: np.ndarray, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        low, high = self._ranges(keys, agents)
-        size = high - low
-        owner = np.repeat(np.arange(len(agents)), size)
-        starts = np.repeat(low - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-        return owner, slots[np.arange(size.sum()) + starts]
+        return self._live_entries(self._outgoing, agents)
 
     # ------------------------------------------------------------------ changes
     def add(self, source: np.ndarray, target: np.ndarray, positive: np.ndarray | float = 0.0,
@@ -148,18 +243,22 @@ class TieTable:
         """Create ties that do not exist yet; returns a mask of which requested ties were created.
 
         Self-ties, ties that are already alive and repeats within the batch (the first wins) are skipped.
+        A broken tie made again gets a fresh slot: the old one keeps the opinion of the first time.
         """
         source = np.asarray(source, dtype=np.int64)
         target = np.asarray(target, dtype=np.int64)
         positive = np.broadcast_to(np.asarray(positive, dtype=np.float64), source.shape)
         negative = np.broadcast_to(np.asarray(negative, dtype=np.float64), source.shape)
         dealings = np.broadcast_to(np.asarray(dealings, dtype=np.float32), source.shape)
-        created = (source != target) & (self.find(source, target) < 0)
         keys = _keys(source, target)
+        level, position = self._outgoing.locate(keys)
+        indexed = level >= 0
+        alive = np.zeros(len(keys), dtype=bool)
+        alive[indexed] = self.alive[self._outgoing.slots_at(level[indexed], position[indexed])]
         _, first = np.unique(keys, return_index=True)
-        unique = np.zeros(len(keys), dtype=bool)
-        unique[first] = True
-        created &= unique
+        created = np.zeros(len(keys), dtype=bool)
+        created[first] = True
+        created &= (source != target) & ~alive
         if not created.any():
             return created
         new_source, new_target = source[created], target[created]
@@ -177,32 +276,24 @@ class TieTable:
         self.ref_negative[new_slots] = 0.0
         self.dealings[new_slots] = dealings[created]
         self.slots += count
-        self._out_keys, self._out_slot = _merge(self._out_keys, self._out_slot,
-                                                _keys(new_source, new_target), new_slots)
-        self._in_keys, self._in_slot = _merge(self._in_keys, self._in_slot,
-                                              _keys(new_target, new_source), new_slots)
+        self._live += count
+        again = indexed[created]   # ties made again: their keys are indexed already
+        if again.any():
+            self._outgoing.relink(level[created][again], position[created][again], new_slots[again])
+            incoming = _keys(new_target[again], new_source[again])
+            self._incoming.relink(*self._incoming.locate(incoming), new_slots[again])
+        fresh = ~again
+        self._outgoing.insert(keys[created][fresh], new_slots[fresh])
+        self._incoming.insert(_keys(new_target[fresh], new_source[fresh]), new_slots[fresh])
         return created
 
     def remove(self, slots: np.ndarray) -> np.ndarray:
-        """Break live ties; returns the slots actually broken (each once)."""
+        """Break live ties; returns the slots actually broken (each once). They stay indexed, dead."""
         slots = np.unique(np.asarray(slots, dtype=np.int64))
         slots = slots[self.alive[slots]]
-        if slots.size == 0:
-            return slots
         self.alive[slots] = False
-        self._out_keys, self._out_slot = _drop(self._out_keys, self._out_slot,
-                                               _keys(self.source[slots], self.target[slots]))
-        self._in_keys, self._in_slot = _drop(self._in_keys, self._in_slot,
-                                             _keys(self.target[slots], self.source[slots]))
-        self._former_keys = _insert_new(self._former_keys, np.unique(_keys(self.source[slots], self.target[slots])))
+        self._live -= len(slots)
         return slots
-
-    def decay(self, factor: float) -> None:
-        """Forget: every piece of evidence shrinks by ``factor`` (one day's λ)."""
-        if factor >= 1.0:
-            return
-        for name in _EVIDENCE:
-            getattr(self, name)[: self.slots] *= factor
 
     # ------------------------------------------------------------------ trust read-outs
     def trust(self, slots: np.ndarray, base_rate: np.ndarray) -> np.ndarray:
@@ -218,28 +309,14 @@ class TieTable:
 
 def _merge(keys: np.ndarray, slots: np.ndarray, new_keys: np.ndarray,
            new_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Insert a batch into the sorted index, placing keys and slots with one shared layout."""
+    """Insert a batch into a sorted index, placing keys and slots with one shared layout."""
     order = np.argsort(new_keys, kind="stable")
     new_keys, new_slots = new_keys[order], new_slots[order]
     placed = keys.searchsorted(new_keys) + np.arange(len(new_keys))
     old = np.ones(len(keys) + len(new_keys), dtype=bool)
     old[placed] = False
-    merged_keys = np.empty(len(old), dtype=keys.dtype)
-    merged_slots = np.empty(len(old), dtype=slots.dtype)
+    merged_keys = np.empty(len(old), dtype=np.int64)
+    merged_slots = np.empty(len(old), dtype=np.int64)
     merged_keys[old], merged_keys[placed] = keys, new_keys
     merged_slots[old], merged_slots[placed] = slots, new_slots
     return merged_keys, merged_slots
-
-
-def _insert_new(keys: np.ndarray, new_keys: np.ndarray) -> np.ndarray:
-    """Insert sorted, unique ``new_keys`` into sorted ``keys``, skipping those already there."""
-    at = keys.searchsorted(new_keys)
-    present = keys[np.minimum(at, len(keys) - 1)] == new_keys if len(keys) else np.zeros(len(new_keys), bool)
-    return np.insert(keys, at[~present], new_keys[~present])
-
-
-def _drop(keys: np.ndarray, slots: np.ndarray, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    at = _search(keys, gone)
-    keep = np.ones(len(keys), dtype=bool)
-    keep[at] = False
-    return keys[keep], slots[keep]
