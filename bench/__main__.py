@@ -1,8 +1,9 @@
 """``make bench``: engine speed and memory against bare SimPy, then sweeps and the dashboard if present.
 
 Every measurement (bare SimPy included) runs in a fresh process, so that each starts from the same
-clean heap and its peak RSS is its own; bare SimPy and the 10,000-agent run are repeated three times
-and quoted as medians. Prints one JSON document.
+clean heap and its peak RSS is its own. Bare SimPy is read between the engine runs (four readings in
+all); the 10,000-agent run is repeated three times. Ratios are quoted against the median SimPy reading
+and against the fastest, and the target is judged on the fastest. Prints one JSON document.
 Options: ``--quick`` (10,000 agents only, 120 days) for a fast look.
 """
 
@@ -31,11 +32,20 @@ def main() -> None:
     quick = "--quick" in sys.argv
     days = 120 if quick else 365
     sizes = (10_000,) if quick else (10_000, 100_000)
-    simpy_rates = sorted(_fresh("bench.bare_simpy")["events_per_second"] for _ in range(3))
-    simpy_rate = simpy_rates[1]
-    runs = [engine_run(agents, days, repeats=3 if agents <= 10_000 else 1) for agents in sizes]
+    # bare SimPy is read between the engine runs, not all before them: the machine's speed drifts, and
+    # the ratio should compare the two under the same conditions
+    simpy_rates, runs = [], []
+    for agents in sizes:
+        repeats = 3 if agents <= 10_000 else 1
+        simpy_rates += [_fresh("bench.bare_simpy")["events_per_second"] for _ in range(repeats)]
+        runs.append(engine_run(agents, days, repeats))
+    simpy_rates.append(_fresh("bench.bare_simpy")["events_per_second"])
+    simpy_rates.sort()
+    simpy_rate = simpy_rates[len(simpy_rates) // 2]
     for run in runs:
         run["ratio_to_bare_simpy"] = round(run["events_per_second"] / simpy_rate, 3)
+        # the least flattering reading: against the fastest bare SimPy seen in this benchmark
+        run["ratio_to_fastest_bare_simpy"] = round(run["events_per_second"] / simpy_rates[-1], 3)
     report: dict = {"bare_simpy_events_per_second": simpy_rate, "bare_simpy_all": simpy_rates, "engine": runs}
     if len(runs) == 2:
         small, large = runs
@@ -44,7 +54,7 @@ def main() -> None:
         report["scaling"] = {
             "agents_ratio": agent_ratio, "time_ratio": round(time_ratio, 2),
             "exponent": round(math.log(time_ratio) / math.log(agent_ratio), 3),
-            "targets": {"ratio_to_bare_simpy>=0.3": all(r["ratio_to_bare_simpy"] >= 0.3 for r in runs),
+            "targets": {"ratio_to_bare_simpy>=0.3": all(r["ratio_to_fastest_bare_simpy"] >= 0.3 for r in runs),
                         "peak_rss_100k<2GiB": large["peak_rss_mib"] < 2048,
                         "time_at_most_linear": time_ratio <= agent_ratio},
         }
