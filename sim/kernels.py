@@ -99,3 +99,16 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
             ref_negative[slot] = ref_bad * forget
     return (trust_sum, live_ties, referral_sum, referral_live,
             reputation_total, reputation_held, referral_total, referral_held)
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) both kernels for the argument types the engine passes them.
+
+    A process that forks workers (the sweep's forkserver) calls this first, so that every worker starts
+    with the kernels ready instead of loading them on its first simulated day.
+    """
+    keys = np.zeros(1, dtype=np.int64)
+    locate_in_rows(keys, np.zeros(2, dtype=np.int64), keys)
+    ids, evidence = np.zeros(1, dtype=np.int32), np.zeros(1)
+    sample_ties(ids, ids, np.zeros(1, dtype=bool), np.zeros(1, dtype=np.float32),
+                evidence, evidence, evidence, evidence, np.zeros(1), 1, 1.0)

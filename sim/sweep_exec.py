@@ -92,7 +92,8 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["sim.sweep_exec"])   # workers start with numpy and sim imported
+        # workers start with numpy and sim imported and the compiled kernels ready
+        context.set_forkserver_preload(["sim.sweep_exec", "sim.kernels_warm"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
 
 

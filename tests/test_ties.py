@@ -143,3 +143,15 @@ def test_sample_ties_matches_numpy_and_forgets_after_reading():
     assert referral_live == (recommended & alive).sum()
     for after, before in zip((positive, negative, ref_positive, ref_negative), evidence, strict=True):
         np.testing.assert_array_equal(after, before * 0.9)
+
+
+def test_warm_up_compiles_the_signatures_the_engine_uses():
+    """The sweep's forkserver warms the kernels before forking; that only helps if a run then needs
+    no other compiled version."""
+    from sim import Simulation, load_scenario
+    from sim.kernels import warm_up
+
+    warm_up()
+    Simulation(load_scenario("broken_promises", {"simulation.agents": 150, "simulation.days": 10})).run()
+    assert len(locate_in_rows.signatures) == 1
+    assert len(sample_ties.signatures) == 1
