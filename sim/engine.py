@@ -329,7 +329,7 @@ class Simulation:
         return trust, positive
 
     def _promote(self, day: int) -> None:
-        """Self-promotion: broadcasts reach non-followers, who follow on social proof."""
+        """Self-promotion: broadcasts reach non-followers, who follow on social proof and then ask."""
         people, config = self.population, self.scenario.promotion
         broadcasts = self.rng.poisson(people.view("promotion_rate"))
         promoters = np.repeat(np.arange(people.size), broadcasts)
@@ -346,8 +346,12 @@ class Simulation:
         audience, sources, times = audience[follows], sources[follows], times[follows]
         trust, positive = self._first_impression(audience, sources)
         created = self._tie(audience, sources, positive, 0.0, day)
-        self.log.append(times[created], EventKind.follow, audience[created], sources[created],
-                        trust_before=people.base_rate[audience[created]], trust_after=trust[created])
+        audience, sources, times, trust = audience[created], sources[created], times[created], trust[created]
+        self.log.append(times, EventKind.follow, audience, sources,
+                        trust_before=people.base_rate[audience], trust_after=trust)
+        # "Followers then ask i for things": a follow is for what the promoter offers, so a new follower
+        # asks at once, as a vouch-led tie does; an unreliable self-promoter breaks many promises at once
+        self._ask(audience, sources, np.full(len(audience), -1), times)
 
     def _campaign_multiplier(self, day: int) -> float:
         multiplier = 1.0

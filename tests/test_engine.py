@@ -112,8 +112,8 @@ def test_reputation_history_is_daily_for_tracked_agents(small_run):
 
 def test_influx_adds_newcomers_and_reform_changes_traits():
     sim = Simulation(load_scenario("mentor_mimicry", {"simulation.agents": 100, "simulation.days": 70})).run()
-    assert sim.population.size == 150
-    assert sim.log.counts[EventKind.influx] == 50
+    assert sim.population.size == 200           # a wave as large as the network (fraction 1.0)
+    assert sim.log.counts[EventKind.influx] == 100
     sim = Simulation(load_scenario("repentance", {"simulation.agents": 100, "simulation.days": 61})).run()
     members = sim.population.members("enthusiast")
     assert np.all(sim.population.reliability[members] == 0.5)
