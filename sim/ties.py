@@ -2,8 +2,8 @@
 
 Each tie ever made gets a *slot* in append-only arrays (its evidence lives there). Two key indexes map
 pairs to slots: one by (source, target), for "does i know j?" and "a random contact of i", and one by
-(target, source), for "the followers of j". Lookups are ``np.searchsorted``, so memory grows with ties,
-never with N².
+(target, source), for "the followers of j". A lookup searches only the first agent's row of an index
+(a compiled binary search), and memory grows with ties, never with N².
 
 Evidence per tie (Jøsang's two roles):
 - functional ``positive``/``negative``: does j deliver what j commits to?
@@ -36,8 +36,8 @@ class KeyIndex:
 
     A day adds a few thousand ties to millions: merging each batch into one sorted array would copy
     the whole index several times a day. New pairs go into a small *recent* level instead, which is
-    folded into the large *main* level only once it has grown to a fraction of it, so the copying is
-    amortised to a few bytes per new tie. Entries are never removed: a broken tie's entry stays, its
+    folded into the large *main* level only once it has grown to an eighth of it, so the copying comes
+    to about eight entries per new tie. Entries are never removed: a broken tie's entry stays, its
     slot dead, so the index also answers "were these two ever tied?".
     """
 
@@ -207,7 +207,7 @@ class TieTable:
             pick = np.floor(rng.random(len(pending)) * total[pending]).astype(np.int64)
             recent = pick >= in_main[pending]
             position = np.where(recent, recent_low[pending] + pick - in_main[pending], main_low[pending] + pick)
-            candidate = index.slots_at(recent.view(np.int8), position)
+            candidate = index.slots_at(recent.astype(np.int8), position)
             live = self.alive[candidate]
             slot[pending[live]] = candidate[live]
             pending = pending[~live]
