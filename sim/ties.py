@@ -50,9 +50,6 @@ class KeyIndex:
         self.slots = [empty, empty]
         self.row_start = [np.zeros(1, dtype=np.int64)] * 2   # per level: where each agent's keys begin
 
-    def __len__(self) -> int:
-        return len(self.keys[0]) + len(self.keys[1])
-
     def locate(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(level, position) of each query key; level -1 where the key is not indexed."""
         level = np.full(len(queries), -1, dtype=np.int8)
