@@ -1,14 +1,16 @@
-"""The two compiled loops: where numpy would need many passes, or many cache misses, per tie.
+"""The compiled loops: where numpy would need many passes, or many cache misses, per tie or agent.
 
-Everything else in the engine is numpy batches. These two touch every tie, or probe millions of keys,
-every simulated day; written as numpy they dominated a day's cost (about 45 of 100 ms at 100,000 agents):
+Everything else in the engine is numpy batches. These touch every tie or every agent, or probe millions
+of keys, every simulated day; written as numpy they dominated a day's cost (about 50 of 100 ms at
+100,000 agents):
 
 - :func:`sample_ties` reads every tie once for the daily measures (trust, reputation, referral trust)
   and applies that day's forgetting in the same pass. As numpy it took a dozen array passes.
 - :func:`locate_in_rows` finds (first, second) keys in a sorted index by searching only the first
   agent's row, a handful of entries, instead of bisecting millions (about 20 cache misses a probe).
+- :func:`average_ranks` turns a sort order into Spearman's average ranks in one pass (six as numpy).
 
-Both are plain sequential loops (no fastmath, no parallel reduction), so results are bit-for-bit the
+All are plain sequential loops (no fastmath, no parallel reduction), so results are bit-for-bit the
 same on every run; ``nogil`` lets a reader thread (the dashboard) run while a day is computed.
 ``cache=True`` keeps the compiled code beside the module, so only the first run on a machine compiles.
 """
@@ -101,6 +103,23 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
             reputation_total, reputation_held, referral_total, referral_held)
 
 
+@numba.njit(cache=True, nogil=True)
+def average_ranks(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """0-based ranks of ``values`` (``order`` is an argsort of them), equal values sharing their average."""
+    count = len(values)
+    ranks = np.empty(count)
+    start = 0
+    while start < count:
+        end = start + 1
+        while end < count and values[order[end]] == values[order[start]]:
+            end += 1
+        average = (start + end - 1) / 2.0
+        for position in range(start, end):
+            ranks[order[position]] = average
+        start = end
+    return ranks
+
+
 def warm_up() -> None:
     """Compile (or load from the cache) both kernels for the argument types the engine passes them.
 
@@ -112,3 +131,4 @@ def warm_up() -> None:
     ids, evidence = np.zeros(1, dtype=np.int32), np.zeros(1)
     sample_ties(ids, ids, np.zeros(1, dtype=bool), np.zeros(1, dtype=np.float32),
                 evidence, evidence, evidence, evidence, np.zeros(1), 1, 1.0)
+    average_ranks(evidence, keys)

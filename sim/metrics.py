@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .kernels import sample_ties
+from .kernels import average_ranks, sample_ties
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -28,13 +28,7 @@ def rank_average(values: np.ndarray, order: np.ndarray | None = None) -> np.ndar
     """Ranks with ties given their average rank (as Spearman's rho needs); ``order`` is an argsort, if known."""
     if order is None:
         order = np.argsort(values)   # any order of equal values gives the same average ranks
-    sorted_values = values[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
-    ends = np.concatenate((starts[1:], [len(values)]))
-    average = (starts + ends - 1) / 2.0
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(average, ends - starts)
-    return ranks
+    return average_ranks(values, order)
 
 
 def spearman(x: np.ndarray, y: np.ndarray, y_order: np.ndarray | None = None) -> float:

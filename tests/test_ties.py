@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.kernels import locate_in_rows, sample_ties
+from sim.kernels import average_ranks, locate_in_rows, sample_ties
 from sim.ties import KeyIndex, TieTable
 from sim.trust import expectation
 
@@ -155,3 +155,17 @@ def test_warm_up_compiles_the_signatures_the_engine_uses():
     Simulation(load_scenario("broken_promises", {"simulation.agents": 150, "simulation.days": 10})).run()
     assert len(locate_in_rows.signatures) == 1
     assert len(sample_ties.signatures) == 1
+    assert len(average_ranks.signatures) == 1
+
+
+def test_average_ranks_match_the_numpy_formulation_with_many_ties():
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 50, 3000).astype(np.float64)   # lots of equal values
+    order = np.argsort(values)
+    sorted_values = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+    ends = np.concatenate((starts[1:], [len(values)]))
+    expected = np.empty(len(values))
+    expected[order] = np.repeat((starts + ends - 1) / 2.0, ends - starts)
+    np.testing.assert_array_equal(average_ranks(values, order), expected)
+    assert average_ranks(np.empty(0), np.empty(0, dtype=np.int64)).size == 0
