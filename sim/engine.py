@@ -445,11 +445,13 @@ class Simulation:
         due_day = np.ceil(due).astype(np.int64)
         order = np.argsort(due_day, kind="stable")
         due_day = due_day[order]
-        bounds = np.flatnonzero(np.diff(due_day)) + 1
-        for chunk in np.split(np.arange(len(order)), bounds):
-            day = int(due_day[chunk[0]])
-            picked = order[chunk]
-            batch = (requesters[picked], providers[picked], vouchers[picked], due[picked])
+        # sorted once, so each day's batch is a slice (a view), not four gathers
+        columns = tuple(column[order] for column in (requesters, providers, vouchers, due))
+        starts = np.flatnonzero(np.concatenate(([True], due_day[1:] != due_day[:-1])))
+        ends = np.append(starts[1:], len(due_day))
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            day = int(due_day[start])
+            batch = tuple(column[start:end] for column in columns)
             if day not in self._pending:
                 self._pending[day] = []
                 _Deadline(self.env, day - self.env.now, lambda _event, day=day: self._resolve(day))
