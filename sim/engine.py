@@ -255,7 +255,7 @@ class Simulation:
     def _sample(self, day: int, forget: float) -> None:
         """Record the measures of the day's start, then let every tie forget by ``forget`` (λ)."""
         with self.lock:
-            view = TrustView(self, forget)
+            view = TrustView(self, forget=forget)
             measures = network_measures(self, view)
             self._metric_rows.append(np.array([measures[m] for m in METRICS]))
             self._archetype_rows.append(archetype_measures(self, view))

@@ -74,7 +74,8 @@ class TrustView:
 
     This runs every simulated day over millions of ties, so the pass is a compiled loop
     (:func:`sim.kernels.sample_ties`); with ``forget`` below 1 the same pass applies the day's forgetting,
-    after reading the evidence as it stood at the start of the day.
+    after reading the evidence as it stood at the start of the day. That changes the tie table: only the
+    day's sample may pass it, once a day.
 
     Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if you vouch
     for someone [who fails] your reputation takes a hit for the other person's effort". It is held by
@@ -82,7 +83,7 @@ class TrustView:
     since walked away: counting only current ties would hide exactly the people who were let down.
     """
 
-    def __init__(self, sim: Simulation, forget: float = 1.0) -> None:
+    def __init__(self, sim: Simulation, *, forget: float = 1.0) -> None:
         ties, people = sim.ties, sim.population
         slots = ties.slots
         (trust_sum, live_ties, referral_sum, referral_live, reputation_total, reputation_held,

@@ -58,9 +58,13 @@ def test_tie_table_matches_a_dict_model_through_adds_breaks_retie_and_folds():
             got = ties.find(probe_s, probe_t)
             assert [g >= 0 for g in got.tolist()] == [p in model.live for p in pairs]
             assert ties.known(probe_s, probe_t).tolist() == [p in model.ever for p in pairs]
+            _check_random_picks(ties, model, rng, agents)
         assert len(ties._outgoing.keys[0]) > 0, "the main level was never folded into"
 
         everyone = np.arange(agents)
+        for index in (ties._outgoing, ties._incoming):
+            owner, _ = index.entries(everyone)
+            assert (np.diff(owner) >= 0).all(), "entries must come grouped by agent"
         owner, slots = ties.contacts_of(everyone)
         assert sorted(zip(owner.tolist(), ties.target[slots].tolist(), strict=True)) == sorted(model.live)
         owner, slots = ties.followers_of(everyone)
@@ -70,6 +74,52 @@ def test_tie_table_matches_a_dict_model_through_adds_breaks_retie_and_folds():
         assert (np.diff(keys) > 0).all() and len(alive) == len(model.live)
     finally:
         KeyIndex.FOLD_FRACTION, KeyIndex.FOLD_MINIMUM = saved
+
+
+def _check_random_picks(ties: TieTable, model: ModelTies, rng: np.random.Generator, agents: int) -> None:
+    """Every random contact or follower is a live tie of that very agent; -1 only for agents with none."""
+    asked = rng.integers(0, agents, 2000)
+    slot, other = ties.random_contact(asked, rng)
+    has = slot >= 0
+    assert ties.alive[slot[has]].all()
+    assert (ties.source[slot[has]] == asked[has]).all() and (ties.target[slot[has]] == other[has]).all()
+    outgoing = {source for source, _ in model.live}
+    assert [a in outgoing for a in asked.tolist()] == has.tolist()
+    slot, other = ties.random_follower(asked, rng)
+    has = slot >= 0
+    assert ties.alive[slot[has]].all()
+    assert (ties.target[slot[has]] == asked[has]).all() and (ties.source[slot[has]] == other[has]).all()
+    incoming = {target for _, target in model.live}
+    assert [a in incoming for a in asked.tolist()] == has.tolist()
+
+
+def test_random_choice_is_uniform_across_both_index_levels():
+    """An agent whose live ties sit partly in the main level and partly in the recent one, with dead
+    entries in both, a relinked tie among them, and neighbours on either side of its rows."""
+    saved = KeyIndex.FOLD_MINIMUM
+    KeyIndex.FOLD_MINIMUM = 0
+    try:
+        ties = TieTable()
+        ties.add(np.array([0, 2, 2]), np.array([9, 0, 8]))             # neighbours in the main level
+        ties.add(np.full(10, 1), np.arange(10, 20))                   # folded into main
+        assert len(ties._outgoing.keys[0]) > 0
+        ties.add(np.full(4, 1), np.arange(20, 24))                    # stays recent
+        ties.add(np.array([0, 2]), np.array([7, 1]))
+        assert len(ties._outgoing.keys[1]) > 0
+        dead = ties.find(np.full(5, 1), np.array([10, 11, 12, 20, 21]))
+        ties.remove(dead)
+        ties.add(np.array([1]), np.array([11]))                       # made again: relinked
+        live_targets = {13, 14, 15, 16, 17, 18, 19, 11, 22, 23}
+        draws = 50_000
+        slot, other = ties.random_contact(np.ones(draws, dtype=np.int64), np.random.default_rng(9))
+        assert set(other.tolist()) == live_targets and ties.alive[slot].all()
+        counts = np.bincount(other, minlength=24)[sorted(live_targets)]
+        assert np.abs(counts / draws - 0.1).max() < 0.01
+        # and as followers: everyone who follows 0 (agent 2 in main, and nobody dead)
+        _, follower = ties.random_follower(np.zeros(100, dtype=np.int64), np.random.default_rng(1))
+        assert set(follower.tolist()) == {2}
+    finally:
+        KeyIndex.FOLD_MINIMUM = saved
 
 
 def test_random_contact_is_uniform_over_live_ties_only():
