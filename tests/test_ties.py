@@ -79,18 +79,14 @@ def test_tie_table_matches_a_dict_model_through_adds_breaks_retie_and_folds():
 def _check_random_picks(ties: TieTable, model: ModelTies, rng: np.random.Generator, agents: int) -> None:
     """Every random contact or follower is a live tie of that very agent; -1 only for agents with none."""
     asked = rng.integers(0, agents, 2000)
-    slot, other = ties.random_contact(asked, rng)
-    has = slot >= 0
-    assert ties.alive[slot[has]].all()
-    assert (ties.source[slot[has]] == asked[has]).all() and (ties.target[slot[has]] == other[has]).all()
-    outgoing = {source for source, _ in model.live}
-    assert [a in outgoing for a in asked.tolist()] == has.tolist()
-    slot, other = ties.random_follower(asked, rng)
-    has = slot >= 0
-    assert ties.alive[slot[has]].all()
-    assert (ties.target[slot[has]] == asked[has]).all() and (ties.source[slot[has]] == other[has]).all()
-    incoming = {target for _, target in model.live}
-    assert [a in incoming for a in asked.tolist()] == has.tolist()
+    for choose, own_end, other_end, with_ties in (
+            (ties.random_contact, ties.source, ties.target, {source for source, _ in model.live}),
+            (ties.random_follower, ties.target, ties.source, {target for _, target in model.live})):
+        slot, other = choose(asked, rng)
+        has = slot >= 0
+        assert ties.alive[slot[has]].all()
+        assert (own_end[slot[has]] == asked[has]).all() and (other_end[slot[has]] == other[has]).all()
+        assert [a in with_ties for a in asked.tolist()] == has.tolist()
 
 
 def test_random_choice_is_uniform_across_both_index_levels():
