@@ -64,9 +64,7 @@ def gini(values: np.ndarray) -> float:
 
 def _mean_by(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     totals = np.bincount(groups, weights=values, minlength=size)
-    counts = np.bincount(groups, minlength=size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, totals / np.maximum(counts, 1), np.nan)
+    return _ratio(totals, np.bincount(groups, minlength=size))
 
 
 class TrustView:
