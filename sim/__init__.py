@@ -8,18 +8,47 @@ The small public API the dashboard, the sweeps and notebooks use::
     sim.snapshot().metrics     # latest network measures
     sim.run()                  # to the end
     export(sim, "out/", "parquet")
+
+``import sim`` loads only the scenario code; the engine, polars and numba load with the first name that
+needs them, so a command that never simulates starts at once.
 """
 
-from .config import Scenario, ScenarioError, available, parse_override, to_toml
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from . import config
+from .config import Scenario, available, parse_override, to_toml
 from .config import load as load_scenario
-from .engine import Simulation, Snapshot
-from .events import EventKind
-from .export import FORMATS, ExportError, export, read_frame
-from .metrics import ARCHETYPE_COLUMNS, METRICS
+from .errors import ExportError, ScenarioError, TrustsimError
+
+#: name -> module it is defined in (loaded on first use)
+_LAZY = {
+    "Simulation": "engine", "Snapshot": "engine",
+    "EventKind": "eventlog",
+    "FORMATS": "files",
+    "export": "exports", "read_frame": "exports",
+    "METRICS": "measures", "ARCHETYPE_COLUMNS": "measures", "NETWORK_MEASURES": "measures",
+    "ARCHETYPE_MEASURES": "measures", "Measure": "measures",
+    "World": "world",
+}
 
 __all__ = [
-    "ARCHETYPE_COLUMNS", "FORMATS", "METRICS", "EventKind", "ExportError", "Scenario", "ScenarioError",
-    "Simulation", "Snapshot", "available", "export", "load_scenario", "parse_override", "read_frame",
-    "to_toml",
+    "ARCHETYPE_COLUMNS", "ARCHETYPE_MEASURES", "FORMATS", "METRICS", "NETWORK_MEASURES", "EventKind",
+    "ExportError", "Measure", "Scenario", "ScenarioError", "Simulation", "Snapshot", "TrustsimError", "World",
+    "available", "config", "export", "load_scenario", "parse_override", "read_frame", "to_toml",
 ]
 
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

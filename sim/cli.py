@@ -1,7 +1,9 @@
-"""The ``trustsim`` command: run, list, show (and the dashboard and sweeps when they are installed).
+"""The ``trustsim`` command: run, list, show, sweep, and the dashboard (the default).
 
-Bad input of any kind ends with one line on stderr naming the problem and exit code 2; exit code 1 is
-kept for real internal errors.
+This is the only code that knows the dashboard exists (``tui``, imported when it is asked for). Heavy
+packages load where a command first needs them, so ``trustsim --help``, ``list`` and ``show`` answer at
+once. Bad input of any kind ends with one line on stderr naming the problem and exit code 2 (every
+:class:`~sim.errors.TrustsimError`); exit code 1 is kept for real internal errors.
 """
 
 from __future__ import annotations
@@ -12,19 +14,17 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn
 
-from . import config
-from .config import ScenarioError
-from .engine import Simulation
-from .export import FORMATS, ExportError, check_writable, discard_created, export
-from .metrics import COUNT_METRICS, METRICS
+from . import config, options
+from .errors import TrustsimError, UsageError
+from .files import FORMATS
+from .sweep import command as sweep_command
+
+if TYPE_CHECKING:
+    from .engine import Simulation
 
 SPARKS = "▁▂▃▄▅▆▇█"
-
-
-class UsageError(Exception):
-    """Bad command-line usage (exit code 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,69 +50,34 @@ def sparkline(values: Sequence[float], width: int = 24) -> str:
                    for v in points)
 
 
-class Progress:
-    """A one-line progress bar on a terminal, shown only once a run has taken about a second."""
-
-    def __init__(self, stream: TextIO, enabled: bool, label: str) -> None:
-        self.stream, self.enabled, self.label = stream, enabled and stream.isatty(), label
-        self.start = time.monotonic()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        elapsed = time.monotonic() - self.start
-        if not self.enabled or (elapsed < 1.0 and not self.shown) or (done < total and done % 2):
-            return
-        self.shown = True
-        width = 30
-        filled = int(width * done / max(total, 1))
-        eta = elapsed / max(done, 1) * (total - done)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] day {done}/{total}"
-                          f"  {elapsed:5.1f}s  eta {eta:5.1f}s ")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _overrides(args: argparse.Namespace) -> dict:
-    overrides = dict(config.parse_override(item) for item in args.set or [])
-    for key in ("agents", "days", "seed"):
-        value = getattr(args, key, None)
-        if value is not None:
-            overrides[f"simulation.{key}"] = value
-    return overrides
-
-
-def _format_value(name: str, value: float) -> str:
-    if value != value:
-        return "n/a"
-    return f"{int(value):,}" if name in COUNT_METRICS else f"{value:.3f}"
-
-
 def summary(sim: Simulation, elapsed: float) -> str:
     """Final network measures, each with a sparkline of its daily course."""
+    from .measures import NETWORK_MEASURES
+
     history = sim.metrics_history()
     lines = [f"{sim.scenario.name}: {sim.population.size:,} agents, {sim.day} days, seed "
              f"{sim.scenario.simulation.seed}, {len(sim.log):,} events in {elapsed:.1f}s"]
-    for name in METRICS:
-        series = history[name]
-        lines.append(f"  {name:<18} {_format_value(name, series[-1]):>10}  {sparkline(series.tolist())}")
+    for measure in NETWORK_MEASURES:
+        series = history[measure.name]
+        value = series[-1]
+        text = "n/a" if value != value else f"{int(value):,}" if measure.count else f"{value:.3f}"
+        lines.append(f"  {measure.name:<18} {text:>10}  {sparkline(series.tolist())}")
     return "\n".join(lines)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = config.load(args.scenario, _overrides(args))
+    from .engine import Simulation
+    from .exports import export
+    from .files import check_writable, discard_created
+    from .progress import Progress
+
+    scenario = config.load(args.scenario, options.overrides(args))
     out = Path(args.out) if args.out else None
     created = check_writable(out) if out is not None else None
     started = time.monotonic()
-    progress = Progress(sys.stderr, not args.quiet, scenario.name)
     try:
-        try:
-            sim = Simulation(scenario).run(progress)
-        finally:
-            progress.close()
+        with Progress(scenario.name, scenario.simulation.days, "days", enabled=not args.quiet) as bar:
+            sim = Simulation(scenario).run(lambda day, days: bar.update(day))
         elapsed = time.monotonic() - started
         written = export(sim, out, args.format) if out is not None else {}
     except BaseException:
@@ -137,7 +102,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    scenario = config.load(args.scenario, _overrides(args))
+    scenario = config.load(args.scenario, options.overrides(args))
     sys.stdout.write(config.to_toml(scenario))
     return 0
 
@@ -147,15 +112,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         from tui.app import main as tui_main
     except ImportError as exc:
         raise UsageError(f"the dashboard is not available: {exc}") from None
-    return tui_main(args.scenario, _overrides(args))
-
-
-def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, help="root seed (simulation.seed)")
-    parser.add_argument("--agents", type=int, help="number of agents (simulation.agents)")
-    parser.add_argument("--days", type=int, help="days to simulate (simulation.days)")
-    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
-                        help="override any scenario key, e.g. --set trust.asymmetry=4 (repeatable)")
+    return tui_main(args.scenario, options.overrides(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a scenario headless and export its tables")
     run.add_argument("scenario", help="a scenario name (see `trustsim list`) or a path to a TOML file")
-    _add_scenario_options(run)
+    options.add_scenario_options(run)
     run.add_argument("--out", metavar="DIR", help="write metrics, archetypes, agents, events, edges here")
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
@@ -175,20 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="print the fully resolved scenario as TOML")
     show.add_argument("scenario")
-    _add_scenario_options(show)
+    options.add_scenario_options(show)
     show.set_defaults(handler=cmd_show)
 
     tui = commands.add_parser("tui", help="open the live dashboard (the default)")
     tui.add_argument("scenario", nargs="?", default=None)
-    _add_scenario_options(tui)
+    options.add_scenario_options(tui)
     tui.set_defaults(handler=cmd_tui)
 
-    try:
-        from .sweep import add_parser as add_sweep_parser
-    except ImportError:
-        pass
-    else:
-        add_sweep_parser(commands, _add_scenario_options)
+    sweep_command.add_parser(commands)
     return parser
 
 
@@ -203,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         return args.handler(args)
-    except (ScenarioError, ExportError, UsageError) as exc:
+    except TrustsimError as exc:
         print(f"trustsim: {exc}" if not str(exc).startswith("trustsim") else str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

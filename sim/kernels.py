@@ -13,17 +13,50 @@ of keys, every simulated day; written as numpy they dominated a day's cost (abou
 All are plain sequential loops (no fastmath, no parallel reduction), so results are bit-for-bit the
 same on every run; ``nogil`` lets a reader thread (the dashboard) run while a day is computed.
 ``cache=True`` keeps the compiled code beside the module, so only the first run on a machine compiles.
+
+numba itself is imported on the first call of a kernel, not with this module: ``import sim`` and the
+commands that never simulate (``trustsim --help``, ``list``, ``show``) do not pay its half a second.
 """
 
 from __future__ import annotations
 
-import numba
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 ROW_SHIFT = 32   # a key is (first << 32) | second
 
 
-@numba.njit(cache=True, nogil=True)
+class _Kernel:
+    """A function compiled by numba on its first call (``njit(cache=True, nogil=True)``)."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.python = function
+        self.compiled: Callable[..., Any] | None = None
+        self.__doc__ = function.__doc__
+        self.__name__ = function.__name__
+
+    @property
+    def signatures(self) -> list:
+        """The argument types compiled so far (none before the first call)."""
+        return [] if self.compiled is None else self.compiled.signatures
+
+    def __call__(self, *args: Any) -> Any:
+        compiled = self.compiled
+        if compiled is None:
+            import numba
+
+            compiled = self.compiled = numba.njit(cache=True, nogil=True)(self.python)
+        return compiled(*args)
+
+
+def kernel(function: Callable[..., Any]) -> _Kernel:
+    """Mark a plain loop as a compiled kernel (compiled lazily, see :class:`_Kernel`)."""
+    return _Kernel(function)
+
+
+@kernel
 def locate_in_rows(keys: np.ndarray, row_start: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """Position of each query in sorted ``keys``, or -1 where absent.
 
@@ -50,7 +83,7 @@ def locate_in_rows(keys: np.ndarray, row_start: np.ndarray, queries: np.ndarray)
     return found
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, dealings: np.ndarray,
                 positive: np.ndarray, negative: np.ndarray, ref_positive: np.ndarray,
                 ref_negative: np.ndarray, base_rate: np.ndarray, agents: int, forget: float):
@@ -103,7 +136,7 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
             reputation_total, reputation_held, referral_total, referral_held)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def average_ranks(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     """0-based ranks of ``values`` (``order`` is an argsort of them), equal values sharing their average."""
     count = len(values)

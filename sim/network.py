@@ -8,9 +8,12 @@ reliability, so the network does not start in a state where nobody knows anythin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .config import NetworkConfig
+if TYPE_CHECKING:
+    from .config import NetworkConfig
 
 
 def pareto_fitness(count: int, exponent: float, rng: np.random.Generator) -> np.ndarray:

@@ -8,11 +8,12 @@ batch of requests. The code of a policy is its index in :data:`POLICIES`; agents
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from .config import VOUCH_POLICIES, VouchingConfig
+if TYPE_CHECKING:
+    from .config import VouchingConfig
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class Never(VouchPolicy):
 
 
 POLICIES: tuple[VouchPolicy, ...] = (Discerning(), Experience(), Indiscriminate(), Never())
-assert tuple(p.name for p in POLICIES) == VOUCH_POLICIES
+#: The policies' names, in code order: what a scenario may name and what the exports' Enum holds.
+VOUCH_POLICIES: tuple[str, ...] = tuple(p.name for p in POLICIES)
 POLICY_CODE = {p.name: code for code, p in enumerate(POLICIES)}
 
 

@@ -1,4 +1,4 @@
-"""Agents as arrays: one numpy array per trait and per counter, indexed by agent id.
+"""Agents as arrays: one numpy array per trait and per piece of state, indexed by agent id.
 
 Arrays are allocated once for everyone the scenario will ever hold (the starting population plus every
 influx), so adding newcomers never reallocates and readers never see a half-grown array.
@@ -6,12 +6,41 @@ influx), so adding newcomers never reallocates and readers never see a half-grow
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .config import TRAITS, Archetype, Scenario
 from .policies import POLICY_CODE
 
-COUNTERS = ("followers", "load", "promises_kept", "promises_broken", "vouches_given", "vouches_failed")
+if TYPE_CHECKING:
+    from .config import Archetype
+
+
+@dataclass(frozen=True)
+class Trait:
+    """One trait of an agent: its allowed range and what it means (MODEL.md, "Traits of an agent")."""
+
+    low: float
+    high: float
+    meaning: str
+
+
+TRAIT_TABLE: dict[str, Trait] = {
+    "reliability": Trait(0.0, 1.0, "chance it delivers a commitment when not overloaded"),
+    "capacity": Trait(0.0, 1e6, "commitments it can carry at once; above it, delivery odds fall with load"),
+    "acceptance": Trait(0.0, 1.0, "chance it says yes when asked for something"),
+    "request_rate": Trait(0.0, 100.0, "requests it makes of its contacts per day (Poisson mean)"),
+    "seek_rate": Trait(0.0, 100.0, "vouches it seeks per day (Poisson mean)"),
+    "promotion_rate": Trait(0.0, 100.0, "broadcasts of itself per day (Poisson mean)"),
+    "popularity_bias": Trait(0.0, 1.0, "weight of follower count in its first impression of a stranger"),
+    "imitation": Trait(0.0, 1.0, "chance to copy the habits of a more-followed agent it follows"),
+    "base_rate": Trait(0.0, 1.0, "generalized trust: its first-impression trust in a stranger"),
+}
+TRAITS: tuple[str, ...] = tuple(TRAIT_TABLE)
+TRAIT_BOUNDS: dict[str, tuple[float, float]] = {name: (t.low, t.high) for name, t in TRAIT_TABLE.items()}
+#: State that changes as the run goes, one array each: followers (live in-ties), load (open commitments).
+STATE = ("followers", "load")
 
 
 def allocate_counts(total: int, shares: np.ndarray) -> np.ndarray:
@@ -25,22 +54,25 @@ def allocate_counts(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 class Population:
-    """Traits, counters and archetype of every agent; ``size`` agents exist so far."""
+    """Traits, state and archetype of every agent; ``size`` agents exist so far, room for ``allocated``."""
 
-    def __init__(self, scenario: Scenario) -> None:
-        self.scenario = scenario
-        self.archetypes: tuple[Archetype, ...] = scenario.archetypes
-        capacity = scenario.simulation.agents + sum(
-            scenario.newcomers(e) for e in scenario.events if e.kind == "influx")
+    def __init__(self, archetypes: tuple[Archetype, ...], allocated: int) -> None:
+        self.archetypes = archetypes
+        self.names = tuple(a.name for a in archetypes)
         self.size = 0
         self._reliability_order: np.ndarray | None = None
-        self.archetype = np.zeros(capacity, dtype=np.int16)
-        self.vouch_policy = np.zeros(capacity, dtype=np.int8)
-        self.joined = np.zeros(capacity, dtype=np.float32)
+        self.archetype = np.zeros(allocated, dtype=np.int16)
+        self.vouch_policy = np.zeros(allocated, dtype=np.int8)
+        self.joined = np.zeros(allocated, dtype=np.float32)
         for trait in TRAITS:
-            setattr(self, trait, np.zeros(capacity))
-        for counter in COUNTERS:
-            setattr(self, counter, np.zeros(capacity, dtype=np.int64))
+            setattr(self, trait, np.zeros(allocated))
+        for state in STATE:
+            setattr(self, state, np.zeros(allocated, dtype=np.int64))
+
+    @property
+    def allocated(self) -> int:
+        """Agents there is room for (everyone the scenario will ever hold)."""
+        return len(self.archetype)
 
     def add(self, archetype_ids: np.ndarray, rng: np.random.Generator, day: float = 0.0) -> np.ndarray:
         """Append agents of the given archetypes with traits drawn from them; returns their ids."""
@@ -73,12 +105,13 @@ class Population:
         return getattr(self, name)[: self.size]
 
     def members(self, archetype_name: str) -> np.ndarray:
-        return np.flatnonzero(self.view("archetype") == self.scenario.archetype_index(archetype_name))
+        """Ids of the agents of an archetype (by its name)."""
+        return np.flatnonzero(self.view("archetype") == self.names.index(archetype_name))
 
 
-def initial_archetypes(scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+def initial_archetypes(archetypes: tuple[Archetype, ...], agents: int, rng: np.random.Generator) -> np.ndarray:
     """Archetype of each starting agent: exact shares, shuffled."""
-    shares = np.array([a.share for a in scenario.archetypes])
-    counts = allocate_counts(scenario.simulation.agents, shares)
+    shares = np.array([a.share for a in archetypes])
+    counts = allocate_counts(agents, shares)
     ids = np.repeat(np.arange(len(counts)), counts).astype(np.int16)
     return rng.permutation(ids)

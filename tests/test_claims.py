@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from sim import Simulation, load_scenario
-from sim.export import agents_frame, archetypes_frame, events_frame
+from sim.exports import agents_frame, archetypes_frame, events_frame
 
 SEEDS = (1, 2, 3, 4)
 AGENTS, DAYS = 400, 250

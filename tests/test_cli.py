@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sim.metrics import METRICS
+from sim.measures import METRICS
 
 TRUSTSIM = [sys.executable, "-m", "sim"]
 QUICK = ["--agents", "120", "--days", "20"]
@@ -47,7 +47,7 @@ def test_exports_are_read_back_by_polars(tmp_path, fmt):
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["scenario"] == "broken_promises" and manifest["seed"] == 1
     assert manifest["parameters"]["simulation"]["agents"] == 120
-    from sim.export import read_frame, sha256
+    from sim.exports import read_frame, sha256
     for name in ("metrics", "archetypes", "agents", "events", "edges"):
         path = tmp_path / f"{name}.{fmt}"
         frame = read_frame(path)
@@ -143,11 +143,8 @@ def test_unwritable_output_fails_before_running_and_writes_nothing(tmp_path):
 
 
 def test_failed_export_leaves_no_partial_file(tmp_path, monkeypatch):
-    import importlib
-
     from sim import Simulation, load_scenario
-
-    export_module = importlib.import_module("sim.export")   # the module, not the function of that name
+    from sim import exports as export_module
 
     sim = Simulation(load_scenario("baseline", {"simulation.agents": 60, "simulation.days": 5})).run()
     calls = {"n": 0}

@@ -6,7 +6,7 @@ most of it starting process pools and one Dask LocalCluster.
 
 from __future__ import annotations
 
-import io
+import functools
 import json
 import math
 import shutil
@@ -19,14 +19,18 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+import sweep_faults
 from polars.testing import assert_frame_equal
 
 from sim import cli, load_scenario
-from sim.export import sha256
-from sim.metrics import METRICS
-from sim.sweep import FAIL_ENV, SweepInterrupted, SweepProgress, claim_directory, run_sweep
-from sim.sweep_plan import derive_seeds, make_plan, parse_grid, split_values
-from sim.sweep_tables import summary_table, t_quantile
+from sim.errors import ClusterError, UsageError
+from sim.files import sha256
+from sim.measures import METRICS
+from sim.sweep import SweepInterrupted, run_sweep
+from sim.sweep.directory import claim_directory
+from sim.sweep.plan import derive_seeds, make_plan, parse_grid, split_values
+from sim.sweep.statistics import t_quantile
+from sim.sweep.tables import summary_table
 
 SMALL = {"simulation.agents": 80, "simulation.days": 20}
 GRID = ["trust.asymmetry=1,3", "vouching.threshold=0.5,0.8"]
@@ -211,7 +215,7 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_finished_runs(tmp_path) -> Non
 
 def test_a_different_sweep_into_the_same_directory_is_refused(reference, base) -> None:
     other = make_plan(base, parse_grid(["trust.asymmetry=1,2"]), REPLICATES)
-    with pytest.raises(cli.UsageError, match="holds a different sweep .*differs in grid"):
+    with pytest.raises(UsageError, match="holds a different sweep .*differs in grid"):
         claim_directory(reference, other)
 
 
@@ -223,11 +227,13 @@ def test_a_directory_with_other_exports_is_refused(tmp_path, capsys) -> None:
 
 
 def test_a_failing_run_is_reported_and_the_others_complete(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv(FAIL_ENV, "p001-r000,p002-r001:exit")   # one raises, one kills its worker
+    # one run raises, one kills its worker process: injected as the work each run does
+    failing = functools.partial(run_sweep, work=sweep_faults.fail_two_runs)
+    monkeypatch.setattr("sim.sweep.driver.run_sweep", failing)
     assert cli.main([*ARGS, "--workers", "2", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert ("run p001-r000 failed (trust.asymmetry=1, vouching.threshold=0.8, replicate=0, seed="
-            in err) and "RuntimeError: failure requested" in err
+            in err) and "RuntimeError: failure injected by the test" in err
     assert "run p002-r001 failed (trust.asymmetry=3, vouching.threshold=0.5, replicate=1" in err
     assert "worker lost" in err and "2 of 8 runs failed" in err
     runs = pl.read_parquet(tmp_path / "runs.parquet")
@@ -235,7 +241,7 @@ def test_a_failing_run_is_reported_and_the_others_complete(tmp_path, monkeypatch
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert [f["run_id"] for f in manifest["runs"]["failed"]] == ["p001-r000", "p002-r001"]
     assert manifest["runs"]["missing"] == ["p001-r000", "p002-r001"]
-    monkeypatch.delenv(FAIL_ENV)
+    monkeypatch.undo()
     assert cli.main([*ARGS, "--workers", "2", "--out", str(tmp_path)]) == 0
     assert pl.read_parquet(tmp_path / "runs.parquet").height == 8
 
@@ -285,30 +291,8 @@ def test_summary_statistics_against_a_hand_computed_case() -> None:
     assert second["vouch_precision_mean"] is None
 
 
-# --------------------------------------------------------------------------- progress
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_shows_runs_done_left_and_eta() -> None:
-    stream = _Terminal()
-    bar = SweepProgress(stream, True, "sweep baseline", total=8, done=2)
-    assert "2/8 runs done, 6 left" in stream.getvalue() and "eta     ?" in stream.getvalue()
-    bar.advance(ok=True)
-    bar.advance(ok=False)
-    line = bar.line()
-    assert "3/8 runs done, 4 left, 1 failed" in line and "eta" in line and "?" not in line
-    bar.close()
-    quiet = _Terminal()
-    SweepProgress(quiet, False, "sweep", total=8, done=0).advance(ok=True)
-    assert quiet.getvalue() == ""
-
-
-
 def test_an_unreachable_scheduler_is_a_one_line_usage_error(tmp_path, base) -> None:
     pytest.importorskip("distributed")
-    with pytest.raises(cli.UsageError, match=r"--dask tcp://127.0.0.1:9: cannot reach the Dask scheduler"):
+    with pytest.raises(ClusterError, match=r"--dask tcp://127.0.0.1:9: cannot reach the Dask scheduler"):
         run_sweep(base, GRID, tmp_path, replicates=REPLICATES, dask="tcp://127.0.0.1:9", connect_timeout=1)
     assert not (tmp_path / "runs.parquet").exists()

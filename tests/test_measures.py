@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.metrics import gini, rank_average, spearman
+from sim.measures import gini, rank_average, spearman
 
 
 def test_rank_average_gives_ties_their_mean_rank():

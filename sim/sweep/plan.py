@@ -1,7 +1,7 @@
 """Sweep planning: parse ``--grid`` axes, expand their product, derive one seed per run, fingerprint it.
 
 Everything here is pure and checked up front, so a bad grid key or value is rejected (as one
-:class:`~sim.config.ScenarioError` line) before a single run starts.
+:class:`~sim.errors.ScenarioError` line) before a single run starts.
 
 Seeds: run ``i = point * replicates + replicate`` gets ``SeedSequence(base_seed).spawn(runs)[i]``,
 reduced to a non-negative TOML integer (below 2**63). A run's seed therefore depends only on the base
@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from .config import Scenario, ScenarioError, parse_literal, to_dict
+from ..config import Scenario, parse_literal, to_dict
+from ..errors import ScenarioError
 
 SEED_KEY = "simulation.seed"
+DEFAULT_REPLICATES = 5
 
 
 @dataclass(frozen=True)

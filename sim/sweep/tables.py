@@ -5,69 +5,26 @@ it, then renamed, so a file there is always complete). The three tables are rebu
 with polars expressions over whole columns and sorted explicitly, so they are identical whatever the
 number of workers or the order in which runs finished.
 
-Confidence intervals use Student's t with n-1 degrees of freedom. The quantile is exact: the t CDF for
-an integer number of degrees of freedom has a closed form (Abramowitz & Stegun 26.7.3-4), which is
-inverted by bisection (no scipy needed).
+Confidence intervals use Student's t with n-1 degrees of freedom (:mod:`.statistics`, exact quantiles).
 """
 
 from __future__ import annotations
 
-import math
-import os
-import uuid
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from .metrics import COUNT_METRICS, METRICS
-from .sweep_plan import Plan, Run
+from ..files import write_atomic
+from ..measures import COUNT_METRICS, METRICS
+from .directory import RUNS_DIR
+from .plan import Plan, Run
+from .statistics import t_quantile
 
-RUNS_DIR = "runs"
-CONFIDENCE = 0.95
 METRIC_SCHEMA: dict[str, pl.DataType] = {m: pl.Int64() if m in COUNT_METRICS else pl.Float64() for m in METRICS}
 RUN_FILE_SCHEMA: dict[str, pl.DataType] = {"run_id": pl.String(), "seed": pl.Int64(), "day": pl.Int32(),
                                            **METRIC_SCHEMA}
-
-
-# ---------------------------------------------------------------- Student's t
-
-def t_two_sided_coverage(t: float, dof: int) -> float:
-    """P(|T| < t) for Student's t with integer ``dof`` (A&S 26.7.3 odd / 26.7.4 even, exact)."""
-    theta = math.atan(t / math.sqrt(dof))
-    c2 = math.cos(theta) ** 2
-    if dof % 2 == 1:
-        total, term = 0.0, math.cos(theta)
-        for k in range(1, (dof - 1) // 2 + 1):     # cos + 2/3 cos^3 + (2*4)/(3*5) cos^5 + ...
-            total += term
-            term *= c2 * (2 * k) / (2 * k + 1)
-        return 2.0 / math.pi * (theta + math.sin(theta) * total) if dof > 1 else 2.0 * theta / math.pi
-    total, term = 0.0, 1.0
-    for k in range(1, dof // 2 + 1):               # 1 + 1/2 cos^2 + (1*3)/(2*4) cos^4 + ...
-        total += term
-        term *= c2 * (2 * k - 1) / (2 * k)
-    return math.sin(theta) * total
-
-
-@lru_cache(maxsize=256)
-def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
-    """The t such that P(|T| < t) = ``confidence`` (e.g. 12.706 for dof 1, 2.262 for dof 9 at 95%)."""
-    if dof < 1:
-        raise ValueError(f"degrees of freedom must be >= 1, got {dof}")
-    low, high = 0.0, 1.0
-    while t_two_sided_coverage(high, dof) < confidence:
-        high *= 2.0
-    for _ in range(200):
-        mid = (low + high) / 2.0
-        if t_two_sided_coverage(mid, dof) < confidence:
-            low = mid
-        else:
-            high = mid
-        if high - low < 1e-13 * high:
-            break
-    return (low + high) / 2.0
 
 
 # ---------------------------------------------------------------- one file per run
@@ -95,13 +52,7 @@ def store_run(out: Path, run: Run, history: dict[str, np.ndarray]) -> Path:
     """Keep a finished run atomically: temp file in ``DIR/runs/``, then rename (never a partial file)."""
     final = run_path(out, run.run_id)
     final.parent.mkdir(parents=True, exist_ok=True)
-    temp = final.with_name(f".{run.run_id}.{uuid.uuid4().hex}.tmp")   # created with the usual permissions
-    try:
-        run_frame(run, history).write_parquet(temp)
-        os.replace(temp, final)
-    finally:
-        temp.unlink(missing_ok=True)
-    return final
+    return write_atomic(final, run_frame(run, history).write_parquet)
 
 
 def clean_temporaries(out: Path) -> None:

@@ -4,20 +4,20 @@ Both executors take the same :class:`Task` list and yield one :class:`Outcome` p
 in whatever order they finish: the caller keeps each result at once and sorts the tables itself. A run
 that raises, or whose worker process dies, becomes a failed outcome; the other runs go on.
 
-The worker function :func:`run_one` is top level and takes plain data (a scenario dict), so it pickles
-to a process pool and to a remote Dask worker alike; it returns only the small daily-measures columns.
-Results come back to this process, which writes them: a remote cluster needs no shared filesystem.
+The work done for a task is a top-level function of plain data (a scenario dict) returning the small
+daily-measures columns: :func:`run_one` unless the caller passes another (a test passes one that fails
+on purpose). It pickles by name to a process pool and to a remote Dask worker alike. Results come back
+to this process, which writes them: a remote cluster needs no shared filesystem.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
@@ -26,25 +26,22 @@ from typing import Any
 
 import numpy as np
 
-from .config import from_dict
-from .engine import Simulation
-from .sweep_plan import Run
+from ..config import from_dict
+from ..engine import Simulation
+from ..errors import ClusterError
+from .plan import Run
 
 CLUSTER_HINT = "pip install '.[cluster]'"
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
-
-
-class ClusterError(Exception):
-    """The Dask path cannot be used (not installed, scheduler unreachable): one line, exit code 2."""
+Work = Callable[[dict[str, Any]], dict[str, np.ndarray]]
 
 
 @dataclass(frozen=True)
 class Task:
-    """A run to execute: its plan entry, its resolved scenario (plain data), and the test-hook flag."""
+    """A run to execute: its plan entry and its resolved scenario (plain data)."""
 
     run: Run
     scenario: dict[str, Any]
-    fail: str = ""     # test hook: "raise" (an exception in the run) or "exit" (the worker process dies)
 
 
 @dataclass(frozen=True)
@@ -56,17 +53,8 @@ class Outcome:
     error: str | None = None
 
 
-def run_one(scenario: dict[str, Any], fail: str = "") -> dict[str, np.ndarray]:
-    """Worker: rebuild the scenario, run it to the end, return ``day`` + every measure as numpy columns.
-
-    ``fail`` is a test hook (set through ``TRUSTSIM_SWEEP_FAIL_RUN``) so the failure paths can be
-    exercised with an otherwise valid grid: ``"raise"`` makes the run raise, ``"exit"`` kills the
-    worker process (as a crash or the out-of-memory killer would).
-    """
-    if fail == "exit":
-        os._exit(3)
-    if fail:
-        raise RuntimeError("failure requested by TRUSTSIM_SWEEP_FAIL_RUN (test hook)")
+def run_one(scenario: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Worker: rebuild the scenario, run it to the end, return ``day`` + every measure as numpy columns."""
     return Simulation(from_dict(scenario, "<sweep>")).run().metrics_history()
 
 
@@ -93,7 +81,7 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         # workers start with numpy and sim imported and the compiled kernels ready
-        context.set_forkserver_preload(["sim.sweep_exec", "sim.kernels_warm"])
+        context.set_forkserver_preload(["sim.engine", "sim.sweep.execution", "sim.kernels_warm"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
 
 
@@ -108,7 +96,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
+def local_outcomes(tasks: list[Task], workers: int, work: Work = run_one) -> Iterator[Outcome]:
     """Run tasks on a local process pool, at most ``workers`` at a time, yielding outcomes as they finish.
 
     If a worker process dies (killed, out of memory) the pool breaks and every run in flight is lost
@@ -120,7 +108,7 @@ def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
     pool = _new_pool(workers)
     try:
         while pending or suspects or in_flight:
-            broken = _submit(pool, in_flight, pending, suspects, workers)
+            broken = _submit(pool, in_flight, pending, suspects, workers, work)
             done = wait(in_flight, return_when=FIRST_COMPLETED)[0] if in_flight else set()
             lost = []
             for future in done:
@@ -147,7 +135,7 @@ def local_outcomes(tasks: list[Task], workers: int) -> Iterator[Outcome]:
 
 
 def _submit(pool: ProcessPoolExecutor, in_flight: dict[Future, tuple[Task, bool]], pending: deque[Task],
-            suspects: deque[Task], workers: int) -> bool:
+            suspects: deque[Task], workers: int, work: Work) -> bool:
     """Top up the runs in flight (one at a time while suspects are retried); True if the pool is broken."""
     isolating = bool(suspects) or any(alone for _, alone in in_flight.values())
     while (suspects or pending) and len(in_flight) < (1 if isolating else workers):
@@ -155,7 +143,7 @@ def _submit(pool: ProcessPoolExecutor, in_flight: dict[Future, tuple[Task, bool]
         source = suspects if alone else pending
         task = source.popleft()
         try:
-            future = pool.submit(run_one, task.scenario, task.fail)
+            future = pool.submit(work, task.scenario)
         except BrokenProcessPool:
             source.appendleft(task)
             return True
@@ -166,11 +154,7 @@ def _submit(pool: ProcessPoolExecutor, in_flight: dict[Future, tuple[Task, bool]
 
 def require_dask() -> None:
     """Fail early, before anything runs, if ``--dask`` was asked for without Dask installed."""
-    try:
-        _dask()
-    except ClusterError as exc:
-        from .cli import UsageError
-        raise UsageError(str(exc)) from None
+    _dask()
 
 
 def _dask() -> Any:
@@ -238,7 +222,8 @@ def _connect(stack: ExitStack, address: str, workers: int, timeout: float) -> An
     return stack.enter_context(client)
 
 
-def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float = 10.0) -> Iterator[Outcome]:
+def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float = 10.0,
+                  work: Work = run_one) -> Iterator[Outcome]:
     """Run tasks on a Dask cluster, yielding outcomes as they finish (``distributed.as_completed``).
 
     ``pure=False``: two runs with equal arguments must still both run (and never be merged into one).
@@ -247,7 +232,7 @@ def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float 
     with ExitStack() as stack:
         client = _connect(stack, address, workers, timeout)
         distributed = _dask()
-        futures = client.map(run_one, [t.scenario for t in tasks], [t.fail for t in tasks], pure=False)
+        futures = client.map(work, [t.scenario for t in tasks], pure=False)
         owner = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         remaining = set(futures)
         try:

@@ -7,12 +7,8 @@ manifest comes last, so a reader sees complete files or none, and a failed write
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -21,22 +17,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from .config import TRAITS, VOUCH_POLICIES, to_dict
-from .events import KIND_NAMES
-from .metrics import ARCHETYPE_COLUMNS, COUNT_METRICS, METRICS, reputations
+from .config import to_dict
+from .errors import ExportError
+from .eventlog import KIND_NAMES
+from .files import FORMATS, publish, sha256
+from .measures import ARCHETYPE_COLUMNS, COUNT_METRICS, METRICS, Sample
+from .policies import VOUCH_POLICIES
+from .population import TRAITS
 from .trust import eigentrust
 
 if TYPE_CHECKING:
     from .engine import Simulation
 
-FORMATS = ("parquet", "csv", "ipc", "ndjson")
 TABLES = ("metrics", "archetypes", "agents", "events", "edges")
 EVENT_KIND = pl.Enum(KIND_NAMES)
 VOUCH_POLICY = pl.Enum(VOUCH_POLICIES)
-
-
-class ExportError(OSError):
-    """An output directory that cannot be written (one line, for the CLI)."""
 
 
 def _nullable_ids(values: np.ndarray) -> pl.Series:
@@ -82,9 +77,10 @@ def global_trust(sim: Simulation) -> np.ndarray:
 
 def agents_frame(sim: Simulation) -> pl.DataFrame:
     """Final state of every agent: traits, following, reputation, EigenTrust, promises and vouches."""
-    people = sim.population
+    people, counters = sim.population, sim.world.counters
     n = people.size
-    reputation, referral = reputations(sim)
+    sample = Sample.now(sim.world)
+    reputation, referral = sample.reputation, sample.referral_reputation
     names = sim.scenario.archetype_names()
     columns = {
         "agent": np.arange(n, dtype=np.int32),
@@ -96,7 +92,7 @@ def agents_frame(sim: Simulation) -> pl.DataFrame:
         "reputation": reputation,
         "referral_reputation": referral,
         "global_trust": global_trust(sim),
-        **{c: people.view(c) for c in ("promises_kept", "promises_broken", "vouches_given", "vouches_failed")},
+        **{c: counters.per_agent(c, n) for c in counters.PER_AGENT},
     }
     schema = {"agent": pl.Int32, "archetype": pl.Enum(names), **dict.fromkeys(TRAITS, pl.Float64),
               "vouch_policy": VOUCH_POLICY, "joined": pl.Float64, "followers": pl.Int64,
@@ -168,75 +164,29 @@ def read_frame(path: str | Path) -> pl.DataFrame:
     return reader(path)
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def check_writable(out_dir: Path) -> Path | None:
-    """Fail early (before a long run) if ``out_dir`` cannot be created or written.
-
-    Returns the outermost directory this call created (``None`` if it existed), so that a run that
-    fails afterwards can take it away again with :func:`discard_created`.
-    """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ExportError(f"{out_dir}: is a file, not a directory")
-    created = None
-    for parent in (out_dir, *out_dir.parents):
-        if parent.exists():
-            break
-        created = parent
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".trustsim-probe-"):
-            pass
-    except OSError as exc:
-        raise ExportError(f"{out_dir}: cannot write output directory: {exc.strerror or exc}") from None
-    return created
-
-
-def discard_created(created: Path | None, out_dir: Path) -> None:
-    """Remove the directories :func:`check_writable` created, if they are still empty."""
-    if created is None:
-        return
-    for directory in (out_dir, *out_dir.parents):
-        try:
-            directory.rmdir()
-        except OSError:
-            return
-        if directory == created:
-            return
-
-
 def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,
                  manifest: dict) -> dict[str, Path]:
-    """Write every frame and then ``manifest.json`` atomically; returns the final paths."""
+    """Write every frame and then ``manifest.json`` (with each file's rows and sha256), atomically.
+
+    Returns the final paths by table name (and ``"manifest"``).
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    check_writable(out_dir)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".trustsim-staging-"))
-    try:
-        files = {}
-        for name, frame in frames.items():
-            staged = staging / f"{name}.{fmt}"
-            write_frame(frame, staged, fmt)
-            files[name] = {"file": staged.name, "rows": frame.height, "sha256": sha256(staged)}
-        manifest = {**manifest, "format": fmt, "files": files}
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        written = {}
-        for name in [*frames, "manifest"]:
-            staged = staging / (f"{name}.{fmt}" if name != "manifest" else "manifest.json")
-            final = out_dir / staged.name
-            os.replace(staged, final)
-            written[name] = final
-        return written
-    except OSError as exc:
-        raise ExportError(f"{out_dir}: export failed: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    files: dict[str, dict] = {}
+
+    def table_writer(name: str, frame: pl.DataFrame) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            write_frame(frame, path, fmt)
+            files[name] = {"file": path.name, "rows": frame.height, "sha256": sha256(path)}
+        return write
+
+    def write_manifest(path: Path) -> None:
+        document = {**manifest, "format": fmt, "files": files}
+        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+    writers = {f"{name}.{fmt}": table_writer(name, frame) for name, frame in frames.items()}
+    written = publish(out_dir, {**writers, "manifest.json": write_manifest})
+    return {name: written[f"{name}.{fmt}"] for name in frames} | {"manifest": written["manifest.json"]}
 
 
 def export(sim: Simulation, out_dir: str | Path, fmt: str = "parquet") -> dict[str, Path]:

@@ -1,0 +1,116 @@
+"""Writing files so that a reader never sees half of one, and a failure leaves nothing behind.
+
+Every writer of the project goes through here:
+
+- :func:`write_atomic` writes one file to a hidden temporary name beside it, then renames it into place
+  (a rename within a folder is atomic), so the file is either the old one, the new one, or absent;
+- :func:`write_json` does that for a JSON document;
+- :func:`publish` writes a set of files into a hidden staging folder inside the output directory,
+  then renames each into place, the last one (the manifest) last, so that a manifest always describes
+  files that are complete.
+
+:func:`check_writable` refuses an unusable output directory before a long run, and reports which
+folders it created, so that a run that fails afterwards can take them away again
+(:func:`discard_created`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import ExportError
+
+#: The table formats every writer offers (polars writes and reads each).
+FORMATS = ("parquet", "csv", "ipc", "ndjson")
+
+
+def sha256(path: Path) -> str:
+    """Hex digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_writable(out_dir: Path) -> Path | None:
+    """Fail early (before a long run) if ``out_dir`` cannot be created or written.
+
+    Returns the outermost directory this call created (``None`` if it existed), so that a run that
+    fails afterwards can take it away again with :func:`discard_created`.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir}: is a file, not a directory")
+    created = None
+    for parent in (out_dir, *out_dir.parents):
+        if parent.exists():
+            break
+        created = parent
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".trustsim-probe-"):
+            pass
+    except OSError as exc:
+        raise ExportError(f"{out_dir}: cannot write output directory: {exc.strerror or exc}") from None
+    return created
+
+
+def discard_created(created: Path | None, out_dir: Path) -> None:
+    """Remove the directories :func:`check_writable` created, if they are still empty."""
+    if created is None:
+        return
+    for directory in (out_dir, *out_dir.parents):
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+        if directory == created:
+            return
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(temporary_path)``, then rename the result to ``path``; nothing is left on failure."""
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Write ``data`` as indented, key-sorted JSON, atomically."""
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    return write_atomic(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def publish(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+    """Write each named file (``writers[name](path)``) in a staging folder, then rename all into ``out_dir``.
+
+    Files are renamed in the order given, so the last (a manifest) lands last. Returns the final paths.
+    Any OS error becomes a one-line :class:`~sim.errors.ExportError`; the staging folder never remains.
+    """
+    check_writable(out_dir)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".trustsim-staging-"))
+    try:
+        for name, write in writers.items():
+            write(staging / name)
+        written = {}
+        for name in writers:
+            final = out_dir / name
+            os.replace(staging / name, final)
+            written[name] = final
+        return written
+    except OSError as exc:
+        raise ExportError(f"{out_dir}: export failed: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,18 @@
+"""The model's mechanisms (MODEL.md, "What agents do"), one module each, every one a function of a World.
+
+In the order of a simulated day (the engine calls them; see :mod:`sim.engine`):
+
+- :mod:`.forgetting`: evidence decays by λ once a day (in the same pass over every tie as the day's sample);
+- :mod:`.imitation`: an agent copies the habits of a more-followed agent it follows;
+- :mod:`.promotion`: broadcasts, social proof, following, first impressions;
+- :mod:`.vouching`: seeking and giving recommendations, and the blame a voucher shares;
+- :mod:`.commitments`: asking for things and committing to a deadline;
+
+and, at each deadline:
+
+- :mod:`.delivery`: keeping or breaking (overload, asymmetry), which sets off
+- :mod:`.generalized_trust` (trust in strangers learns from experience), voucher blame
+  (:func:`.vouching.blame`), :mod:`.testimony` (the let-down speak up) and :mod:`.untie` (breaking ties).
+
+Scenario events (reform, campaign, influx, testimony) are in :mod:`sim.scenario_events`.
+"""

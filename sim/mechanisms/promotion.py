@@ -1,0 +1,61 @@
+"""Promotion and following (MODEL.md 3): an agent broadcasts itself to agents who do not follow it; each
+may follow, more likely the more followers it already has (social proof) and the higher its own
+popularity bias.
+
+A new follower's first impression of the promoter is raised by the promoter's following in proportion
+to the follower's popularity bias ("massive numbers of followers creates an illusion of authority").
+Followers then ask the promoter for things, at once: an unreliable self-promoter breaks many promises.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..eventlog import EventKind
+from ..world import World
+from . import commitments
+
+
+def social_proof(world: World, agents: np.ndarray) -> np.ndarray:
+    """0..1: how impressive an agent's following looks (log scale, saturating at ``promotion.follower_scale``)."""
+    scale = world.scenario.promotion.follower_scale
+    return np.minimum(1.0, np.log1p(world.population.followers[agents]) / np.log1p(scale))
+
+
+def first_impression(world: World, viewers: np.ndarray, viewed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stranger's first trust in an agent, raised by its follower count: (trust, positive evidence).
+
+    trust = a + bias * proof * (1 - a), with a the viewer's base rate; the positive pseudo-evidence is
+    what gives that expectation with the viewer's base rate, E = (r + 2a) / (r + 2).
+    """
+    people = world.population
+    base = people.base_rate[viewers]
+    trust = base + people.popularity_bias[viewers] * social_proof(world, viewed) * (1.0 - base)
+    positive = 2.0 * (trust - base) / np.maximum(1.0 - trust, 1e-9)
+    return trust, positive
+
+
+def promote(world: World, day: int) -> None:
+    """Self-promotion: broadcasts reach non-followers, who follow on social proof and then ask."""
+    people, config, rng = world.population, world.scenario.promotion, world.rng
+    broadcasts = rng.poisson(people.view("promotion_rate"))
+    promoters = np.repeat(np.arange(people.size), broadcasts)
+    if promoters.size == 0:
+        return
+    times = day + rng.random(len(promoters))
+    world.log.append(times, EventKind.promote, promoters)
+    sources = np.repeat(promoters, config.reach)
+    times = np.repeat(times, config.reach)
+    audience = rng.integers(0, people.size, len(sources))
+    reached = (audience != sources) & ~world.ties.known(audience, sources)
+    chance = config.follow_base + config.social_proof * people.popularity_bias[audience] * social_proof(world, sources)
+    follows = reached & (rng.random(len(sources)) < chance)
+    audience, sources, times = audience[follows], sources[follows], times[follows]
+    trust, positive = first_impression(world, audience, sources)
+    created = world.tie(audience, sources, positive, 0.0, day)
+    audience, sources, times, trust = audience[created], sources[created], times[created], trust[created]
+    world.log.append(times, EventKind.follow, audience, sources,
+                     trust_before=people.base_rate[audience], trust_after=trust)
+    # "Followers then ask i for things": a follow is for what the promoter offers, so a new follower
+    # asks at once, as a vouch-led tie does
+    commitments.ask(world, audience, sources, np.full(len(audience), -1), times)

@@ -1,0 +1,33 @@
+"""The command-line options every scenario command shares, and the one place they become overrides.
+
+``--set KEY=VALUE`` takes any dotted scenario key; ``--agents``, ``--days`` and ``--seed`` are short
+for ``simulation.agents``, ``simulation.days`` and ``simulation.seed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .config import parse_override
+
+SHORTCUTS = ("agents", "days", "seed")
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """``--seed``, ``--agents``, ``--days`` and ``--set`` (repeatable)."""
+    parser.add_argument("--seed", type=int, help="root seed (simulation.seed)")
+    parser.add_argument("--agents", type=int, help="number of agents (simulation.agents)")
+    parser.add_argument("--days", type=int, help="days to simulate (simulation.days)")
+    parser.add_argument("--set", action="append", metavar="KEY=VALUE",
+                        help="override any scenario key, e.g. --set trust.asymmetry=4 (repeatable)")
+
+
+def overrides(args: argparse.Namespace, shortcuts: tuple[str, ...] = SHORTCUTS) -> dict[str, Any]:
+    """``--set`` and the given shortcut options as dotted overrides (a shortcut wins over ``--set``)."""
+    found = dict(parse_override(item) for item in getattr(args, "set", None) or [])
+    for key in shortcuts:
+        value = getattr(args, key, None)
+        if value is not None:
+            found[f"simulation.{key}"] = value
+    return found

@@ -1,0 +1,85 @@
+"""``trustsim sweep``: the command-line face of :func:`sim.sweep.run_sweep`.
+
+Building the parser imports nothing heavy; the sweep machinery (polars, the process pool, Dask) is
+imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .. import config, options
+from ..errors import ScenarioError
+from ..files import FORMATS
+from .plan import DEFAULT_REPLICATES
+
+
+def add_parser(commands: Any) -> None:
+    """Add ``trustsim sweep`` to the CLI's subcommands (``commands`` is argparse's subparsers object)."""
+    sweep = commands.add_parser(
+        "sweep", help="run a parameter grid with replicates, locally or on a Dask cluster (resumable)",
+        description="Run every combination of the --grid values, each --replicates times, and write "
+                    "runs, metrics, summary (mean, std, 95%% CI) and manifest.json to --out. Running the "
+                    "same command again resumes: finished runs are skipped.")
+    sweep.add_argument("scenario", help="a scenario name (see `trustsim list`) or a path to a TOML file")
+    options.add_scenario_options(sweep)
+    sweep.add_argument("--grid", action="append", required=True, metavar="KEY=V1,V2,...",
+                       help="a swept key and its values, e.g. --grid trust.asymmetry=1,2,4 (repeatable: "
+                            "the sweep is the full product)")
+    sweep.add_argument("--replicates", type=int, default=DEFAULT_REPLICATES, metavar="R",
+                       help=f"runs per grid point, each with its own seed (default {DEFAULT_REPLICATES})")
+    sweep.add_argument("--workers", type=int, metavar="W",
+                       help="local worker processes (default: the machine's cores); with --dask local, "
+                            "the LocalCluster's workers")
+    sweep.add_argument("--dask", metavar="ADDRESS|local",
+                       help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a LocalCluster "
+                            "started for the sweep ('local'); needs pip install '.[cluster]'")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="output directory (resumed if it holds "
+                       "this sweep)")
+    sweep.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    sweep.set_defaults(handler=main)
+
+
+def report(result: Any) -> str:
+    """What a finished sweep did, in two lines."""
+    plan = result.plan
+    done = len(plan.runs) - len(result.failures)
+    lines = [f"sweep {plan.base.name}: {len(plan.runs)} runs ({len(plan.points)} points x {plan.replicates} "
+             f"replicates), {result.ran} run now, {result.skipped} already done, {len(result.failures)} failed "
+             f"in {result.seconds:.1f}s"]
+    names = ", ".join(p.name for p in result.written.values())
+    lines.append(f"  wrote {names} to {result.out}/ ({done} runs)")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    """The ``sweep`` handler: validate everything, run or resume, write the tables; returns the exit code."""
+    from .driver import SweepInterrupted, run_sweep
+    from .plan import parse_grid
+
+    # --seed is the sweep's base seed, not a scenario key
+    overrides = options.overrides(args, ("agents", "days"))
+    axes = parse_grid(args.grid or [])
+    for axis in axes:
+        if axis.key in overrides:
+            raise ScenarioError(f"--grid {axis.key}: also fixed by --set/--agents/--days; give it only once")
+    scenario = config.load(args.scenario, overrides)
+    command = {"scenario": args.scenario, "grid": list(args.grid), "replicates": args.replicates,
+               "seed": args.seed, "agents": args.agents, "days": args.days, "set": list(args.set or []),
+               "workers": args.workers, "dask": args.dask, "out": args.out, "format": args.format}
+    try:
+        result = run_sweep(scenario, axes, args.out, replicates=args.replicates, base_seed=args.seed,
+                           workers=args.workers, dask=args.dask, fmt=args.format, progress=not args.quiet,
+                           command=command)
+    except SweepInterrupted as stop:
+        print(f"trustsim: {stop}", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(report(result))
+    if result.failures:
+        print(f"trustsim: {len(result.failures)} of {len(result.plan.runs)} runs failed; the tables hold the "
+              "runs that finished; run the same command again to retry the failed runs", file=sys.stderr)
+    return result.exit_code

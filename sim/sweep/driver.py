@@ -1,0 +1,157 @@
+"""Running a sweep: plan it, claim its directory, execute the runs not done yet, keep each as it finishes,
+then rebuild the tables from every kept run.
+
+Everything is validated before anything runs. Failed runs are reported (one line each, with their
+parameters and seed) and listed in the result; Ctrl-C raises :class:`SweepInterrupted` after stopping the
+workers, with every finished run kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..config import Scenario, to_dict
+from ..errors import UsageError
+from ..exports import versions, write_tables
+from ..files import FORMATS, check_writable
+from ..progress import Progress
+from .directory import RUNS_DIR, claim_directory, remove_stale_tables
+from .execution import Outcome, Task, Work, dask_outcomes, dask_version, local_outcomes, require_dask, run_one
+from .plan import DEFAULT_REPLICATES, Axis, Plan, Run, make_plan, parse_grid
+from .tables import build_tables, clean_temporaries, load_finished, store_run
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep, after cleanup: how many runs are kept and where."""
+
+    def __init__(self, kept: int, total: int, out: Path) -> None:
+        super().__init__(f"sweep interrupted: {kept} of {total} runs are kept in {out / RUNS_DIR}; "
+                         "run the same command again to finish the rest")
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did: the plan, the files written, runs run now / already done, and the failures."""
+
+    out: Path
+    plan: Plan
+    written: dict[str, Path]
+    ran: int
+    skipped: int
+    failures: list[tuple[Run, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _manifest(plan: Plan, command: dict[str, Any], executor: dict[str, Any], finished: set[str],
+              failures: list[tuple[Run, str]], uses_dask: bool) -> dict[str, Any]:
+    found = versions()
+    if uses_dask:
+        found["distributed"] = dask_version()
+    return {
+        "command": command,
+        "scenario": plan.base.name,
+        "parameters": to_dict(plan.base),
+        "grid": [{"key": a.key, "values": list(a.values)} for a in plan.axes],
+        "replicates": plan.replicates,
+        "base_seed": plan.base_seed,
+        "fingerprint": plan.fingerprint,
+        "executor": executor,
+        "seeds": [{"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed,
+                   "values": dict(r.values)} for r in plan.runs],
+        "runs": {"planned": len(plan.runs), "finished": len(finished),
+                 "missing": sorted(r.run_id for r in plan.runs if r.run_id not in finished),
+                 "failed": [{"run_id": r.run_id, "seed": r.seed, "values": dict(r.values), "error": e}
+                            for r, e in failures]},
+        "versions": found,
+    }
+
+
+def _outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float, work: Work) -> Iterator[Outcome]:
+    if dask is None:
+        return local_outcomes(tasks, workers, work)
+    return dask_outcomes(tasks, dask, workers, timeout, work)
+
+
+def run_sweep(scenario: Scenario, grid: Sequence[str] | Sequence[Axis], out: str | Path, *,
+              replicates: int = DEFAULT_REPLICATES, base_seed: int | None = None, workers: int | None = None,
+              dask: str | None = None, fmt: str = "parquet", progress: bool = False,
+              log: TextIO | None = None, command: dict[str, Any] | None = None,
+              connect_timeout: float = 10.0, on_kept: Callable[[Run], None] | None = None,
+              work: Work = run_one) -> SweepResult:
+    """Run (or resume) a sweep of ``scenario`` over ``grid`` into ``out`` and write its tables.
+
+    ``on_kept`` is called after each run is safely on disk. ``work`` is what each run executes (a
+    top-level function of the run's scenario dict; :func:`~.execution.run_one` simulates it).
+    """
+    log = sys.stderr if log is None else log
+    axes = tuple(grid) if grid and isinstance(grid[0], Axis) else parse_grid(list(grid))
+    plan = make_plan(scenario, axes, replicates, base_seed)
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers: must be at least 1, got {workers}")
+    if workers is not None and dask not in (None, "local"):
+        raise UsageError("--workers: not used with --dask ADDRESS (the cluster has its own workers)")
+    if dask is not None:
+        require_dask()
+    out = Path(out)
+    check_writable(out)
+    claim_directory(out, plan)
+    clean_temporaries(out)
+
+    started = time.monotonic()
+    finished = load_finished(out, plan)
+    todo = [Task(r, plan.scenario_dict(r)) for r in plan.runs if r.run_id not in finished]
+    pool_size = min(workers or default_workers(), max(len(todo), 1))
+    executor = {"kind": "dask" if dask else "local", "workers": pool_size, "address": dask}
+    failures: list[tuple[Run, str]] = []
+    kept = len(finished)
+    with Progress(f"sweep {plan.base.name}", len(plan.runs), "runs", done=len(finished),
+                  enabled=progress) as bar:
+        try:
+            if todo:
+                with closing(_outcomes(todo, pool_size, dask, connect_timeout, work)) as outcomes:
+                    for outcome in outcomes:
+                        if outcome.history is not None:
+                            store_run(out, outcome.run, outcome.history)
+                            kept += 1
+                            if on_kept is not None:
+                                on_kept(outcome.run)
+                            bar.update(advance=1)
+                        else:
+                            failures.append((outcome.run, outcome.error or "unknown error"))
+                            bar.note(f"trustsim: run {outcome.run.run_id} failed ({outcome.run.label()}): "
+                                     f"{outcome.error}", log)
+                            bar.update(failed=1)
+        except KeyboardInterrupt:
+            clean_temporaries(out)
+            raise SweepInterrupted(kept, len(plan.runs), out) from None
+
+    finished = load_finished(out, plan)
+    command = command or {"scenario": plan.base.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],
+                          "replicates": replicates, "seed": plan.base_seed, "workers": workers, "dask": dask,
+                          "out": str(out), "format": fmt}
+    manifest = _manifest(plan, command, executor, set(finished), failures, dask is not None)
+    written = write_tables(build_tables(plan, finished), out, fmt, manifest)
+    remove_stale_tables(out, fmt)
+    return SweepResult(out=out, plan=plan, written=written, ran=len(todo), skipped=len(plan.runs) - len(todo),
+                       failures=failures, seconds=time.monotonic() - started)
