@@ -107,6 +107,33 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from . import check
+
+    if args.workers is not None and args.dask not in (None, "local"):
+        raise UsageError("--workers: not used with --dask ADDRESS (the cluster has its own workers)")
+    names = args.scenarios or config.available()
+    trials = check.plan(names, replicates=args.replicates, seed=args.seed, agents=args.agents)
+    cache = None if args.no_cache else (Path(args.cache) if args.cache else check.default_cache())
+    try:
+        result = check.run(trials, workers=args.workers, dask=args.dask, cache=cache,
+                           progress=not (args.quiet or args.json or args.markdown))
+    except check.CheckInterrupted as stop:
+        print(f"trustsim: {stop}", file=sys.stderr)
+        return 130
+    if args.json:
+        print(check.as_json(result.rows))
+    elif args.markdown:
+        print(check.markdown(result.rows))
+    else:
+        print(check.table(result.rows))
+        if not args.quiet:
+            print(f"{result.ran} runs run now, {result.cached} from the cache, in {result.seconds:.1f}s")
+    if result.failures:
+        print(f"trustsim: {len(result.failures)} runs failed; their hypotheses do not hold", file=sys.stderr)
+    return result.exit_code
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     try:
         from tui.app import main as tui_main
@@ -141,6 +168,30 @@ def build_parser() -> argparse.ArgumentParser:
     tui.set_defaults(handler=cmd_tui)
 
     sweep_command.add_parser(commands)
+
+    check = commands.add_parser(
+        "check", help="test each scenario's hypotheses against their comparisons (mechanisms switched off)",
+        description="Run every hypothesis the scenarios state, on paired seeds, and say which hold: the "
+                    "whole 95%% interval of the effect must lie beyond the minimal effect in the stated "
+                    "direction. Exit 0 when all hold, 1 when one does not, 2 for bad input.")
+    check.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                       help="scenario names or TOML files (default: every scenario of `trustsim list`)")
+    check.add_argument("--replicates", type=int, metavar="R",
+                       help="paired seeds per hypothesis (default: each hypothesis's own `seeds`)")
+    check.add_argument("--seed", type=int, metavar="BASE", help="base seed (default: each hypothesis's own)")
+    check.add_argument("--agents", type=int, metavar="N",
+                       help="run smaller or larger than the scenarios say (the verdicts that count are "
+                            "at the defaults)")
+    check.add_argument("--workers", type=int, metavar="W", help="local worker processes (default: the cores)")
+    check.add_argument("--dask", metavar="ADDRESS|local", help="run on a Dask scheduler, or a LocalCluster")
+    check.add_argument("--cache", metavar="DIR", help="where finished runs are kept, so a check resumes "
+                       "(default: ~/.cache/trustsim/check)")
+    check.add_argument("--no-cache", action="store_true", help="keep nothing; run everything")
+    output = check.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the rows as JSON")
+    output.add_argument("--markdown", action="store_true", help="the rows as a Markdown table")
+    check.add_argument("--quiet", action="store_true", help="no progress bar")
+    check.set_defaults(handler=cmd_check)
     return parser
 
 

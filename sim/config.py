@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError
+from .hypotheses import Hypothesis
+from .hypotheses import parse as parse_hypothesis
 from .policies import VOUCH_POLICIES
 from .population import TRAIT_BOUNDS, TRAITS
 from .scenario_events import EVENT_KINDS, ScenarioEvent, parse_event
@@ -61,12 +63,14 @@ class TrustConfig:
     generalized_learning: float = _spec(0.02, 0.0, 1.0, doc="how far one experience moves generalized trust")
     untie_threshold: float = _spec(0.35, 0.0, 1.0, doc="trust below which a tie is dropped")
     untie_evidence: float = _spec(4.0, 0.0, 1e6, doc="evidence needed before a tie is dropped")
+    untie: bool = _spec(True, doc="switch: the let-down walk away (drop a distrusted tie, and so stop asking)")
 
 
 @dataclass(frozen=True)
 class CommitmentConfig:
     duration_min: float = _spec(2.0, 0.0, 1000.0, low_open=True, doc="shortest deadline, days")
     duration_max: float = _spec(10.0, 0.0, 1000.0, low_open=True, doc="longest deadline, days")
+    overload: bool = _spec(True, doc="switch: above its capacity a provider delivers less often")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,10 @@ class VouchingConfig:
     min_dealings: float = _spec(3.0, 0.0, 1e6, doc="direct evidence an experience voucher needs")
     endorsement: float = _spec(0.8, 0.0, 1.0, doc="belief a vouch asserts (a 'yes')")
     tie_threshold: float = _spec(0.6, 0.0, 1.0, doc="first opinion needed to tie to the recommended agent")
+    blame: bool = _spec(True, doc="switch: a vouch-led outcome moves the requester's referral evidence "
+                                  "about the voucher")
+    discounting: bool = _spec(True, doc="switch: a vouch is discounted by the audience's referral opinion "
+                                        "of the voucher (off: taken at face value)")
 
 
 @dataclass(frozen=True)
@@ -83,16 +91,29 @@ class PromotionConfig:
     follow_base: float = _spec(0.02, 0.0, 1.0, doc="chance to follow with no social proof")
     social_proof: float = _spec(0.3, 0.0, 1.0, doc="extra follow chance from a large following")
     follower_scale: float = _spec(100.0, 1.0, 1e9, doc="follower count at which social proof saturates")
+    enabled: bool = _spec(True, doc="switch: agents broadcast themselves and strangers follow")
+    impression_bias: bool = _spec(True, doc="switch: a large following raises a stranger's first impression "
+                                            "(by the viewer's popularity bias)")
 
 
 @dataclass(frozen=True)
 class TestimonyConfig:
     probability: float = _spec(0.1, 0.0, 1.0, doc="chance a let-down agent publishes its opinion")
+    enabled: bool = _spec(True, doc="switch: testimony of any kind (let-down agents and scenario events)")
+    reaches_strangers: bool = _spec(True, doc="switch: followers who do not know the subject take the "
+                                              "warning in too")
 
 
 @dataclass(frozen=True)
 class ImitationConfig:
     rate: float = _spec(0.05, 0.0, 1.0, doc="chance per day that an imitating agent looks at a mentor")
+
+
+@dataclass(frozen=True)
+class GlobalTrustConfig:
+    pretrusted: tuple[str, ...] = _spec((), doc="archetypes whose day-0 members EigenTrust pre-trusts "
+                                                "(none given: the first archetype)")
+    alpha: float = _spec(0.15, 0.0, 1.0, doc="EigenTrust's pull toward the pre-trusted agents")
 
 
 TraitRange = tuple[float, float]
@@ -127,8 +148,10 @@ class Scenario:
     promotion: PromotionConfig = PromotionConfig()
     testimony: TestimonyConfig = TestimonyConfig()
     imitation: ImitationConfig = ImitationConfig()
+    global_trust: GlobalTrustConfig = GlobalTrustConfig()
     archetypes: tuple[Archetype, ...] = ()
     events: tuple[ScenarioEvent, ...] = ()
+    hypotheses: tuple[Hypothesis, ...] = ()
 
     @property
     def name(self) -> str:
@@ -162,6 +185,7 @@ _SECTIONS = {
     "promotion": PromotionConfig,
     "testimony": TestimonyConfig,
     "imitation": ImitationConfig,
+    "global_trust": GlobalTrustConfig,
 }
 
 
@@ -180,6 +204,16 @@ def _section(cls: type, table: Any, where: str, prefix: str) -> Any:
             if not isinstance(value, str):
                 raise fail(where, key, f"must be a string, got {value!r}")
             values[name] = value
+            continue
+        if spec.type in ("bool", bool):
+            if not isinstance(value, bool):
+                raise fail(where, key, f"must be true or false, got {value!r}")
+            values[name] = value
+            continue
+        if spec.type == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(where, key, f"must be a list of names, got {value!r}")
+            values[name] = tuple(value)
             continue
         checked = number(value, where, key, integer=spec.type in ("int", int))
         values[name] = bounded(checked, where, key, spec.metadata["low"], spec.metadata["high"],
@@ -219,7 +253,7 @@ def _archetype(name: str, table: Any, where: str) -> Archetype:
 
 def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     """Validate a parsed TOML document into a :class:`Scenario`."""
-    reject_unknown(raw, {*_SECTIONS, "archetypes", "events"}, where, "")
+    reject_unknown(raw, {*_SECTIONS, "archetypes", "events", "hypotheses"}, where, "")
     sections = {name: _section(cls, raw.get(name, {}), where, f"{name}.") for name, cls in _SECTIONS.items()}
     archetype_tables = raw.get("archetypes")
     if not isinstance(archetype_tables, dict) or not archetype_tables:
@@ -232,9 +266,21 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     if not isinstance(events_raw, list):
         raise fail(where, "events", "must be an array of tables ([[events]])")
     names = tuple(a.name for a in archetypes)
+    for name in sections["global_trust"].pretrusted:
+        if name not in names:
+            raise fail(where, "global_trust.pretrusted", f"unknown archetype {name!r} (known: {', '.join(names)})")
     agents = sections["simulation"].agents
     events = tuple(parse_event(i, e, where, names, agents) for i, e in enumerate(events_raw))
-    scenario = Scenario(archetypes=archetypes, events=tuple(sorted(events, key=lambda e: e.day)), **sections)
+    hypotheses_raw = raw.get("hypotheses", [])
+    if not isinstance(hypotheses_raw, list):
+        raise fail(where, "hypotheses", "must be an array of tables ([[hypotheses]])")
+    hypotheses = tuple(parse_hypothesis(i, h, where, names) for i, h in enumerate(hypotheses_raw))
+    ids = [h.id for h in hypotheses]
+    for i, hypothesis_id in enumerate(ids):
+        if hypothesis_id in ids[:i]:
+            raise fail(where, f"hypotheses[{i}].id", f"{hypothesis_id!r} is used twice")
+    scenario = Scenario(archetypes=archetypes, events=tuple(sorted(events, key=lambda e: e.day)),
+                        hypotheses=hypotheses, **sections)
     c = scenario.commitments
     if c.duration_min > c.duration_max:
         raise fail(where, "commitments.duration_min",
@@ -321,17 +367,26 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) 
         table[parts[-1]] = value
 
 
+def _plain(value: Any) -> Any:
+    """A section value as TOML data (tuples become arrays)."""
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _trait_value(value: TraitRange) -> float | list[float]:
     low, high = value
     return low if low == high else [low, high]
 
 
-def to_dict(scenario: Scenario) -> dict[str, Any]:
-    """The fully resolved scenario as plain TOML-ready data (round-trips through :func:`from_dict`)."""
+def to_dict(scenario: Scenario, hypotheses: bool = True) -> dict[str, Any]:
+    """The fully resolved scenario as plain TOML-ready data (round-trips through :func:`from_dict`).
+
+    ``hypotheses=False`` leaves out what the scenario claims, keeping only what shapes a run (the
+    identity of a run or a sweep).
+    """
     raw: dict[str, Any] = {}
     for name in _SECTIONS:
         section = getattr(scenario, name)
-        raw[name] = {f.name: getattr(section, f.name) for f in fields(section)}
+        raw[name] = {f.name: _plain(getattr(section, f.name)) for f in fields(section)}
     raw["archetypes"] = {
         a.name: {"share": a.share, "vouch_policy": a.vouch_policy,
                  **{t: _trait_value(getattr(a, t)) for t in TRAITS}}
@@ -340,6 +395,8 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
     events = [e.to_table() for e in scenario.events]
     if events:
         raw["events"] = events
+    if hypotheses and scenario.hypotheses:
+        raw["hypotheses"] = [dict(h.table) for h in scenario.hypotheses]
     return raw
 
 

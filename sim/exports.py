@@ -21,10 +21,9 @@ from .config import to_dict
 from .errors import ExportError
 from .eventlog import KIND_NAMES
 from .files import FORMATS, publish, sha256
-from .measures import ARCHETYPE_COLUMNS, COUNT_METRICS, METRICS, Sample
+from .measures import ARCHETYPE_COLUMNS, COUNT_METRICS, METRICS, Sample, global_trust
 from .policies import VOUCH_POLICIES
 from .population import TRAITS
-from .trust import eigentrust
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -67,14 +66,6 @@ def archetypes_frame(sim: Simulation) -> pl.DataFrame:
     return _nan_to_null(pl.DataFrame(columns, schema=schema))
 
 
-def global_trust(sim: Simulation) -> np.ndarray:
-    """EigenTrust over functional evidence (satisfactory minus unsatisfactory, floored at 0), uniform pretrust."""
-    ties, n = sim.ties, sim.population.size
-    slots = ties.alive_slots()
-    local = np.maximum(ties.positive[slots] - ties.negative[slots], 0.0)
-    return eigentrust(n, ties.source[slots], ties.target[slots], local, np.ones(n))
-
-
 def agents_frame(sim: Simulation) -> pl.DataFrame:
     """Final state of every agent: traits, following, reputation, EigenTrust, promises and vouches."""
     people, counters = sim.population, sim.world.counters
@@ -91,7 +82,7 @@ def agents_frame(sim: Simulation) -> pl.DataFrame:
         "followers": people.view("followers"),
         "reputation": reputation,
         "referral_reputation": referral,
-        "global_trust": global_trust(sim),
+        "global_trust": global_trust(sim.world),
         **{c: counters.per_agent(c, n) for c in counters.PER_AGENT},
     }
     schema = {"agent": pl.Int32, "archetype": pl.Enum(names), **dict.fromkeys(TRAITS, pl.Float64),

@@ -89,13 +89,15 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
                 ref_negative: np.ndarray, base_rate: np.ndarray, agents: int, forget: float):
     """One pass over every tie slot: the daily trust measures, then that day's forgetting.
 
-    Returns ``(trust_sum, live_ties, referral_sum, referral_live, reputation_total, reputation_held,
-    referral_total, referral_held)``:
+    Returns ``(trust_sum, live_ties, weight_sum, referral_sum, referral_live, reputation_total,
+    reputation_held, referral_total, referral_held)``:
 
-    - functional trust E = (r + 2a) / (r + s + 2) summed over live ties (``mean_trust``);
-    - per agent, the pooled (functional + referral) trust placed in it, summed over everyone who holds
-      an opinion: a live tie, or a former one with real dealings (reputation);
-    - referral trust over ties that carry referral evidence, per agent and summed over live ones.
+    - functional trust E = (r + 2a) / (r + s + 2) summed over live ties (``mean_trust``), and the weight
+      of evidence in it, (r + s) / (r + s + 2), summed over live ties (``evidence_weight``);
+    - per agent, the functional trust placed in it, summed over everyone who holds an opinion: a live
+      tie, or a former one with real dealings (reputation);
+    - referral trust E' = (r' + 2E) / (r' + s' + 2) over ties that carry referral evidence (its base rate
+      is the functional trust on the same tie), per agent and summed over live ones.
 
     The measures see the evidence as it was at the start of the day; ``forget`` (λ) is applied after.
     """
@@ -104,24 +106,25 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
     referral_total = np.zeros(agents)
     referral_held = np.zeros(agents)
     trust_sum = 0.0
+    weight_sum = 0.0
     live_ties = 0
     referral_sum = 0.0
     referral_live = 0
     for slot in range(len(source)):
         good, bad = positive[slot], negative[slot]
         ref_good, ref_bad = ref_positive[slot], ref_negative[slot]
-        two_base = 2.0 * base_rate[source[slot]]
         trusted = target[slot]
         live = alive[slot]
+        trust = (good + 2.0 * base_rate[source[slot]]) / (good + bad + 2.0)
         if live:
-            trust_sum += (good + two_base) / (good + bad + 2.0)
+            trust_sum += trust
+            weight_sum += (good + bad) / (good + bad + 2.0)
             live_ties += 1
         if live or dealings[slot] > 0:
-            pooled_good = good + ref_good
-            reputation_total[trusted] += (pooled_good + two_base) / (pooled_good + bad + ref_bad + 2.0)
+            reputation_total[trusted] += trust
             reputation_held[trusted] += 1.0
         if ref_good + ref_bad > 1e-9:
-            referral = (ref_good + two_base) / (ref_good + ref_bad + 2.0)
+            referral = (ref_good + 2.0 * trust) / (ref_good + ref_bad + 2.0)
             referral_total[trusted] += referral
             referral_held[trusted] += 1.0
             if live:
@@ -132,7 +135,7 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
             negative[slot] = bad * forget
             ref_positive[slot] = ref_good * forget
             ref_negative[slot] = ref_bad * forget
-    return (trust_sum, live_ties, referral_sum, referral_live,
+    return (trust_sum, live_ties, weight_sum, referral_sum, referral_live,
             reputation_total, reputation_held, referral_total, referral_held)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .kernels import average_ranks
 from .mechanisms.forgetting import TieSums, read_then_forget
+from .trust import eigentrust
 from .world import World
 
 
@@ -89,10 +90,11 @@ def ratio(totals: np.ndarray, counts: np.ndarray) -> np.ndarray:
 class Sample:
     """The state of the network at one moment, as the measures read it.
 
-    Reputation is the overall opinion placed in an agent, pooling both roles of evidence: "if you vouch
-    for someone [who fails] your reputation takes a hit for the other person's effort". It is held by
-    everyone tied to the agent now (first impressions included) and by everyone who dealt with it and has
-    since walked away: counting only current ties would hide exactly the people who were let down.
+    ``reputation`` is functional: the mean trust placed in an agent as a provider (does it deliver?). It
+    is held by everyone tied to the agent now (first impressions included) and by everyone who dealt with
+    it and has since walked away: counting only current ties would hide exactly the people who were let
+    down. ``referral_reputation`` is the mean referral trust placed in it by those who have judged its
+    recommendations ("your reputation takes a hit for the other person's effort").
     """
 
     def __init__(self, world: World, sums: TieSums) -> None:
@@ -150,6 +152,20 @@ def _trust_accuracy(sample: Sample) -> float:
     return spearman(reputation[known], people.view("reliability")[known], position[known_order])
 
 
+def _referral_accuracy(sample: Sample) -> float:
+    given = sample.tally("vouches_given")
+    judged = ~np.isnan(sample.referral_reputation) & (given > 0)
+    if judged.sum() < 3:
+        return float("nan")
+    quality = sample.world.counters.vouched_reliability[: sample.people.size][judged] / given[judged]
+    return spearman(sample.referral_reputation[judged], quality)
+
+
+def _evidence_weight(sample: Sample) -> float:
+    sums = sample.sums
+    return sums.weight_sum / sums.live_ties if sums.live_ties else float("nan")
+
+
 def _vouch_precision(sample: Sample) -> float:
     counters = sample.world.counters
     resolved = counters.vouch_kept + counters.vouch_broken
@@ -158,12 +174,18 @@ def _vouch_precision(sample: Sample) -> float:
 
 NETWORK_MEASURES: tuple[Measure, ...] = (
     Measure("mean_trust", "mean functional trust over all current ties", _mean_trust),
+    Measure("evidence_weight", "how much of that trust rests on evidence rather than the prior: mean of "
+            "(r + s) / (r + s + 2) over current ties (0: first impressions only; hearsay and vouches count "
+            "as evidence)", _evidence_weight),
     Measure("generalized_trust", "mean base rate: how much agents trust strangers",
             lambda s: float(s.people.view("base_rate").mean())),
     Measure("referral_trust", "mean referral trust over current ties where recommendations were received",
             _referral_trust),
-    Measure("trust_accuracy", "Spearman's rank correlation between reputation and true reliability",
-            _trust_accuracy),
+    Measure("trust_accuracy", "Spearman's rank correlation between (functional) reputation and true "
+            "reliability: does reputation track reality?", _trust_accuracy),
+    Measure("referral_accuracy", "Spearman's rank correlation between referral reputation and the true "
+            "reliability of those each agent vouched for: do recommenders' reputations track the quality "
+            "of their recommendations?", _referral_accuracy),
     Measure("vouch_precision", "share of vouch-led commitments that were kept", _vouch_precision,
             cumulative=True),
     Measure("promises_kept", "commitments kept", lambda s: float(s.tally("promises_kept").sum()),
@@ -208,3 +230,33 @@ def network_row(sample: Sample) -> np.ndarray:
 def archetype_table(sample: Sample) -> np.ndarray:
     """One row per archetype, one column per :data:`ARCHETYPE_MEASURES` entry (float64)."""
     return np.column_stack([m.compute(sample) for m in ARCHETYPE_MEASURES])
+
+
+# ---------------------------------------------------------------- global trust (per agent, on demand)
+
+def pretrusted(world: World) -> np.ndarray:
+    """EigenTrust's pre-trusted agents: the day-0 members of ``global_trust.pretrusted`` (default: the
+    scenario's first archetype), as a 0/1 weight per agent."""
+    people = world.population
+    names = world.scenario.global_trust.pretrusted or (people.names[0],)
+    codes = [people.names.index(name) for name in names]
+    chosen = np.isin(people.view("archetype"), codes) & (people.view("joined") == 0)
+    return chosen.astype(np.float64)
+
+
+def global_trust(world: World) -> np.ndarray:
+    """EigenTrust (Kamvar et al. 2003) over the live ties' functional evidence, per agent.
+
+    Local trust is satisfactory minus unsatisfactory evidence, floored at 0; the walk returns to the
+    pre-trusted agents (:func:`pretrusted`) with chance ``global_trust.alpha``, which is what keeps a
+    ring of agents vouching for each other from owning the trust. Agents with no pre-trusted member at
+    all get uniform pre-trust (and lose that resistance).
+    """
+    ties, n = world.ties, world.population.size
+    slots = ties.alive_slots()
+    local = np.maximum(ties.positive[slots] - ties.negative[slots], 0.0)
+    weights = pretrusted(world)
+    if weights.sum() == 0:
+        weights = np.ones(n)
+    return eigentrust(n, ties.source[slots], ties.target[slots], local, weights,
+                      alpha=world.scenario.global_trust.alpha)

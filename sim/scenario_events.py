@@ -175,7 +175,7 @@ class Influx(ScenarioEvent):
         return self.count or round(self.fraction * agents)
 
     def apply(self, world: World, now: float) -> None:
-        people, rng = world.population, world.rng
+        people, rng = world.population, world.streams.events
         existing = people.size
         count = self.newcomers(world.scenario.simulation.agents)
         index = people.names.index(self.archetype)

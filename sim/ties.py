@@ -27,8 +27,9 @@ _EVIDENCE = ("positive", "negative", "ref_positive", "ref_negative")
 _REJECTION_ROUNDS = 3   # uniform draws over an agent's entries before counting its live ties outright
 
 
-def _keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    return (first.astype(np.int64) << _SHIFT) | second.astype(np.int64)
+def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One int64 key per (first, second) agent pair, ordered by first, then second."""
+    return (np.asarray(first).astype(np.int64) << _SHIFT) | np.asarray(second).astype(np.int64)
 
 
 class KeyIndex:
@@ -171,14 +172,14 @@ class TieTable:
     # ------------------------------------------------------------------ lookups
     def find(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Slot of the live tie source -> target, or -1 where there is none."""
-        slot = self._outgoing.slot_of(_keys(np.asarray(source), np.asarray(target)))
+        slot = self._outgoing.slot_of(pair_keys(np.asarray(source), np.asarray(target)))
         live = slot >= 0
         live[live] = self.alive[slot[live]]
         return np.where(live, slot, -1)
 
     def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Whether source has (or once had) a tie to target: someone who walked away is no stranger."""
-        return self._outgoing.locate(_keys(np.asarray(source), np.asarray(target)))[0] >= 0
+        return self._outgoing.locate(pair_keys(np.asarray(source), np.asarray(target)))[0] >= 0
 
     def random_contact(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live out-tie chosen uniformly: (slot, target); -1 where it has none."""
@@ -247,7 +248,7 @@ class TieTable:
         positive = np.broadcast_to(np.asarray(positive, dtype=np.float64), source.shape)
         negative = np.broadcast_to(np.asarray(negative, dtype=np.float64), source.shape)
         dealings = np.broadcast_to(np.asarray(dealings, dtype=np.float32), source.shape)
-        keys = _keys(source, target)
+        keys = pair_keys(source, target)
         level, position = self._outgoing.locate(keys)
         indexed = level >= 0
         alive = np.zeros(len(keys), dtype=bool)
@@ -277,11 +278,11 @@ class TieTable:
         again = indexed[created]   # ties made again: their keys are indexed already
         if again.any():
             self._outgoing.relink(level[created][again], position[created][again], new_slots[again])
-            incoming = _keys(new_target[again], new_source[again])
+            incoming = pair_keys(new_target[again], new_source[again])
             self._incoming.relink(*self._incoming.locate(incoming), new_slots[again])
         fresh = ~again
         self._outgoing.insert(keys[created][fresh], new_slots[fresh])
-        self._incoming.insert(_keys(new_target[fresh], new_source[fresh]), new_slots[fresh])
+        self._incoming.insert(pair_keys(new_target[fresh], new_source[fresh]), new_slots[fresh])
         return created
 
     def remove(self, slots: np.ndarray) -> np.ndarray:
@@ -298,7 +299,13 @@ class TieTable:
         return expectation(self.positive[slots], self.negative[slots], base_rate)
 
     def referral_trust(self, slots: np.ndarray, base_rate: np.ndarray) -> np.ndarray:
-        return expectation(self.ref_positive[slots], self.ref_negative[slots], base_rate)
+        """Referral trust E' = (r' + 2a') / (r' + s' + 2) of the given ties.
+
+        Its base rate a' is the truster's functional trust on the same tie: someone whose
+        recommendations are untested is trusted as a recommender as far as it is trusted to deliver
+        (``base_rate`` is the truster's generalized trust, the base of that functional trust).
+        """
+        return expectation(self.ref_positive[slots], self.ref_negative[slots], self.trust(slots, base_rate))
 
     def evidence(self, slots: np.ndarray) -> np.ndarray:
         return self.positive[slots] + self.negative[slots]

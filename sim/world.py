@@ -1,8 +1,8 @@
 """The world state every mechanism acts on: who the agents are, who knows whom, what happened, and chance.
 
 A :class:`World` holds everything a run changes and nothing about time: the population (traits and
-state), the tie table (evidence), the event log, the running tallies, the commitments not yet due and
-the random streams. The mechanisms in :mod:`sim.mechanisms` are functions of a world; the engine
+state), the tie table (evidence), hearsay and what authors have told (:mod:`sim.ledger`), the event
+log, the running tallies, the commitments not yet due and the random streams. The mechanisms in :mod:`sim.mechanisms` are functions of a world; the engine
 (:mod:`sim.engine`) decides when each one runs. A test can build a world of five agents by hand
 (:func:`World.empty`) and call one mechanism on it.
 
@@ -14,12 +14,13 @@ counted in ``counters.ties_broken``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .eventlog import EventLog
+from .ledger import Ledger
 from .network import pareto_fitness, past_dealings, seed_ties
 from .population import Population, initial_archetypes
 from .ties import TieTable
@@ -36,6 +37,9 @@ class Counters:
     def __init__(self, capacity: int) -> None:
         for name in self.PER_AGENT:
             setattr(self, name, np.zeros(capacity, dtype=np.int64))
+        # the true reliability of everyone each agent vouched for, summed at the time of each vouch: the
+        # real quality of its recommendations (referral_accuracy sets reputations against it)
+        self.vouched_reliability = np.zeros(capacity)
         self.ties_broken = 0        # ties dropped in distrust
         self.vouch_kept = 0         # vouch-led commitments kept ...
         self.vouch_broken = 0       # ... and broken
@@ -92,20 +96,30 @@ class DeadlineBook:
 
 @dataclass
 class Streams:
-    """The run's random streams, spawned from its seed in a fixed order (``SeedSequence(seed).spawn(4)``).
+    """The run's random streams, one per source of chance, all spawned from its seed in a fixed order.
 
-    ``setup`` draws the agents, ``network`` the seed graph, ``dynamics`` everything that happens during
-    the run (every mechanism, in a fixed order), ``sample`` which agents' reputations are tracked.
+    ``setup`` draws the agents, ``network`` the seed graph, ``sample`` which agents' reputations are
+    tracked; each mechanism that draws has a stream of its own (``promotion``, ``vouching`` ...). So a
+    mechanism switched off, or drawing more or less than before, leaves the others' draws as they were:
+    two runs on the same seed, one with a mechanism off, differ by what that mechanism does (common
+    random numbers, which make paired comparisons sharper).
     """
 
     setup: np.random.Generator
     network: np.random.Generator
-    dynamics: np.random.Generator
     sample: np.random.Generator
+    imitation: np.random.Generator
+    promotion: np.random.Generator
+    vouching: np.random.Generator
+    commitments: np.random.Generator
+    delivery: np.random.Generator
+    testimony: np.random.Generator
+    events: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:
-        children = np.random.SeedSequence(seed).spawn(4)
+        names = [spec.name for spec in fields(cls)]
+        children = np.random.SeedSequence(seed).spawn(len(names))
         return cls(*(np.random.Generator(np.random.PCG64(child)) for child in children))
 
 
@@ -118,22 +132,22 @@ class World:
     ties: TieTable
     counters: Counters
     streams: Streams
+    hearsay: Ledger
+    told: Ledger
     log: EventLog = field(default_factory=EventLog)
     deadlines: DeadlineBook = field(default_factory=DeadlineBook)
     campaigns: list[tuple[float, float]] = field(default_factory=list)   # (end day, vouch-request factor)
-
-    @property
-    def rng(self) -> np.random.Generator:
-        """The dynamics stream: every mechanism draws from it, in the order the engine calls them."""
-        return self.streams.dynamics
+    nights: int = 0          # forgetting nights so far (the ledgers decay by them)
 
     @classmethod
     def empty(cls, scenario: Scenario) -> World:
         """A world with room for the scenario's agents and none in it yet (seed: the scenario's)."""
         capacity = scenario.capacity()
         ties = TieTable(capacity=max(1024, int(scenario.simulation.agents * scenario.network.mean_degree * 1.5)))
+        forgetting = scenario.trust.forgetting
         return cls(scenario=scenario, population=Population(scenario.archetypes, capacity), ties=ties,
-                   counters=Counters(capacity), streams=Streams.from_seed(scenario.simulation.seed))
+                   counters=Counters(capacity), streams=Streams.from_seed(scenario.simulation.seed),
+                   hearsay=Ledger(forgetting), told=Ledger(forgetting))
 
     @classmethod
     def build(cls, scenario: Scenario) -> World:

@@ -170,18 +170,20 @@ def test_sample_ties_matches_numpy_and_forgets_after_reading():
 
     result = sample_ties(source, target, alive, dealings, positive, negative, ref_positive, ref_negative,
                          base, agents, 0.9)
-    trust_sum, live, referral_sum, referral_live, rep_total, rep_held, ref_total, ref_held = result
+    trust_sum, live, weight_sum, referral_sum, referral_live, rep_total, rep_held, ref_total, ref_held = result
 
     p, n, rp, rn = evidence
     a = base[source]
-    np.testing.assert_allclose(trust_sum, expectation(p, n, a)[alive].sum(), rtol=1e-12)
+    functional = expectation(p, n, a)
+    np.testing.assert_allclose(trust_sum, functional[alive].sum(), rtol=1e-12)
+    np.testing.assert_allclose(weight_sum, ((p + n) / (p + n + 2))[alive].sum(), rtol=1e-12)
     assert live == alive.sum()
     held = alive | (dealings > 0)
-    pooled = expectation(p + rp, n + rn, a)
-    np.testing.assert_allclose(rep_total, np.bincount(target[held], pooled[held], minlength=agents), rtol=1e-12)
+    np.testing.assert_allclose(rep_total, np.bincount(target[held], functional[held], minlength=agents),
+                               rtol=1e-12)
     np.testing.assert_array_equal(rep_held, np.bincount(target[held], minlength=agents))
     recommended = rp + rn > 1e-9
-    referral = expectation(rp, rn, a)
+    referral = expectation(rp, rn, functional)   # a referral opinion's base rate is the functional trust
     np.testing.assert_allclose(ref_total, np.bincount(target[recommended], referral[recommended],
                                                       minlength=agents), rtol=1e-12)
     np.testing.assert_array_equal(ref_held, np.bincount(target[recommended], minlength=agents))

@@ -15,7 +15,7 @@ from ..world import Commitments, World
 
 def request(world: World, day: int) -> None:
     """Everyone asks contacts for favours at their own request rate (Poisson per day)."""
-    people, rng = world.population, world.rng
+    people, rng = world.population, world.streams.commitments
     requesters = np.repeat(np.arange(people.size), rng.poisson(people.view("request_rate")))
     if requesters.size == 0:
         return
@@ -35,7 +35,7 @@ def ask(world: World, requesters: np.ndarray, providers: np.ndarray, vouchers: n
     """
     if requesters.size == 0:
         return
-    people, config, rng = world.population, world.scenario.commitments, world.rng
+    people, config, rng = world.population, world.scenario.commitments, world.streams.commitments
     accepted = rng.random(len(requesters)) < people.acceptance[providers]
     declined = ~accepted
     world.log.append(times[declined], EventKind.decline, providers[declined], requesters[declined],

@@ -1,9 +1,10 @@
 """Delivering (MODEL.md 1): at the deadline the provider keeps or breaks its commitment.
 
 The chance to keep is the provider's reliability, reduced in proportion when it carries more open
-commitments than its capacity (``capacity / load``). The requester's functional evidence about the
-provider moves: +1 positive for a kept commitment, ``trust.asymmetry`` negative units for a broken one,
-so trust is quick to lose and slow to rebuild.
+commitments than its capacity (``capacity / load``; switch: ``commitments.overload``). The requester's
+functional evidence about the provider moves: +1 positive for a kept commitment, ``trust.asymmetry``
+negative units for a broken one, so trust is quick to lose and slow to rebuild (``trust.asymmetry = 1``
+makes the two weigh the same).
 
 All commitments due on a day are resolved together (the deadline batch). What follows from an outcome
 happens in this order: generalized trust learns, vouchers share the outcome, the let-down may testify,
@@ -20,15 +21,17 @@ from . import generalized_trust, testimony, untie, vouching
 
 
 def overload_factor(capacity: np.ndarray, load: np.ndarray) -> np.ndarray:
-    """1 within capacity; ``capacity / load`` above it (a provider carrying twice its capacity delivers half as often)."""
+    """1 within capacity; ``capacity / load`` above it (twice the capacity, half the chance to deliver)."""
     return np.minimum(1.0, capacity / np.maximum(load.astype(np.float64), 1.0))
 
 
 def resolve(world: World, day: int, due: Commitments) -> None:
     """Resolve the commitments due on ``day``: keep or break, update evidence, then the consequences."""
-    people, ties, counters, rng = world.population, world.ties, world.counters, world.rng
+    people, ties, counters, rng = world.population, world.ties, world.counters, world.streams.delivery
     requesters, providers, vouchers, times = due
-    chance = people.reliability[providers] * overload_factor(people.capacity[providers], people.load[providers])
+    chance = people.reliability[providers]
+    if world.scenario.commitments.overload:
+        chance = chance * overload_factor(people.capacity[providers], people.load[providers])
     kept = rng.random(len(providers)) < chance
     broken = ~kept
     np.add.at(people.load, providers, -1)
@@ -54,6 +57,6 @@ def resolve(world: World, day: int, due: Commitments) -> None:
     # outcomes are stamped with their deadlines; what follows from them happens now, when they land
     now = np.full(len(slots), float(day))
     # the let-down speak up before they walk away: the most disappointed must not fall silent
-    speak = broken & (rng.random(len(broken)) < world.scenario.testimony.probability)
+    speak = testimony.let_down_speak(world, broken)
     testimony.testify(world, requesters[speak], providers[speak], now[speak])
     untie.drop_distrusted(world, slots, now)

@@ -21,13 +21,14 @@ from ..world import World
 class TieSums(NamedTuple):
     """What one pass over every tie read (before forgetting), for the measures.
 
-    Functional trust summed over live ties (and how many); referral trust summed over live ties that
-    carry referral evidence (and how many); per agent, the pooled trust placed in it and by how many,
-    and the referral trust placed in it and by how many.
+    Functional trust summed over live ties (and how many), and the weight of evidence in it; referral
+    trust summed over live ties that carry referral evidence (and how many); per agent, the functional
+    trust placed in it and by how many, and the referral trust placed in it and by how many.
     """
 
     trust_sum: float
     live_ties: int
+    weight_sum: float
     referral_sum: float
     referral_live: int
     reputation_total: np.ndarray
@@ -42,9 +43,15 @@ def daily_factor(world: World, day: int) -> float:
 
 
 def read_then_forget(world: World, factor: float = 1.0) -> TieSums:
-    """One pass over every tie slot: read it for the measures, then multiply its evidence by ``factor``."""
+    """One pass over every tie slot: read it for the measures, then multiply its evidence by ``factor``.
+
+    Evidence kept outside the tie table (hearsay, what has been told: :mod:`sim.ledger`) is decayed
+    lazily by the number of forgetting nights, counted here.
+    """
     ties, people = world.ties, world.population
     slots = ties.slots
+    if factor != 1.0:
+        world.nights += 1
     return TieSums(*sample_ties(
         ties.source[:slots], ties.target[:slots], ties.alive[:slots], ties.dealings[:slots],
         ties.positive[:slots], ties.negative[:slots], ties.ref_positive[:slots], ties.ref_negative[:slots],

@@ -4,6 +4,13 @@ its experience.
 Each kept commitment pulls the requester's base rate a share ``trust.generalized_learning`` of the way
 toward 1; each broken one pulls it toward 0, ``trust.asymmetry`` times as hard. A network where promises
 break thus "pollutes the sites and intoxicates new entrants": first impressions of everyone fall.
+``trust.generalized_learning = 0`` switches the learning off.
+
+Generalized trust settles where the pulls balance. With a share p of outcomes kept, rate g and
+asymmetry k: p g (1 - a) = (1 - p) a (1 - (1 - g)^k), so a* = p g / (p g + (1 - p)(1 - (1 - g)^k)). In
+``baseline`` about 77% of outcomes are kept, g = 0.02 and k = 3, so a* is about 0.53, below the 0.55
+to 0.75 its agents start with: baseline's generalized trust drifts down toward it (0.65 at day 0, 0.59
+at day 365, 0.53 by day 1,500 on seed 3).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 followers, it copies its promotion rate and vouch policy ("followers mimic the bad habits of their
 supposed mentors").
 
-Each day an agent looks with chance ``imitation`` (its trait) × ``imitation.rate`` (the scenario's).
+Each day an agent looks with chance ``imitation`` (its trait) × ``imitation.rate`` (the scenario's);
+``imitation.rate = 0`` switches imitation off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..world import World
 
 def imitate(world: World, day: int) -> None:
     """Agents with imitation look at someone they follow and copy a more-followed one's habits."""
-    people, rng = world.population, world.rng
+    people, rng = world.population, world.streams.imitation
     chance = people.view("imitation") * world.scenario.imitation.rate
     if not chance.any():
         return

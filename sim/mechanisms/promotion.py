@@ -1,10 +1,12 @@
 """Promotion and following (MODEL.md 3): an agent broadcasts itself to agents who do not follow it; each
 may follow, more likely the more followers it already has (social proof) and the higher its own
-popularity bias.
+popularity bias. Switch: ``promotion.enabled``.
 
 A new follower's first impression of the promoter is raised by the promoter's following in proportion
-to the follower's popularity bias ("massive numbers of followers creates an illusion of authority").
-Followers then ask the promoter for things, at once: an unreliable self-promoter breaks many promises.
+to the follower's popularity bias ("massive numbers of followers creates an illusion of authority";
+switch: ``promotion.impression_bias``), and lowered by any warning it has heard about the promoter
+(hearsay, :mod:`.testimony`): a stranger it already distrusts it does not follow. Followers then ask the
+promoter for things, at once: an unreliable self-promoter breaks many promises.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..eventlog import EventKind
+from ..trust import expectation
 from ..world import World
-from . import commitments
+from . import commitments, untie
 
 
 def social_proof(world: World, agents: np.ndarray) -> np.ndarray:
@@ -30,6 +33,8 @@ def first_impression(world: World, viewers: np.ndarray, viewed: np.ndarray) -> t
     """
     people = world.population
     base = people.base_rate[viewers]
+    if not world.scenario.promotion.impression_bias:
+        return base.copy(), np.zeros(len(viewers))
     trust = base + people.popularity_bias[viewers] * social_proof(world, viewed) * (1.0 - base)
     positive = 2.0 * (trust - base) / np.maximum(1.0 - trust, 1e-9)
     return trust, positive
@@ -37,7 +42,9 @@ def first_impression(world: World, viewers: np.ndarray, viewed: np.ndarray) -> t
 
 def promote(world: World, day: int) -> None:
     """Self-promotion: broadcasts reach non-followers, who follow on social proof and then ask."""
-    people, config, rng = world.population, world.scenario.promotion, world.rng
+    people, config, rng = world.population, world.scenario.promotion, world.streams.promotion
+    if not config.enabled:
+        return
     broadcasts = rng.poisson(people.view("promotion_rate"))
     promoters = np.repeat(np.arange(people.size), broadcasts)
     if promoters.size == 0:
@@ -51,8 +58,13 @@ def promote(world: World, day: int) -> None:
     chance = config.follow_base + config.social_proof * people.popularity_bias[audience] * social_proof(world, sources)
     follows = reached & (rng.random(len(sources)) < chance)
     audience, sources, times = audience[follows], sources[follows], times[follows]
-    trust, positive = first_impression(world, audience, sources)
-    created = world.tie(audience, sources, positive, 0.0, day)
+    _, positive = first_impression(world, audience, sources)
+    heard_positive, heard_negative = world.hearsay.read(audience, sources, world.nights)
+    positive, negative = positive + heard_positive, heard_negative
+    trust = expectation(positive, negative, people.base_rate[audience])
+    willing = ~untie.distrusted(trust, world)
+    audience, sources, times, trust = audience[willing], sources[willing], times[willing], trust[willing]
+    created = world.tie(audience, sources, positive[willing], negative[willing], day)
     audience, sources, times, trust = audience[created], sources[created], times[created], trust[created]
     world.log.append(times, EventKind.follow, audience, sources,
                      trust_before=people.base_rate[audience], trust_after=trust)

@@ -2,12 +2,14 @@
 not know k; v answers by its vouch policy (:mod:`sim.policies`).
 
 A "yes" is an opinion with belief ``vouching.endorsement``. The audience t discounts it by its referral
-trust in v (subjective-logic discounting, :func:`sim.trust.discount_arrays`) and combines it with its
-own base rate into a first opinion of k. If that reaches ``vouching.tie_threshold``, t ties to k (the
-discounted opinion enters the tie as pseudo-evidence) and asks k for a commitment at once.
+opinion of v (:mod:`.transitivity`), adds any hearsay it holds about k, and combines the two with its own
+base rate into a first opinion of k. If that reaches ``vouching.tie_threshold``, and t does not distrust
+v as a recommender, t ties to k (the opinion enters the tie as pseudo-evidence) and asks k for a
+commitment at once.
 
-When that commitment is kept or broken, t's referral evidence about v moves too (:func:`blame`): whoever
-vouched shares the outcome. A platform campaign multiplies how often agents seek vouches.
+When that commitment is kept or broken, t's referral evidence about v moves too (:func:`blame`; switch
+``vouching.blame``): whoever vouched shares the outcome. A platform campaign multiplies how often agents
+seek vouches.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import numpy as np
 
 from .. import policies
 from ..eventlog import EventKind
-from ..trust import discount_arrays, evidence_from_opinion
+from ..trust import expectation
 from ..world import World
-from . import commitments
+from . import commitments, transitivity, untie
 
 
 def campaign_multiplier(world: World, day: int) -> float:
@@ -32,7 +34,7 @@ def campaign_multiplier(world: World, day: int) -> float:
 
 def seek(world: World, day: int) -> None:
     """Seekers ask a contact to recommend them to one of that contact's followers who does not know them."""
-    people, ties, config, rng = world.population, world.ties, world.scenario.vouching, world.rng
+    people, ties, config, rng = world.population, world.ties, world.scenario.vouching, world.streams.vouching
     rate = people.view("seek_rate") * campaign_multiplier(world, day)
     # most agents never seek; a rate of 0 draws nothing from the generator, so skipping them keeps
     # the random stream exactly as it would be
@@ -58,10 +60,11 @@ def seek(world: World, day: int) -> None:
     if seekers.size == 0:
         return
     np.add.at(world.counters.vouches_given, vouchers, 1)
-    first_opinion, positive, negative = endorse(world, audience, referral_slot, config.endorsement)
+    np.add.at(world.counters.vouched_reliability, vouchers, people.reliability[seekers])
+    first_opinion, positive, negative, believed = endorse(world, audience, seekers, referral_slot)
     world.log.append(times, EventKind.vouch, vouchers, seekers, audience, people.base_rate[audience],
                      first_opinion)
-    convinced = first_opinion >= config.tie_threshold
+    convinced = believed & (first_opinion >= config.tie_threshold)
     audience, seekers, vouchers, times = (audience[convinced], seekers[convinced], vouchers[convinced],
                                           times[convinced])
     created = world.tie(audience, seekers, positive[convinced], negative[convinced], day)
@@ -83,24 +86,29 @@ def answer(world: World, vouchers: np.ndarray, seekers: np.ndarray) -> np.ndarra
     return policies.decide(people.vouch_policy[vouchers], own_trust, dealings, world.scenario.vouching)
 
 
-def endorse(world: World, audience: np.ndarray, referral_slot: np.ndarray,
-            endorsement: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Transitivity: the audience's first opinion of the recommended agent, and its pseudo-evidence.
+def endorse(world: World, audience: np.ndarray, seekers: np.ndarray,
+            referral_slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Transitivity: each audience's first opinion of the recommended seeker, from the voucher's "yes".
 
-    The endorsement is discounted by the audience's referral trust in the voucher (on the tie
-    audience -> voucher, ``referral_slot``), then the rest is uncertainty, shared out by the audience's
-    base rate. Returns (first opinion, positive, negative evidence).
+    ``referral_slot`` is the audience's tie to the voucher. Returns (first opinion, positive and negative
+    evidence behind it, whether the audience believes the voucher at all): the vouch discounted by the
+    audience's referral opinion of the voucher, plus any hearsay about the seeker, over the audience's
+    base rate. A voucher the audience distrusts as a recommender is not believed.
     """
-    base = world.population.base_rate[audience]
-    referral = world.ties.referral_trust(referral_slot, base)
-    belief, disbelief, uncertainty = discount_arrays(referral, endorsement, 0.0)
-    positive, negative = evidence_from_opinion(belief, disbelief, uncertainty)
-    return belief + base * uncertainty, positive, negative
+    weight = transitivity.referral_weight(world, referral_slot)
+    positive, negative = transitivity.discounted_evidence(weight, world.scenario.vouching.endorsement, 0.0)
+    heard_positive, heard_negative = world.hearsay.read(audience, seekers, world.nights)
+    positive, negative = positive + heard_positive, negative + heard_negative
+    opinion = expectation(positive, negative, world.population.base_rate[audience])
+    return opinion, positive, negative, ~untie.distrusted(weight, world)
 
 
 def blame(world: World, requesters: np.ndarray, vouchers: np.ndarray, kept: np.ndarray) -> None:
     """Whoever vouched shares the outcome: the requester's referral evidence about the voucher moves
-    (+1 for a kept commitment, ``trust.asymmetry`` negative units for a broken one)."""
+    (+1 for a kept commitment, ``trust.asymmetry`` negative units for a broken one).
+
+    The tallies behind ``vouch_precision`` count every vouch-led outcome, blame or not.
+    """
     led = vouchers >= 0
     if not led.any():
         return
@@ -109,6 +117,8 @@ def blame(world: World, requesters: np.ndarray, vouchers: np.ndarray, kept: np.n
     counters.vouch_kept += int(kept.sum())
     counters.vouch_broken += int((~kept).sum())
     np.add.at(counters.vouches_failed, vouchers[~kept], 1)
+    if not world.scenario.vouching.blame:
+        return
     slots = ties.find(requesters, vouchers)
     has = slots >= 0
     np.add.at(ties.ref_positive, slots[has & kept], 1.0)

@@ -4,10 +4,11 @@ Both executors take the same :class:`Task` list and yield one :class:`Outcome` p
 in whatever order they finish: the caller keeps each result at once and sorts the tables itself. A run
 that raises, or whose worker process dies, becomes a failed outcome; the other runs go on.
 
-The work done for a task is a top-level function of plain data (a scenario dict) returning the small
-daily-measures columns: :func:`run_one` unless the caller passes another (a test passes one that fails
-on purpose). It pickles by name to a process pool and to a remote Dask worker alike. Results come back
-to this process, which writes them: a remote cluster needs no shared filesystem.
+The work done for a task is a top-level function of plain data (its payload: for a sweep, the run's
+scenario dict) returning a few numpy columns: :func:`run_one` (a run's daily measures) unless the caller
+passes another (``trustsim check`` evaluates hypotheses; a test passes one that fails on purpose). It
+pickles by name to a process pool and to a remote Dask worker alike. Results come back to this process,
+which writes them: a remote cluster needs no shared filesystem.
 """
 
 from __future__ import annotations
@@ -38,15 +39,15 @@ Work = Callable[[dict[str, Any]], dict[str, np.ndarray]]
 
 @dataclass(frozen=True)
 class Task:
-    """A run to execute: its plan entry and its resolved scenario (plain data)."""
+    """A run to execute: its plan entry, and the plain data its work function is given."""
 
     run: Run
-    scenario: dict[str, Any]
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A finished task: the daily measures (``history``), or ``error`` (one line) if it failed."""
+    """A finished task: what its work returned (``history``), or ``error`` (one line) if it failed."""
 
     run: Run
     history: dict[str, np.ndarray] | None
@@ -143,7 +144,7 @@ def _submit(pool: ProcessPoolExecutor, in_flight: dict[Future, tuple[Task, bool]
         source = suspects if alone else pending
         task = source.popleft()
         try:
-            future = pool.submit(work, task.scenario)
+            future = pool.submit(work, task.payload)
         except BrokenProcessPool:
             source.appendleft(task)
             return True
@@ -232,7 +233,7 @@ def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float 
     with ExitStack() as stack:
         client = _connect(stack, address, workers, timeout)
         distributed = _dask()
-        futures = client.map(work, [t.scenario for t in tasks], pure=False)
+        futures = client.map(work, [t.payload for t in tasks], pure=False)
         owner = {future.key: task for future, task in zip(futures, tasks, strict=True)}
         remaining = set(futures)
         try:

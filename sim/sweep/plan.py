@@ -68,7 +68,7 @@ class Plan:
 
     def scenario_dict(self, run: Run) -> dict[str, Any]:
         """The run's fully resolved scenario as plain data (what a worker receives)."""
-        raw = to_dict(self.points[run.point])
+        raw = to_dict(self.points[run.point], hypotheses=False)
         raw["simulation"]["seed"] = run.seed
         return raw
 
@@ -144,14 +144,14 @@ def derive_seeds(base_seed: int, count: int) -> list[int]:
 
 def scenario_digest(scenario: Scenario) -> str:
     """sha256 of the fully resolved scenario (canonical JSON)."""
-    text = json.dumps(to_dict(scenario), sort_keys=True, default=str)
+    text = json.dumps(to_dict(scenario, hypotheses=False), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def fingerprint(base: Scenario, axes: tuple[Axis, ...], replicates: int, base_seed: int) -> str:
     """What identifies a sweep for resuming: resolved base scenario, grid, replicates, base seed."""
     identity = {
-        "scenario": to_dict(base),
+        "scenario": to_dict(base, hypotheses=False),
         "grid": [[axis.key, list(axis.values)] for axis in axes],
         "replicates": replicates,
         "base_seed": base_seed,

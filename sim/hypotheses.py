@@ -1,0 +1,185 @@
+"""Hypotheses as data: what a scenario claims, stated before anyone looks at results.
+
+Each ``[[hypotheses]]`` table of a scenario file names:
+
+- ``id`` and ``statement`` (plain words), and optionally ``cause``: the mechanism said to cause it;
+- ``measure`` (an observable, :mod:`sim.observables`), with ``day``, ``window`` or ``since`` for a
+  series and ``args`` for a derived measure;
+- what it is compared with: another scenario (``compare = "baseline"``), the same scenario with
+  overrides (``control = { "imitation.rate" = 0 }``: a mechanism switched off), both, or a fixed value
+  (``than = 0.7``);
+- ``direction`` (``higher``, ``lower`` or ``within``) and ``min_effect``;
+- ``seeds`` (how many paired runs) and ``seed`` (their base), and optionally ``horizon`` (days to run,
+  default the scenario's own).
+
+A hypothesis holds when the whole 95% interval of the paired effect (this scenario minus the
+comparison, the same seed on both sides) lies beyond ``min_effect`` in the stated direction; for
+``within``, inside ``[-min_effect, min_effect]``. :mod:`sim.check` runs them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import observables
+from .observables import Observable
+from .validation import bounded, fail, number, reject_unknown
+
+DIRECTIONS = ("higher", "lower", "within")
+KEYS = {"id", "statement", "cause", "note", "measure", "day", "window", "since", "args", "compare", "control",
+        "than", "direction", "min_effect", "seeds", "seed", "horizon"}
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One stated hypothesis of a scenario (see the module docstring for the keys)."""
+
+    id: str
+    statement: str
+    observable: Observable
+    direction: str
+    min_effect: float
+    seeds: int
+    seed: int
+    compare: str = ""                                   # another scenario's name ("" : this one)
+    control: tuple[tuple[str, Any], ...] = ()           # overrides for the comparison side
+    than: float | None = None                           # a fixed value to compare with
+    horizon: int | None = None                          # days to run both sides (None: the scenario's)
+    cause: str = ""
+    note: str = ""
+    table: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)   # as written
+
+    @property
+    def overrides(self) -> list[str]:
+        """The comparison side's overrides as ``KEY=VALUE`` strings."""
+        return [f"{key}={_literal(value)}" for key, value in self.control]
+
+    @property
+    def against(self) -> str:
+        """The comparison as a reader sees it: ``baseline``, ``imitation.rate=0``, ``0.7``."""
+        if self.than is not None:
+            return f"{self.than:g}"
+        overrides = " ".join(self.overrides)
+        if self.compare and overrides:
+            return f"{self.compare} with {overrides}"
+        return self.compare or overrides
+
+    def holds(self, low: float, high: float) -> bool:
+        """Does the effect's interval [low, high] lie beyond ``min_effect`` in the stated direction?"""
+        if math.isnan(low) or math.isnan(high):
+            return False
+        if self.direction == "higher":
+            return low > self.min_effect
+        if self.direction == "lower":
+            return high < -self.min_effect
+        return -self.min_effect < low and high < self.min_effect
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def parse(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> Hypothesis:
+    """The ``index``-th ``[[hypotheses]]`` table, checked (one-line ScenarioError if it is not right)."""
+    prefix = f"hypotheses[{index}]."
+    if not isinstance(table, dict):
+        raise fail(where, prefix.rstrip("."), "must be a table")
+    reject_unknown(table, KEYS, where, prefix)
+    for key in ("id", "statement", "measure", "direction", "min_effect", "seeds", "seed"):
+        if key not in table:
+            raise fail(where, prefix + key, "is required (hypotheses are stated in full, in advance)")
+    text = {key: _text(table, key, where, prefix) for key in ("id", "statement", "measure", "direction",
+                                                              "compare", "cause", "note")}
+    if text["direction"] not in DIRECTIONS:
+        raise fail(where, prefix + "direction", f"must be one of {', '.join(DIRECTIONS)}, got {text['direction']!r}")
+    horizon = int(_number(table, "horizon", where, prefix, 1, 100_000, integer=True, default=0)) or None
+    observable = _observable(table, text["measure"], where, prefix, horizon or 100_000, archetypes)
+    than = table.get("than")
+    if than is not None:
+        than = number(than, where, prefix + "than")
+        if "compare" in table or "control" in table:
+            raise fail(where, prefix + "than", "compare with a fixed value or with runs, not both")
+    control = table.get("control", {})
+    if not isinstance(control, dict):
+        raise fail(where, prefix + "control", "must be a table of KEY = VALUE overrides")
+    if than is None and not text["compare"] and not control:
+        raise fail(where, prefix + "compare", "needs a comparison: compare, control or than")
+    return Hypothesis(
+        id=text["id"], statement=text["statement"], observable=observable, direction=text["direction"],
+        min_effect=_number(table, "min_effect", where, prefix, 0.0, None),
+        seeds=int(_number(table, "seeds", where, prefix, 2, 10_000, integer=True)),
+        seed=int(_number(table, "seed", where, prefix, 0, 2**63 - 1, integer=True)),
+        compare=text["compare"], control=tuple(sorted(control.items())), than=than,
+        horizon=horizon, cause=text["cause"], note=text["note"], table=dict(table))
+
+
+def _text(table: dict[str, Any], key: str, where: str, prefix: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise fail(where, prefix + key, f"must be a string, got {value!r}")
+    return value
+
+
+def _number(table: dict[str, Any], key: str, where: str, prefix: str, low: float | None, high: float | None,
+            *, integer: bool = False, default: float | None = None) -> float:
+    if key not in table:
+        if default is None:
+            raise fail(where, prefix + key, "is required")
+        return default
+    return bounded(number(table[key], where, prefix + key, integer=integer), where, prefix + key, low, high)
+
+
+def _observable(table: dict[str, Any], name: str, where: str, prefix: str, horizon: int,
+                archetypes: tuple[str, ...]) -> Observable:
+    if not observables.known(name):
+        derived = ", ".join(sorted(observables.DERIVED))
+        raise fail(where, prefix + "measure", f"unknown measure {name!r} (a network measure, "
+                   f"archetype.NAME.COLUMN, or one of {derived})")
+    if name.startswith("archetype.") and name.split(".")[1] not in archetypes:
+        raise fail(where, prefix + "measure", f"unknown archetype in {name!r} (known: {', '.join(archetypes)})")
+    args = table.get("args", {})
+    if not isinstance(args, dict):
+        raise fail(where, prefix + "args", "must be a table")
+    derived = observables.DERIVED.get(name)
+    if derived is None:
+        if args:
+            raise fail(where, prefix + "args", f"{name} takes no args (it is read by day, window or since)")
+        day = table.get("day")
+        window = table.get("window")
+        if day is not None and window is not None:
+            raise fail(where, prefix + "window", "give a day or a window, not both")
+        day = None if day is None else int(_number(table, "day", where, prefix, 0, horizon, integer=True))
+        if window is not None:
+            if not isinstance(window, list) or len(window) != 2:
+                raise fail(where, prefix + "window", f"must be [first, last], got {window!r}")
+            first, last = (int(bounded(number(v, where, prefix + "window", integer=True), where,
+                                       prefix + "window", 0, horizon)) for v in window)
+            if first > last:
+                raise fail(where, prefix + "window", f"first day {first} is after last day {last}")
+            window = (first, last)
+        since = None if "since" not in table else int(_number(table, "since", where, prefix, 0, horizon,
+                                                              integer=True))
+        return Observable(name, day=day, window=window, since=since)
+    for key in ("day", "window", "since"):
+        if key in table:
+            raise fail(where, prefix + key, f"{name} is read on the whole run; give its args instead")
+    reject_unknown(args, set(derived.args), where, prefix + "args.")
+    values = []
+    for key, kind in derived.args.items():
+        if key not in args:
+            raise fail(where, f"{prefix}args.{key}", f"is required by {name}")
+        value = args[key]
+        if kind is str:
+            if not isinstance(value, str) or value not in archetypes:
+                raise fail(where, f"{prefix}args.{key}", f"must be an archetype (known: {', '.join(archetypes)})")
+        else:
+            value = kind(bounded(number(value, where, f"{prefix}args.{key}", integer=kind is int), where,
+                                 f"{prefix}args.{key}", 0, horizon))
+        values.append((key, value))
+    return Observable(name, args=tuple(values))
