@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test bench lint clean
+.PHONY: venv run test bench lint claims clean
 
 venv: $(STAMP)
 
@@ -23,8 +23,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+claims: $(STAMP)
+	$(BIN)/python -m tools.update_claims
+
 lint: $(STAMP)
-	$(BIN)/ruff check sim tui tests bench
+	$(BIN)/ruff check sim tui tests bench tools
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,176 @@
+"""`trustsim check`: hypotheses in scenario files, paired seeds, verdicts, exit codes, resuming, executors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim import check, cli, config
+from sim.errors import ScenarioError
+
+SMALL = {"agents": 150, "replicates": 3}
+
+
+def scenario_file(tmp_path: Path, hypotheses: str, days: int = 40) -> Path:
+    """baseline at a small size with the given [[hypotheses]] tables."""
+    text = (Path(config.SCENARIO_DIR) / "baseline.toml").read_text().split("# What this scenario claims")[0]
+    text = text.replace("agents = 1000", "agents = 150").replace("days = 365", f"days = {days}")
+    path = tmp_path / "mine.toml"
+    path.write_text(text + hypotheses)
+    return path
+
+
+HOLDS = '''
+[[hypotheses]]
+id = "asymmetry-costs-trust"
+statement = "A broken promise weighing three kept ones leaves less trust than one weighing one"
+measure = "mean_trust"
+control = { "trust.asymmetry" = 1.0 }
+direction = "lower"
+min_effect = 0
+seeds = 3
+seed = 5
+'''
+
+FAILS = '''
+[[hypotheses]]
+id = "no-such-luck"
+statement = "Network trust ends above 0.99"
+measure = "mean_trust"
+than = 0.99
+direction = "higher"
+min_effect = 0
+seeds = 3
+seed = 5
+'''
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = cli.main(["check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_users_own_hypotheses_run_and_holding_ones_exit_0(tmp_path, capsys):
+    path = scenario_file(tmp_path, HOLDS)
+    code, out, _ = run_cli(capsys, str(path), "--no-cache", "--workers", "1", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 1
+    row = rows[0]
+    assert set(row) >= {"scenario", "id", "statement", "measure", "value", "control", "control_value", "effect",
+                        "ci_low", "ci_high", "holds"}
+    assert row["holds"] and row["control"] == ["trust.asymmetry=1"] and row["paired"] == 3
+    assert row["ci_low"] <= row["effect"] <= row["ci_high"] < 0
+
+
+def test_one_that_does_not_hold_exits_1_and_says_so(tmp_path, capsys):
+    path = scenario_file(tmp_path, HOLDS + FAILS)
+    code, out, _ = run_cli(capsys, str(path), "--no-cache", "--workers", "1")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["scenario", "hypothesis", "measure"]
+    assert any(line.startswith("holds") and "asymmetry-costs-trust" in line for line in lines)
+    assert any(line.startswith("NOT") and "no-such-luck" in line for line in lines)
+    assert "1 of 2 hypotheses hold." in out
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "up"\nmin_effect = 0\nseeds = 3\nseed = 1\nthan = 1',
+     "direction: must be one of higher, lower, within"),
+    ('id = "x"\nstatement = "s"\nmeasure = "happiness"\ndirection = "higher"\nmin_effect = 0\nseeds = 3\nseed = 1\nthan = 1',
+     "unknown measure 'happiness'"),
+    ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\nseeds = 3\nseed = 1',
+     "needs a comparison: compare, control or than"),
+    ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\nseed = 1\nthan = 1',
+     "hypotheses[0].seeds: is required"),
+    ('id = "x"\nstatement = "s"\nmeasure = "follows"\nargs = { of = "nobody", after = 3 }\ndirection = "higher"\n'
+     'min_effect = 0\nseeds = 3\nseed = 1\nthan = 1', "args.of: must be an archetype"),
+    ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\nseeds = 3\nseed = 1\n'
+     'than = 1\ncompare = "baseline"', "compare with a fixed value or with runs, not both"),
+    ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\nseeds = 1\nseed = 1\nthan = 1',
+     "seeds: must be >= 2"),
+])
+def test_a_badly_stated_hypothesis_is_one_line_and_exit_2(tmp_path, capsys, table, message):
+    path = scenario_file(tmp_path, f"\n[[hypotheses]]\n{table}\n")
+    code, out, err = run_cli(capsys, str(path), "--no-cache")
+    assert code == 2 and message in err and err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('day = 300\n', "reads day 300 but the runs last 40 days"),
+    ('control = { "trust.asymmetry" = 0.5 }\n', "control: "),
+    ('compare = "no_such_scenario"\n', "unknown scenario 'no_such_scenario'"),
+])
+def test_what_only_the_check_can_see_is_refused_before_anything_runs(tmp_path, capsys, extra, message):
+    table = ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\n'
+             'seeds = 3\nseed = 1\n' + extra)
+    if "compare" not in extra and "control" not in extra:
+        table += "than = 1\n"
+    path = scenario_file(tmp_path, f"\n[[hypotheses]]\n{table}")
+    code, _, err = run_cli(capsys, str(path), "--no-cache")
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_the_same_seeds_give_the_same_rows_whatever_the_workers(tmp_path):
+    trials = check.plan(["broken_promises"], **SMALL)
+    one = check.run(trials, workers=1, cache=None).rows
+    two = check.run(check.plan(["broken_promises"], **SMALL), workers=2, cache=None).rows
+    assert one == two
+
+
+def test_an_interrupted_check_resumes_from_its_cache(tmp_path):
+    cache = tmp_path / "cache"
+    trials = check.plan(["repentance"], **SMALL)
+    full = check.run(trials, workers=1, cache=None).rows
+    kept = {"n": 0}
+    original = check.write_json
+
+    def interrupt_after_two(path, data):
+        original(path, data)
+        kept["n"] += 1
+        if kept["n"] == 2:
+            raise KeyboardInterrupt
+
+    check.write_json = interrupt_after_two
+    try:
+        with pytest.raises(check.CheckInterrupted, match="2 of 9 runs are kept"):
+            check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
+    finally:
+        check.write_json = original
+    resumed = check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
+    assert (resumed.ran, resumed.cached) == (7, 2) and resumed.rows == full
+    again = check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
+    assert (again.ran, again.cached) == (0, 9) and again.rows == full
+
+
+def test_dask_local_gives_the_same_rows(tmp_path):
+    pytest.importorskip("distributed")
+    local = check.run(check.plan(["mentor_mimicry"], agents=100, replicates=2), workers=2, cache=None).rows
+    dask = check.run(check.plan(["mentor_mimicry"], agents=100, replicates=2), workers=2, dask="local",
+                     cache=None).rows
+    assert dask == local
+
+
+def test_paired_effects_and_the_interval(tmp_path):
+    from sim.hypotheses import parse
+
+    hypothesis = parse(0, {"id": "x", "statement": "s", "measure": "mean_trust", "direction": "lower",
+                           "min_effect": 0.1, "seeds": 4, "seed": 1, "compare": "baseline"}, "t", ("a",))
+    scenario = config.load("baseline", {"simulation.agents": 50, "simulation.days": 2})
+    side, other = check.Side(scenario), check.Side(scenario.with_overrides({"trust.asymmetry": 5}))
+    trial = check.Trial("t", hypothesis, side, other, [1, 2, 3, 4])
+    key = hypothesis.observable.key()
+    values = {f"{side.key}-{s}": {key: v} for s, v in zip([1, 2, 3, 4], [0.5, 0.6, 0.4, 0.5], strict=True)}
+    values |= {f"{other.key}-{s}": {key: v} for s, v in zip([1, 2, 3, 4], [0.7, 0.8, 0.5, 0.8], strict=True)}
+    row = check.judge(trial, values)
+    # differences -0.2, -0.2, -0.1, -0.3: mean -0.2, sd 0.081650, t(3) = 3.182446 -> half width 0.129923
+    assert row["effect"] == pytest.approx(-0.2) and row["ci_high"] == pytest.approx(-0.2 + 0.129923, abs=1e-6)
+    assert not row["holds"]                     # the interval reaches -0.07, inside the 0.1 margin
+    assert hypothesis.holds(-0.35, -0.11) and not hypothesis.holds(-0.35, float("nan"))
+
+
+def test_no_hypotheses_is_bad_input(tmp_path):
+    with pytest.raises(ScenarioError, match="no hypotheses"):
+        check.plan([str(scenario_file(tmp_path, ""))])
