@@ -79,7 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with Progress(scenario.name, scenario.simulation.days, "days", enabled=not args.quiet) as bar:
             sim = Simulation(scenario).run(lambda day, days: bar.update(day))
         elapsed = time.monotonic() - started
-        written = export(sim, out, args.format) if out is not None else {}
+        written = export(sim, out, args.format, command=["trustsim", *sys.argv[1:]]) if out is not None else {}
     except BaseException:
         if out is not None:
             discard_created(created, out)   # a failed or interrupted run leaves nothing behind

@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -38,6 +39,9 @@ from .population import TRAITS, Population
 from .scenario_events import ScenarioEvent
 from .ties import TieTable
 from .world import World
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: What every agent does each day, in this order, each mechanism drawn for everyone at once.
 DAY: tuple[Callable[[World, int], None], ...] = (
@@ -167,6 +171,16 @@ class Simulation:
         """(days, reputation) of a tracked agent; empty arrays for an agent that is not tracked."""
         with self.lock:
             return self.history.reputation_of(agent)
+
+    def frame(self, table: str) -> pl.DataFrame:
+        """One of the exported tables as a polars DataFrame, as ``export`` would write it: ``metrics``,
+        ``archetypes``, ``agents``, ``reputations``, ``events`` or ``edges``."""
+        from .exports import FRAMES
+
+        if table not in FRAMES:
+            raise KeyError(f"no table {table!r} (tables: {', '.join(FRAMES)})")
+        with self.lock:
+            return FRAMES[table](self)
 
     def agent(self, agent: int) -> dict:
         """Everything the inspector shows about one agent (raises IndexError for an unknown id)."""

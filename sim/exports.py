@@ -28,7 +28,6 @@ from .population import TRAITS
 if TYPE_CHECKING:
     from .engine import Simulation
 
-TABLES = ("metrics", "archetypes", "agents", "events", "edges")
 EVENT_KIND = pl.Enum(KIND_NAMES)
 VOUCH_POLICY = pl.Enum(VOUCH_POLICIES)
 
@@ -67,30 +66,52 @@ def archetypes_frame(sim: Simulation) -> pl.DataFrame:
 
 
 def agents_frame(sim: Simulation) -> pl.DataFrame:
-    """Final state of every agent: traits, following, reputation, EigenTrust, promises and vouches."""
+    """Every agent: its traits as drawn when it joined, its state at the end of the run (``*_end``), its
+    following, reputations, EigenTrust, and its tallies."""
     people, counters = sim.population, sim.world.counters
     n = people.size
     sample = Sample.now(sim.world)
-    reputation, referral = sample.reputation, sample.referral_reputation
     names = sim.scenario.archetype_names()
+    policies = np.array(VOUCH_POLICIES, dtype=object)
     columns = {
         "agent": np.arange(n, dtype=np.int32),
         "archetype": np.array(names, dtype=object)[people.view("archetype")],
-        **{t: people.view(t) for t in TRAITS},
-        "vouch_policy": np.array(VOUCH_POLICIES, dtype=object)[people.view("vouch_policy")],
         "joined": people.view("joined"),
+        **{t: people.drawn[t][:n] for t in TRAITS},
+        "vouch_policy": policies[people.drawn_policy[:n]],
+        **{f"{t}_end": people.view(t) for t in TRAITS},
+        "vouch_policy_end": policies[people.view("vouch_policy")],
         "followers": people.view("followers"),
-        "reputation": reputation,
-        "referral_reputation": referral,
+        "reputation": sample.reputation,
+        "referral_reputation": sample.referral_reputation,
         "global_trust": global_trust(sim.world),
         **{c: counters.per_agent(c, n) for c in counters.PER_AGENT},
     }
-    schema = {"agent": pl.Int32, "archetype": pl.Enum(names), **dict.fromkeys(TRAITS, pl.Float64),
-              "vouch_policy": VOUCH_POLICY, "joined": pl.Float64, "followers": pl.Int64,
-              "reputation": pl.Float64, "referral_reputation": pl.Float64, "global_trust": pl.Float64,
-              "promises_kept": pl.Int64, "promises_broken": pl.Int64, "vouches_given": pl.Int64,
-              "vouches_failed": pl.Int64}
+    schema = {"agent": pl.Int32, "archetype": pl.Enum(names), "joined": pl.Float64,
+              **dict.fromkeys(TRAITS, pl.Float64), "vouch_policy": VOUCH_POLICY,
+              **dict.fromkeys((f"{t}_end" for t in TRAITS), pl.Float64), "vouch_policy_end": VOUCH_POLICY,
+              "followers": pl.Int64, "reputation": pl.Float64, "referral_reputation": pl.Float64,
+              "global_trust": pl.Float64, **dict.fromkeys(counters.PER_AGENT, pl.Int64)}
     return _nan_to_null(pl.DataFrame(columns, schema=schema))
+
+
+def reputations_frame(sim: Simulation) -> pl.DataFrame:
+    """The tracked agents' reputation day by day (all agents in runs of up to 2,048; a fixed sample in
+    larger ones): ``day``, ``agent``, ``reputation``, from the day each agent joined."""
+    history, people = sim.history, sim.population
+    days = np.asarray(history.days, dtype=np.int32)
+    values = (np.vstack(history.tracked_rows) if history.tracked_rows
+              else np.empty((0, len(history.tracked)), dtype=np.float32))
+    agents = history.tracked
+    joined = np.full(len(agents), np.inf)
+    exists = agents < people.size
+    joined[exists] = people.joined[agents[exists]]
+    present = days[:, None] >= joined[None, :]
+    rows, cols = np.nonzero(present)
+    frame = pl.DataFrame({"day": days[rows], "agent": agents[cols].astype(np.int32),
+                          "reputation": values[rows, cols].astype(np.float64)},
+                         schema={"day": pl.Int32, "agent": pl.Int32, "reputation": pl.Float64})
+    return _nan_to_null(frame)
 
 
 def events_frame(sim: Simulation) -> pl.DataFrame:
@@ -102,8 +123,8 @@ def events_frame(sim: Simulation) -> pl.DataFrame:
         "actor": _nullable_ids(log["actor"]),
         "target": _nullable_ids(log["target"]),
         "subject": _nullable_ids(log["subject"]),
-        "trust_before": pl.Series(log["trust_before"], dtype=pl.Float32),
-        "trust_after": pl.Series(log["trust_after"], dtype=pl.Float32),
+        "trust_before": pl.Series(log["trust_before"], dtype=pl.Float64),
+        "trust_after": pl.Series(log["trust_after"], dtype=pl.Float64),
     })
     return _nan_to_null(frame).sort("time", maintain_order=True)
 
@@ -127,13 +148,15 @@ def edges_frame(sim: Simulation) -> pl.DataFrame:
 
 FRAMES: dict[str, Callable[[Simulation], pl.DataFrame]] = {
     "metrics": metrics_frame, "archetypes": archetypes_frame, "agents": agents_frame,
-    "events": events_frame, "edges": edges_frame,
+    "reputations": reputations_frame, "events": events_frame, "edges": edges_frame,
 }
+TABLES = tuple(FRAMES)
 
 
 def versions() -> dict[str, str]:
+    """The versions of everything that shapes a result: Python and every package the engine computes with."""
     found = {"python": platform.python_version()}
-    for package in ("trustsim", "simpy", "numpy", "polars"):
+    for package in ("trustsim", "simpy", "numpy", "numba", "polars"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -180,16 +203,24 @@ def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,
     return {name: written[f"{name}.{fmt}"] for name in frames} | {"manifest": written["manifest.json"]}
 
 
-def export(sim: Simulation, out_dir: str | Path, fmt: str = "parquet") -> dict[str, Path]:
-    """Write metrics, archetypes, agents, events, edges and manifest.json for a finished (or paused) run."""
+def export(sim: Simulation, out_dir: str | Path, fmt: str = "parquet",
+           command: list[str] | None = None) -> dict[str, Path]:
+    """Write every table of :data:`FRAMES` and ``manifest.json`` for a finished (or paused) run.
+
+    The manifest holds what repeats the run: the fully resolved scenario (seed included), the day the
+    tables stop at, the versions of everything that computed them, and ``command``, the command line
+    that made them (None from the library).
+    """
     with sim.lock:   # a consistent picture even while another thread drives the run
         frames = {name: build(sim) for name, build in FRAMES.items()}
         day = sim.day
     scenario = sim.scenario
     manifest = {
+        "kind": "run",
         "scenario": scenario.name,
         "seed": scenario.simulation.seed,
         "day": day,
+        "command": command,
         "parameters": to_dict(scenario),
         "versions": versions(),
     }

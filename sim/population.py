@@ -66,6 +66,9 @@ class Population:
         self.joined = np.zeros(allocated, dtype=np.float32)
         for trait in TRAITS:
             setattr(self, trait, np.zeros(allocated))
+        # the traits as drawn when each agent joined: reforms and imitation change the live ones
+        self.drawn = {trait: np.zeros(allocated) for trait in TRAITS}
+        self.drawn_policy = np.zeros(allocated, dtype=np.int8)
         for state in STATE:
             setattr(self, state, np.zeros(allocated, dtype=np.int64))
 
@@ -83,9 +86,9 @@ class Population:
         for trait in TRAITS:
             ranges = np.array([getattr(a, trait) for a in self.archetypes])
             low, high = ranges[archetype_ids, 0], ranges[archetype_ids, 1]
-            getattr(self, trait)[ids] = low + (high - low) * rng.random(count)
+            getattr(self, trait)[ids] = self.drawn[trait][ids] = low + (high - low) * rng.random(count)
         codes = np.array([POLICY_CODE[a.vouch_policy] for a in self.archetypes], dtype=np.int8)
-        self.vouch_policy[ids] = codes[archetype_ids]
+        self.vouch_policy[ids] = self.drawn_policy[ids] = codes[archetype_ids]
         self.size += count
         self.traits_changed()
         return ids

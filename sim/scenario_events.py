@@ -6,13 +6,15 @@ checks its own ``[[events]]`` table and applies itself to the world.
 - :class:`Influx`: newcomers of an archetype join and follow the hubs;
 - :class:`Testimony`: a named agent, or every member of an archetype, goes public about its contacts.
 
-Every table has ``day`` (when, in days from the start) and ``kind``; the other keys are the class's own,
-and a key another kind uses is refused, so a typo never passes silently.
+Every table has ``day`` (when, in days from the start), ``kind``, and optionally ``label``: what the
+dashboard's feed, its charts and the reports call it, in the scenario's own words ("the enthusiasts
+overcommit"). The other keys are the class's own, and a key another kind uses is refused, so a typo
+never passes silently.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -67,10 +69,23 @@ class ScenarioEvent:
 
     kind: ClassVar[str] = ""
     day: float
+    label: str = ""
 
     @classmethod
     def parse(cls, day: float, table: dict[str, Any], context: Context) -> ScenarioEvent:
         raise NotImplementedError
+
+    def describe(self) -> str:
+        """What it is called: its ``label``, or a plain description of what it does."""
+        return self.label or self.summary()
+
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def end(self) -> float:
+        """When its effect ends (the same day, for all but a campaign)."""
+        return self.day
 
     def apply(self, world: World, now: float) -> None:
         """Make it happen in ``world`` at time ``now`` (its day)."""
@@ -118,6 +133,11 @@ class Reform(ScenarioEvent):
                        "a reform event must change at least one trait or the policy")
         return cls(day=day, archetype=archetype, traits=changed, vouch_policy=policy)
 
+    def summary(self) -> str:
+        changes = ", ".join(f"{trait.replace('_', ' ')} {value:g}" for trait, value in self.traits)
+        policy = f"{', ' if changes else ''}vouch policy {self.vouch_policy}" if self.vouch_policy else ""
+        return f"the {self.archetype} change: {changes}{policy}"
+
     def apply(self, world: World, now: float) -> None:
         people = world.population
         members = people.members(self.archetype)
@@ -143,6 +163,13 @@ class Campaign(ScenarioEvent):
         if duration <= 0:
             raise fail(context.where, context.prefix + "duration", "a campaign event needs duration > 0")
         return cls(day=day, duration=duration, multiplier=context.number(table, "multiplier", 1.0, 0.0, 1000.0))
+
+    def summary(self) -> str:
+        return f"a campaign pushes vouch requests x{self.multiplier:g} for {self.duration:g} days"
+
+    @property
+    def end(self) -> float:
+        return self.day + self.duration
 
     def apply(self, world: World, now: float) -> None:
         world.campaigns.append((self.day + self.duration, self.multiplier))
@@ -173,6 +200,10 @@ class Influx(ScenarioEvent):
 
     def newcomers(self, agents: int) -> int:
         return self.count or round(self.fraction * agents)
+
+    def summary(self) -> str:
+        size = f"{self.count:,}" if self.count else f"{self.fraction:g} x the starting population of"
+        return f"{size} {self.archetype} newcomers join"
 
     def apply(self, world: World, now: float) -> None:
         people, rng = world.population, world.streams.events
@@ -208,6 +239,10 @@ class Testimony(ScenarioEvent):
         archetype = context.archetype(table, "archetype", required=needs)
         return cls(day=day, archetype=archetype, agent=agent, about=context.archetype(table, "about"))
 
+    def summary(self) -> str:
+        who = f"agent {self.agent}" if self.agent >= 0 else f"the {self.archetype}"
+        return f"{who} go{'es' if self.agent >= 0 else ''} public" + (f" about the {self.about}" if self.about else "")
+
     def apply(self, world: World, now: float) -> None:
         people, ties = world.population, world.ties
         authors = np.array([self.agent]) if self.agent >= 0 else people.members(self.archetype)
@@ -236,4 +271,7 @@ def parse_event(index: int, table: Any, where: str, archetypes: tuple[str, ...],
     if "day" not in table:
         raise fail(where, prefix + "day", "is required")
     day = bounded(number(table["day"], where, prefix + "day"), where, prefix + "day", 0.0, None)
-    return cls.parse(day, table, Context(where, prefix, archetypes, agents))
+    label = table.get("label", "")
+    if not isinstance(label, str):
+        raise fail(where, prefix + "label", f"must be a string, got {label!r}")
+    return replace(cls.parse(day, table, Context(where, prefix, archetypes, agents)), label=label)
