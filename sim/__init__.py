@@ -9,8 +9,9 @@ The small public API the dashboard, the sweeps and notebooks use::
     sim.run()                  # to the end
     export(sim, "out/", "parquet")
 
-``import sim`` loads only the scenario code; the engine, polars and numba load with the first name that
-needs them, so a command that never simulates starts at once.
+``import sim`` loads nothing: each name loads its module on first use (the engine, polars and numba only
+when something simulates or writes tables), so a command that never simulates starts at once, and a
+Ctrl-C while loading is caught like any other.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from . import config
-from .config import Scenario, available, parse_override, to_toml
-from .config import load as load_scenario
-from .errors import ExportError, ScenarioError, TrustsimError
+__version__ = "0.2.0"
 
 #: name -> module it is defined in (loaded on first use)
 _LAZY = {
+    "Scenario": "config", "available": "config", "parse_override": "config", "to_toml": "config",
+    "load_scenario": "config",
+    "ExportError": "errors", "ScenarioError": "errors", "TrustsimError": "errors",
     "Simulation": "engine", "Snapshot": "engine",
     "EventKind": "eventlog",
     "FORMATS": "files",
@@ -41,11 +42,16 @@ __all__ = [
 ]
 
 
+_RENAMED = {"load_scenario": "load"}
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
+        if name == "config":
+            return import_module(".config", __name__)
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f".{module}", __name__), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

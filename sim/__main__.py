@@ -1,5 +1,5 @@
 """``python -m sim`` is the ``trustsim`` command."""
 
-from .cli import main
+from .entry import main
 
 raise SystemExit(main())

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
+import signal
 import sys
+import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from . import config, options
+from . import __version__, config, options
 from .errors import TrustsimError, UsageError
 from .files import FORMATS
 from .sweep import command as sweep_command
@@ -65,39 +69,83 @@ def summary(sim: Simulation, elapsed: float) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def interrupt_between_days() -> Iterator[list[bool]]:
+    """Ctrl-C while a run is simulating takes effect at the end of the current day.
+
+    An interrupt raised inside a compiled kernel surfaces as a ``SystemError`` from numba's dispatcher;
+    so the handler only notes it, and the run's day callback raises ``KeyboardInterrupt`` at a safe
+    point (a second Ctrl-C interrupts at once).
+    """
+    pressed = [False]
+    previous = signal.getsignal(signal.SIGINT)
+
+    def note(signum: int, frame: object) -> None:
+        if pressed[0]:
+            raise KeyboardInterrupt
+        pressed[0] = True
+
+    if previous is signal.SIG_IGN:      # started in the background by a shell: leave it be
+        yield pressed
+        return
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .engine import Simulation
     from .exports import export
     from .files import check_writable, discard_created
     from .progress import Progress
+    from .runs import prepare_output, remove_stale
 
     scenario = config.load(args.scenario, options.overrides(args))
-    out = Path(args.out) if args.out else None
+    out = Path(args.out) if args.out is not None else None
+    previous: set[str] = set()
+    if out is not None:
+        if not args.out.strip():
+            raise UsageError("--out: the path is empty; give the folder to write the tables to")
+        previous = prepare_output(out, overwrite=args.overwrite)
     created = check_writable(out) if out is not None else None
     started = time.monotonic()
     try:
-        with Progress(scenario.name, scenario.simulation.days, "days", enabled=not args.quiet) as bar:
-            sim = Simulation(scenario).run(lambda day, days: bar.update(day))
+        with Progress(scenario.name, scenario.simulation.days, "days", enabled=not args.quiet) as bar, \
+                interrupt_between_days() as pressed:
+            def each_day(day: int, days: int) -> None:
+                if pressed[0]:
+                    raise KeyboardInterrupt
+                bar.update(day)
+
+            sim = Simulation(scenario).run(each_day)
         elapsed = time.monotonic() - started
         written = export(sim, out, args.format, command=["trustsim", *sys.argv[1:]]) if out is not None else {}
     except BaseException:
         if out is not None:
             discard_created(created, out)   # a failed or interrupted run leaves nothing behind
         raise
+    if out is not None:
+        remove_stale(out, previous, written)
     if not args.quiet:
         print(summary(sim, elapsed))
         if written:
             print(f"  wrote {', '.join(p.name for p in written.values())} to {out}/")
+        else:
+            print("  nothing was saved (add --out DIR to write the tables)")
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    names = config.available()
-    width = max(map(len, names), default=0)
-    for name in names:
+    """Each scenario's name, then its description wrapped to the terminal (at most 100 columns; 100 into a
+    file or a pipe, so what is saved does not depend on the window it was typed in)."""
+    width = min(100, shutil.get_terminal_size((100, 24)).columns) if sys.stdout.isatty() else 100
+    for name in config.available():
         scenario = config.load(name)
-        first = scenario.scenario.description.strip().split(". ")[0].rstrip(".")
-        print(f"{name:<{width}}  {first}.")
+        text = " ".join(scenario.scenario.description.split())
+        print(name)
+        print(textwrap.fill(text, width=width, initial_indent="    ", subsequent_indent="    "))
     return 0
 
 
@@ -135,6 +183,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the dashboard needs a terminal (output is going to a file or a pipe); "
+                         "use `trustsim run` for a headless run")
     try:
         from tui.app import main as tui_main
     except ImportError as exc:
@@ -144,12 +195,16 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="trustsim", description="Simulate how trust lives and dies in a social network.")
+    parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     run = commands.add_parser("run", help="run a scenario headless and export its tables")
-    run.add_argument("scenario", help="a scenario name (see `trustsim list`) or a path to a TOML file")
+    run.add_argument("scenario", help=options.SCENARIO_HELP)
     options.add_scenario_options(run)
-    run.add_argument("--out", metavar="DIR", help="write metrics, archetypes, agents, events, edges here")
+    run.add_argument("--out", metavar="DIR", help="write the tables (metrics, archetypes, agents, reputations, "
+                     "events, edges) and manifest.json here; an empty or new folder")
+    run.add_argument("--overwrite", action="store_true",
+                     help="--out may hold an earlier `trustsim run`: replace it entirely (never a sweep)")
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     run.set_defaults(handler=cmd_run)
@@ -158,12 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=cmd_list)
 
     show = commands.add_parser("show", help="print the fully resolved scenario as TOML")
-    show.add_argument("scenario")
+    show.add_argument("scenario", help=options.SCENARIO_HELP)
     options.add_scenario_options(show)
     show.set_defaults(handler=cmd_show)
 
     tui = commands.add_parser("tui", help="open the live dashboard (the default)")
-    tui.add_argument("scenario", nargs="?", default=None)
+    tui.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
     options.add_scenario_options(tui)
     tui.set_defaults(handler=cmd_tui)
 
@@ -212,5 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("trustsim: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except SystemError as exc:
+        # an interrupt that landed inside a compiled kernel (numba reports it this way)
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            print("trustsim: interrupted; nothing was written", file=sys.stderr)
+            return 130
+        raise
     except BrokenPipeError:
         return 0

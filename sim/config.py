@@ -26,7 +26,14 @@ from .population import TRAIT_BOUNDS, TRAITS
 from .scenario_events import EVENT_KINDS, ScenarioEvent, parse_event
 from .validation import bounded, fail, number, reject_unknown
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+def _scenario_dir() -> Path:
+    """The shipped scenarios: inside the installed package (a wheel), or the source tree's scenarios/."""
+    packaged = Path(__file__).resolve().parent / "scenarios"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "scenarios"
+
+
+SCENARIO_DIR = _scenario_dir()
 
 
 def _spec(default: Any, low: float | None = None, high: float | None = None, *, doc: str = "",
@@ -298,9 +305,11 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
         raise ScenarioError(f"{where}: invalid TOML: {exc}") from None
 
 
-def resolve_path(name_or_path: str) -> Path:
-    """A scenario name from ``scenarios/`` or a path to a TOML file."""
+def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A scenario name from ``scenarios/`` or a path to a TOML file (relative to ``relative_to``, if given)."""
     candidate = Path(name_or_path)
+    if relative_to is not None and not candidate.is_absolute() and (candidate.suffix == ".toml" or "/" in name_or_path):
+        candidate = relative_to / candidate
     if candidate.suffix == ".toml" or candidate.exists() or "/" in name_or_path:
         if candidate.is_dir():
             raise ScenarioError(f"{name_or_path}: is a directory, not a scenario file")
@@ -319,14 +328,50 @@ def available() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
-def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read, override and validate a scenario. Raises :class:`ScenarioError` on any problem."""
-    path = resolve_path(name_or_path)
+def read_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file as plain data, with what it ``extends`` merged in under it.
+
+    ``extends = "baseline"`` (a scenario name, or a path relative to this file) starts from that
+    scenario: this file's tables are merged over it key by key (an archetype's keys too), an array it
+    gives (``events``) replaces the base's, and the base's ``hypotheses`` are not inherited (they are
+    claims about the base). Without a ``[scenario] name`` of its own, it is named after its file.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror if isinstance(exc, OSError) else exc}") from None
     raw = parse_toml(text, str(path))
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{path}: extends: must be a scenario name or a path, got {base_name!r}")
+    base_path = resolve_path(base_name, relative_to=path.parent).resolve()
+    if base_path in (*chain, path.resolve()):
+        raise ScenarioError(f"{path}: extends: {base_name!r} leads back to itself")
+    base = read_raw(base_path, (*chain, path.resolve()))
+    base.pop("hypotheses", None)
+    merged = _merge(base, raw)
+    if "name" not in raw.get("scenario", {}):
+        merged.setdefault("scenario", {})["name"] = path.stem
+    return merged
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``: tables merge key by key, anything else in ``top`` replaces."""
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, override and validate a scenario. Raises :class:`ScenarioError` on any problem."""
+    path = resolve_path(name_or_path)
+    raw = read_raw(path)
     if overrides:
         apply_overrides(raw, overrides, "--set")
     return from_dict(raw, f"{path} with overrides" if overrides else str(path))

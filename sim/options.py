@@ -12,15 +12,17 @@ from typing import Any
 from .config import parse_override
 
 SHORTCUTS = ("agents", "days", "seed")
+SCENARIO_HELP = "a scenario name (see `trustsim list`) or a path to a scenario TOML file"
 
 
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """``--seed``, ``--agents``, ``--days`` and ``--set`` (repeatable)."""
-    parser.add_argument("--seed", type=int, help="root seed (simulation.seed)")
-    parser.add_argument("--agents", type=int, help="number of agents (simulation.agents)")
-    parser.add_argument("--days", type=int, help="days to simulate (simulation.days)")
+    parser.add_argument("--seed", type=int, help="root seed (simulation.seed; wins over --set)")
+    parser.add_argument("--agents", type=int, help="number of agents (simulation.agents; wins over --set)")
+    parser.add_argument("--days", type=int, help="days to simulate (simulation.days; wins over --set)")
     parser.add_argument("--set", action="append", metavar="KEY=VALUE",
-                        help="override any scenario key, e.g. --set trust.asymmetry=4 (repeatable)")
+                        help="override any scenario key, e.g. --set trust.asymmetry=4 (repeatable; a value is "
+                             "a TOML literal)")
 
 
 def overrides(args: argparse.Namespace, shortcuts: tuple[str, ...] = SHORTCUTS) -> dict[str, Any]:

@@ -22,12 +22,17 @@ def trustsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
 
 
-def test_list_names_every_scenario_with_a_line():
+def test_list_names_every_scenario_with_its_whole_description_within_100_columns():
+    from sim import config
+
     result = trustsim("list")
     assert result.returncode == 0
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 6
-    assert lines[0].startswith("baseline ")
+    lines = result.stdout.splitlines()
+    names = [line for line in lines if not line.startswith(" ")]
+    assert names == config.available()
+    assert max(len(line) for line in lines) <= 100
+    told = " ".join(line.strip() for line in lines[lines.index("repentance") + 1:])
+    assert told == " ".join(config.load("repentance").scenario.description.split())
 
 
 def test_run_prints_a_summary_with_sparklines():
@@ -187,3 +192,29 @@ def test_interrupted_run_takes_away_the_directory_it_made(tmp_path):
     assert process.returncode == 130
     assert "interrupted; nothing was written" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("after", [0.05, 0.3, 1.0, 2.5])
+def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, after):
+    """While Python loads numpy, while numba loads, and deep inside a 5,000-agent run's compiled kernels."""
+    import signal
+    import time as clock
+
+    script = Path(sys.executable).with_name("trustsim")
+    command = [str(script)] if script.exists() else TRUSTSIM
+    process = subprocess.Popen([*command, "run", "baseline", "--agents", "5000", "--days", "400", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    clock.sleep(after)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.startswith("trustsim: interrupted") and err.count("\n") == 1, err
+    assert "Traceback" not in err and out == ""
+
+
+def test_version_and_no_terminal():
+    version = trustsim("--version")
+    assert version.returncode == 0 and version.stdout.startswith("trustsim ")
+    piped = trustsim("tui", "baseline")
+    assert piped.returncode == 2 and "needs a terminal" in piped.stderr and piped.stdout == ""

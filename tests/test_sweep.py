@@ -75,14 +75,16 @@ def test_grid_expands_the_full_product_with_stable_ids_and_spawned_seeds(base) -
     plan = make_plan(base, parse_grid(["trust.asymmetry=1,3", "vouching.threshold=0.5,0.7,0.9"]), 2,
                      base_seed=7)
     assert len(plan.points) == 6 and len(plan.runs) == 12
-    assert [r.run_id for r in plan.runs[:3]] == ["p000-r000", "p000-r001", "p001-r000"]
+    assert [(r.point, r.replicate) for r in plan.runs[:3]] == [(0, 0), (0, 1), (1, 0)]
+    assert plan.runs[0].run_id.endswith("-r000") and plan.runs[1].run_id.endswith("-r001")
+    assert len({r.run_id for r in plan.runs}) == 12
     assert plan.runs[2].values == (("trust.asymmetry", 1), ("vouching.threshold", 0.7))
     assert plan.runs[-1].values == (("trust.asymmetry", 3), ("vouching.threshold", 0.9))
-    # run i = point * R + replicate gets child i of SeedSequence(BASE), halved to fit a TOML integer
-    child = np.random.SeedSequence(7).spawn(12)[5 * 2 + 1]
+    # replicate r runs on child r of SeedSequence(BASE) at every point (halved to fit a TOML integer)
+    child = np.random.SeedSequence(7).spawn(2)[1]
     assert plan.runs[11].seed == int(child.generate_state(1, np.uint64)[0]) >> 1
-    assert [r.seed for r in plan.runs] == derive_seeds(7, 12)
-    assert len({r.seed for r in plan.runs}) == 12 and all(0 <= r.seed < 2**63 for r in plan.runs)
+    assert [r.seed for r in plan.runs] == derive_seeds(7, 2) * 6
+    assert all(0 <= r.seed < 2**63 for r in plan.runs)
     raw = plan.scenario_dict(plan.runs[11])
     assert raw["simulation"]["seed"] == plan.runs[11].seed
     assert raw["trust"]["asymmetry"] == 3 and raw["vouching"]["threshold"] == 0.9
@@ -127,12 +129,13 @@ def test_one_and_two_workers_give_identical_tables(tmp_path, base, reference) ->
     tables = read_tables(reference)
     assert tables["runs"].columns == ["run_id", "trust.asymmetry", "vouching.threshold", "replicate", "seed",
                                       *METRICS]
-    assert tables["runs"]["run_id"].to_list() == sorted(tables["runs"]["run_id"].to_list())
+    assert tables["runs"].select("trust.asymmetry", "vouching.threshold", "replicate").rows() == sorted(
+        tables["runs"].select("trust.asymmetry", "vouching.threshold", "replicate").rows())
     assert tables["metrics"].height == 8 * 21 and tables["metrics"].columns == ["run_id", "day", *METRICS]
     assert tables["summary"].height == 4 and tables["summary"]["replicates"].to_list() == [2, 2, 2, 2]
     # the final measure in runs is the last day of that run in metrics
     last = tables["metrics"].filter(pl.col("day") == 20).sort("run_id")
-    assert last["mean_trust"].to_list() == tables["runs"]["mean_trust"].to_list()
+    assert last["mean_trust"].to_list() == tables["runs"].sort("run_id")["mean_trust"].to_list()
 
 
 def test_dask_local_cluster_gives_the_same_tables_as_the_local_pool(tmp_path, base, reference) -> None:
@@ -149,7 +152,7 @@ def test_dask_missing_is_a_one_line_usage_error(tmp_path, monkeypatch, capsys) -
     out = tmp_path / "out"
     assert cli.main([*ARGS, "--dask", "local", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "pip install '.[cluster]'" in err and err.count("\n") == 1
+    assert "pip install 'trustsim[cluster]'" in err and err.count("\n") == 1
     assert not out.exists()
 
 
@@ -232,15 +235,19 @@ def test_a_failing_run_is_reported_and_the_others_complete(tmp_path, monkeypatch
     monkeypatch.setattr("sim.sweep.driver.run_sweep", failing)
     assert cli.main([*ARGS, "--workers", "2", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert ("run p001-r000 failed (trust.asymmetry=1, vouching.threshold=0.8, replicate=0, seed="
-            in err) and "RuntimeError: failure injected by the test" in err
-    assert "run p002-r001 failed (trust.asymmetry=3, vouching.threshold=0.5, replicate=1" in err
+    assert ("failed (trust.asymmetry=1, vouching.threshold=0.8, replicate=0, seed=" in err
+            and "RuntimeError: failure injected by the test" in err)
+    assert "failed (trust.asymmetry=3, vouching.threshold=0.5, replicate=1" in err
     assert "worker lost" in err and "2 of 8 runs failed" in err
     runs = pl.read_parquet(tmp_path / "runs.parquet")
-    assert runs.height == 6 and "p001-r000" not in runs["run_id"].to_list()
+    assert runs.height == 6
+    assert runs.filter(pl.col("trust.asymmetry") == 1.0, pl.col("vouching.threshold") == 0.8,
+                       pl.col("replicate") == 0).height == 0
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert [f["run_id"] for f in manifest["runs"]["failed"]] == ["p001-r000", "p002-r001"]
-    assert manifest["runs"]["missing"] == ["p001-r000", "p002-r001"]
+    failed = sorted((tuple(f["values"].values()), f["seed"]) for f in manifest["runs"]["failed"])
+    seeds = derive_seeds(1, 2)
+    assert failed == [((1, 0.8), seeds[0]), ((3, 0.5), seeds[1])]
+    assert sorted(manifest["runs"]["missing"]) == sorted(f["run_id"] for f in manifest["runs"]["failed"])
     monkeypatch.undo()
     assert cli.main([*ARGS, "--workers", "2", "--out", str(tmp_path)]) == 0
     assert pl.read_parquet(tmp_path / "runs.parquet").height == 8
@@ -296,3 +303,44 @@ def test_an_unreachable_scheduler_is_a_one_line_usage_error(tmp_path, base) -> N
     with pytest.raises(ClusterError, match=r"--dask tcp://127.0.0.1:9: cannot reach the Dask scheduler"):
         run_sweep(base, GRID, tmp_path, replicates=REPLICATES, dask="tcp://127.0.0.1:9", connect_timeout=1)
     assert not (tmp_path / "runs.parquet").exists()
+
+
+# --------------------------------------------------------------------------- across scenarios, extending
+
+def test_a_sweep_across_scenarios_without_other_keys(tmp_path, capsys) -> None:
+    args = ["sweep", "--grid", "scenario=baseline,integrity", "--agents", "60", "--days", "8", "--replicates", "2",
+            "--quiet", "--out", str(tmp_path)]
+    assert cli.main(args) == 0
+    runs = pl.read_parquet(tmp_path / "runs.parquet")
+    assert runs["scenario"].to_list() == ["baseline", "baseline", "integrity", "integrity"]
+    # replicate r runs on the same seed in both scenarios: their difference is the scenarios'
+    assert runs["seed"].to_list()[:2] == runs["seed"].to_list()[2:]
+    summary = pl.read_parquet(tmp_path / "summary.parquet")
+    assert summary["scenario"].to_list() == ["baseline", "integrity"]
+    assert cli.main(["sweep", "baseline", "--grid", "scenario=baseline", "--out", str(tmp_path / "x")]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_replicates_alone_and_extending_a_finished_sweep_reuses_its_runs(tmp_path, base) -> None:
+    alone = run_sweep(base, [], tmp_path, replicates=2, workers=1)
+    assert (alone.ran, len(alone.plan.runs)) == (2, 2)
+    first = pl.read_parquet(tmp_path / "runs.parquet")
+    more = run_sweep(base, [], tmp_path, replicates=3, workers=1)
+    assert (more.ran, more.skipped) == (1, 2)
+    wider = run_sweep(base, ["trust.asymmetry=3,5"], tmp_path / "grid", replicates=2, workers=1)
+    extended = run_sweep(base, ["trust.asymmetry=3,5,8"], tmp_path / "grid", replicates=2, workers=1)
+    assert (wider.ran, extended.ran, extended.skipped) == (4, 2, 4)
+    again = pl.read_parquet(tmp_path / "runs.parquet")
+    assert_frame_equal(again.head(2), first, check_exact=True)      # the runs already done are kept as they were
+    with pytest.raises(UsageError, match="differs in grid keys"):
+        run_sweep(base, ["vouching.threshold=0.5"], tmp_path / "grid", replicates=2, workers=1)
+    with pytest.raises(UsageError, match="differs in seed"):
+        run_sweep(base, ["trust.asymmetry=3"], tmp_path / "grid", replicates=2, base_seed=99, workers=1)
+
+
+@pytest.mark.parametrize("content", ['{"grid": [1], "fingerprint": "x"}', '{"grid": 5}', "[1, 2]", "{not json"])
+def test_a_damaged_sweep_json_is_a_one_line_refusal(tmp_path, capsys, content) -> None:
+    (tmp_path / "sweep.json").write_text(content)
+    assert cli.main([*ARGS, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("damaged" in err or "different sweep" in err)

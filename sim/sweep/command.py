@@ -11,9 +11,9 @@ import sys
 from typing import Any
 
 from .. import config, options
-from ..errors import ScenarioError
+from ..errors import ScenarioError, UsageError
 from ..files import FORMATS
-from .plan import DEFAULT_REPLICATES
+from .plan import DEFAULT_REPLICATES, SCENARIO_KEY
 
 
 def add_parser(commands: Any) -> None:
@@ -21,13 +21,15 @@ def add_parser(commands: Any) -> None:
     sweep = commands.add_parser(
         "sweep", help="run a parameter grid with replicates, locally or on a Dask cluster (resumable)",
         description="Run every combination of the --grid values, each --replicates times, and write "
-                    "runs, metrics, summary (mean, std, 95%% CI) and manifest.json to --out. Running the "
+                    "runs, metrics, summary (mean, std, 95% CI) and manifest.json to --out. Running the "
                     "same command again resumes: finished runs are skipped.")
-    sweep.add_argument("scenario", help="a scenario name (see `trustsim list`) or a path to a TOML file")
+    sweep.add_argument("scenario", nargs="?", help=options.SCENARIO_HELP + " (or sweep several: --grid "
+                       "scenario=NAME,NAME)")
     options.add_scenario_options(sweep)
-    sweep.add_argument("--grid", action="append", required=True, metavar="KEY=V1,V2,...",
-                       help="a swept key and its values, e.g. --grid trust.asymmetry=1,2,4 (repeatable: "
-                            "the sweep is the full product)")
+    sweep.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
+                       help="a swept key and its values, e.g. --grid trust.asymmetry=1,2,4, or across scenarios, "
+                            "--grid scenario=baseline,integrity (repeatable: the sweep is the full product; "
+                            "none: replicates of one scenario)")
     sweep.add_argument("--replicates", type=int, default=DEFAULT_REPLICATES, metavar="R",
                        help=f"runs per grid point, each with its own seed (default {DEFAULT_REPLICATES})")
     sweep.add_argument("--workers", type=int, metavar="W",
@@ -35,9 +37,9 @@ def add_parser(commands: Any) -> None:
                             "the LocalCluster's workers")
     sweep.add_argument("--dask", metavar="ADDRESS|local",
                        help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a LocalCluster "
-                            "started for the sweep ('local'); needs pip install '.[cluster]'")
+                            "started for the sweep ('local'); needs pip install 'trustsim[cluster]'")
     sweep.add_argument("--out", required=True, metavar="DIR", help="output directory (resumed if it holds "
-                       "this sweep)")
+                       "this sweep, extended if it holds this sweep with fewer values or replicates)")
     sweep.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     sweep.set_defaults(handler=main)
@@ -47,8 +49,8 @@ def report(result: Any) -> str:
     """What a finished sweep did, in two lines."""
     plan = result.plan
     done = len(plan.runs) - len(result.failures)
-    lines = [f"sweep {plan.base.name}: {len(plan.runs)} runs ({len(plan.points)} points x {plan.replicates} "
-             f"replicates), {result.ran} run now, {result.skipped} already done, {len(result.failures)} failed "
+    lines = [f"sweep {plan.name}: {len(plan.runs)} runs ({len(plan.points)} points x {plan.replicates} "
+             f"replicates): {result.ran} ran now, {result.skipped} were already done, {len(result.failures)} failed "
              f"in {result.seconds:.1f}s"]
     names = ", ".join(p.name for p in result.written.values())
     lines.append(f"  wrote {names} to {result.out}/ ({done} runs)")
@@ -66,8 +68,20 @@ def main(args: argparse.Namespace) -> int:
     for axis in axes:
         if axis.key in overrides:
             raise ScenarioError(f"--grid {axis.key}: also fixed by --set/--agents/--days; give it only once")
-    scenario = config.load(args.scenario, overrides)
-    command = {"scenario": args.scenario, "grid": list(args.grid), "replicates": args.replicates,
+    if not args.out.strip():
+        raise UsageError("--out: the path is empty; give the folder to write the sweep to")
+    names = next((axis.values for axis in axes if axis.key == SCENARIO_KEY), None)
+    if names is not None:
+        if args.scenario is not None:
+            raise UsageError("give the scenarios in --grid scenario=NAME,NAME or as SCENARIO, not both")
+        if not all(isinstance(name, str) for name in names):
+            raise ScenarioError("--grid scenario: the values must be scenario names or paths")
+        scenario = {name: config.load(name, overrides) for name in names}
+    elif args.scenario is None:
+        raise UsageError("give a SCENARIO, or sweep several with --grid scenario=NAME,NAME")
+    else:
+        scenario = config.load(args.scenario, overrides)
+    command = {"scenario": args.scenario, "grid": list(args.grid or []), "replicates": args.replicates,
                "seed": args.seed, "agents": args.agents, "days": args.days, "set": list(args.set or []),
                "workers": args.workers, "dask": args.dask, "out": args.out, "format": args.format}
     try:

@@ -1,5 +1,5 @@
-"""A sweep's output directory: which sweep it holds (``sweep.json``), so a rerun resumes it and another
-sweep is refused rather than mixed in.
+"""A sweep's output directory: which sweep it holds (``sweep.json``), so a rerun resumes it, a rerun with
+more grid values or replicates extends it, and anything else is refused rather than mixed in.
 """
 
 from __future__ import annotations
@@ -10,54 +10,49 @@ from typing import Any
 
 from ..errors import UsageError
 from ..files import FORMATS, write_json
-from .plan import Plan, scenario_digest
+from .plan import Plan
 
 STATE_FILE = "sweep.json"
 TABLES = ("runs", "metrics", "summary")
 RUNS_DIR = "runs"
+LABELS = {"bases": "scenario (the scenario file, --set, --agents/--days, or the trustsim version)",
+          "keys": "grid keys", "base_seed": "seed", "layout": "layout (made by an older trustsim)"}
 
 
 def state(plan: Plan) -> dict[str, Any]:
-    """What ``sweep.json`` records: the fingerprint and, for people, what it is made of."""
-    return {"fingerprint": plan.fingerprint, "scenario": plan.base.name,
-            "scenario_sha256": scenario_digest(plan.base),
+    """What ``sweep.json`` records: the sweep's identity and, for people, what the latest plan held."""
+    return {**plan.identity, "scenarios": list(plan.bases),
             "grid": [{"key": a.key, "values": list(a.values)} for a in plan.axes],
-            "replicates": plan.replicates, "base_seed": plan.base_seed, "runs": len(plan.runs)}
+            "replicates": plan.replicates}
 
 
 def _describe(held: dict[str, Any]) -> str:
-    grid = ", ".join(entry.get("key", "?") for entry in held.get("grid", []))
-    return (f"scenario {held.get('scenario', '?')}, grid {grid or '?'}, {held.get('replicates', '?')} "
-            f"replicates, seed {held.get('base_seed', '?')}")
-
-
-def _differences(held: dict[str, Any], plan: Plan) -> str:
-    """Which part of the sweep identity differs from the one a directory holds (for the refusal)."""
-    mine = json.loads(json.dumps(state(plan), default=str))
-    labels = {"scenario": "scenario", "grid": "grid", "replicates": "replicates", "base_seed": "seed",
-              "scenario_sha256": "resolved scenario (the scenario file, --set, --agents/--days, or the "
-                                 "trustsim version)"}
-    differ = [label for key, label in labels.items() if held.get(key) != mine[key]]
-    return ", ".join(differ) or "fingerprint"
+    grid = ", ".join(str(entry.get("key", "?")) for entry in held.get("grid", []) if isinstance(entry, dict))
+    scenarios = held.get("scenarios") or [held.get("scenario", "?")]
+    return (f"scenario {'+'.join(map(str, scenarios))}, grid {grid or 'none'}, seed {held.get('base_seed', '?')}")
 
 
 def claim_directory(out: Path, plan: Plan) -> bool:
-    """Make ``out`` this sweep's directory; True if it already was (a resume).
+    """Make ``out`` this sweep's directory; True if it already was (a resume, or an extension).
 
-    A directory holding a different sweep, or sweep-like files that no sweep.json accounts for (a
-    ``trustsim run`` export, say), is refused rather than mixed with or overwritten.
+    The same scenario(s), grid keys and base seed may add grid values or replicates: the runs already
+    done are kept and only the new ones run. A directory holding another sweep, an unreadable
+    ``sweep.json``, or sweep-like files that no ``sweep.json`` accounts for (a ``trustsim run`` export,
+    say), is refused.
     """
     state_path = out / STATE_FILE
     if state_path.exists():
         try:
             held = json.loads(state_path.read_text())
         except (OSError, ValueError):
-            raise UsageError(f"{out}: {STATE_FILE} is unreadable; use another --out or empty it") from None
-        if not isinstance(held, dict) or held.get("fingerprint") != plan.fingerprint:
-            what = _describe(held) if isinstance(held, dict) else "another sweep"
-            differ = _differences(held, plan) if isinstance(held, dict) else "fingerprint"
-            raise UsageError(f"{out}: holds a different sweep ({what}; differs in {differ}); "
-                             "use another --out or empty it")
+            held = None
+        if not isinstance(held, dict) or not isinstance(held.get("grid", []), list):
+            raise UsageError(f"{out}: {STATE_FILE} is unreadable or damaged; use another --out or empty it")
+        differ = [label for key, label in LABELS.items() if held.get(key) != plan.identity.get(key)]
+        if differ:
+            raise UsageError(f"{out}: holds a different sweep ({_describe(held)}; differs in "
+                             f"{', '.join(differ)}); use another --out or empty it")
+        write_json(state_path, state(plan))
         return True
     ours = {"manifest.json", RUNS_DIR, *(f"{t}.{f}" for t in TABLES for f in FORMATS)}
     foreign = sorted(p.name for p in out.iterdir() if p.name in ours)

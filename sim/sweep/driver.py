@@ -68,8 +68,10 @@ def _manifest(plan: Plan, command: dict[str, Any], executor: dict[str, Any], fin
         found["distributed"] = dask_version()
     return {
         "command": command,
-        "scenario": plan.base.name,
-        "parameters": to_dict(plan.base),
+        "scenario": plan.name,
+        "scenarios": list(plan.bases),
+        "parameters": {name: to_dict(base) for name, base in plan.bases.items()} if len(plan.bases) > 1
+        else to_dict(plan.base),
         "grid": [{"key": a.key, "values": list(a.values)} for a in plan.axes],
         "replicates": plan.replicates,
         "base_seed": plan.base_seed,
@@ -91,14 +93,15 @@ def _outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float,
     return dask_outcomes(tasks, dask, workers, timeout, work)
 
 
-def run_sweep(scenario: Scenario, grid: Sequence[str] | Sequence[Axis], out: str | Path, *,
+def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Sequence[Axis], out: str | Path, *,
               replicates: int = DEFAULT_REPLICATES, base_seed: int | None = None, workers: int | None = None,
               dask: str | None = None, fmt: str = "parquet", progress: bool = False,
               log: TextIO | None = None, command: dict[str, Any] | None = None,
               connect_timeout: float = 10.0, on_kept: Callable[[Run], None] | None = None,
               work: Work = run_one) -> SweepResult:
-    """Run (or resume) a sweep of ``scenario`` over ``grid`` into ``out`` and write its tables.
+    """Run (or resume, or extend) a sweep of ``scenario`` over ``grid`` into ``out`` and write its tables.
 
+    ``scenario`` is the scenario swept or, when the grid sweeps ``scenario``, each scenario by name.
     ``on_kept`` is called after each run is safely on disk. ``work`` is what each run executes (a
     top-level function of the run's scenario dict; :func:`~.execution.run_one` simulates it).
     """
@@ -125,7 +128,7 @@ def run_sweep(scenario: Scenario, grid: Sequence[str] | Sequence[Axis], out: str
     executor = {"kind": "dask" if dask else "local", "workers": pool_size, "address": dask}
     failures: list[tuple[Run, str]] = []
     kept = len(finished)
-    with Progress(f"sweep {plan.base.name}", len(plan.runs), "runs", done=len(finished),
+    with Progress(f"sweep {plan.name}", len(plan.runs), "runs", done=len(finished),
                   enabled=progress) as bar:
         try:
             if todo:
@@ -147,7 +150,7 @@ def run_sweep(scenario: Scenario, grid: Sequence[str] | Sequence[Axis], out: str
             raise SweepInterrupted(kept, len(plan.runs), out) from None
 
     finished = load_finished(out, plan)
-    command = command or {"scenario": plan.base.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],
+    command = command or {"scenario": plan.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],
                           "replicates": replicates, "seed": plan.base_seed, "workers": workers, "dask": dask,
                           "out": str(out), "format": fmt}
     manifest = _manifest(plan, command, executor, set(finished), failures, dask is not None)

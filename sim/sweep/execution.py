@@ -32,7 +32,7 @@ from ..engine import Simulation
 from ..errors import ClusterError
 from .plan import Run
 
-CLUSTER_HINT = "pip install '.[cluster]'"
+CLUSTER_HINT = "pip install 'trustsim[cluster]'"
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 Work = Callable[[dict[str, Any]], dict[str, np.ndarray]]
 

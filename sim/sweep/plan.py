@@ -1,11 +1,14 @@
-"""Sweep planning: parse ``--grid`` axes, expand their product, derive one seed per run, fingerprint it.
+"""Sweep planning: parse ``--grid`` axes, expand their product, give every run its seed and a stable id.
 
 Everything here is pure and checked up front, so a bad grid key or value is rejected (as one
 :class:`~sim.errors.ScenarioError` line) before a single run starts.
 
-Seeds: run ``i = point * replicates + replicate`` gets ``SeedSequence(base_seed).spawn(runs)[i]``,
-reduced to a non-negative TOML integer (below 2**63). A run's seed therefore depends only on the base
-seed, the grid and the replicate count, never on how many workers there are or where the run happens.
+The grid may sweep across scenarios (the key ``scenario``, with scenario names as values) and may be
+empty (replicates of one scenario). Seeds: replicate ``r`` runs on ``SeedSequence(base_seed).spawn(...)[r]``
+(reduced to a non-negative TOML integer, below 2**63) at every grid point: common random numbers, which
+make the points' differences sharper. A run's id is a digest of its point's values plus its replicate. So
+neither depends on how many values or replicates there are: a finished sweep extended with more of
+either keeps every run it already has.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ..config import Scenario, parse_literal, to_dict
 from ..errors import ScenarioError
 
 SEED_KEY = "simulation.seed"
+SCENARIO_KEY = "scenario"
 DEFAULT_REPLICATES = 5
 
 
@@ -52,19 +56,36 @@ class Run:
 
 @dataclass(frozen=True)
 class Plan:
-    """A validated sweep: the resolved base scenario, the grid, every run, and the sweep's fingerprint."""
+    """A validated sweep: the resolved base scenario(s), the grid, every run, and the sweep's identity.
 
-    base: Scenario
+    ``bases`` holds one scenario per name the sweep starts from (one, unless the grid sweeps
+    ``scenario``); ``identity`` is what a folder must match to take more runs of this sweep (the bases,
+    the grid's keys and the base seed); ``fingerprint`` identifies this exact plan (values and
+    replicates too).
+    """
+
+    bases: dict[str, Scenario]
     axes: tuple[Axis, ...]
     replicates: int
     base_seed: int
     points: tuple[Scenario, ...]
     runs: tuple[Run, ...]
+    identity: dict[str, Any]
     fingerprint: str
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(axis.key for axis in self.axes)
+
+    @property
+    def base(self) -> Scenario:
+        """The first base scenario (the only one, unless the grid sweeps ``scenario``)."""
+        return next(iter(self.bases.values()))
+
+    @property
+    def name(self) -> str:
+        """How the sweep is named in reports: its scenario, or its scenarios joined by '+'."""
+        return "+".join(self.bases)
 
     def scenario_dict(self, run: Run) -> dict[str, Any]:
         """The run's fully resolved scenario as plain data (what a worker receives)."""
@@ -117,17 +138,31 @@ def parse_axis(item: str) -> Axis:
     values = tuple(parse_literal(t) for t in texts)
     seen: set[str] = set()
     for value in values:
-        canonical = json.dumps(value, sort_keys=True)
+        canonical = _canonical(value)
         if canonical in seen:
-            raise ScenarioError(f"--grid {key}: value {_literal(value)} is given twice")
+            raise ScenarioError(f"--grid {key}: value {_literal(value)} is given twice (values equal as "
+                                "numbers are the same value)")
         seen.add(canonical)
     return Axis(key=key, values=values, texts=tuple(texts))
 
 
+def _canonical(value: Any) -> str:
+    """A value's identity: numbers equal as numbers are one value (2 and 2.0)."""
+    def plain(v: Any) -> Any:
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, int | float):
+            return float(v)
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return v
+    return json.dumps(plain(value), sort_keys=True, default=str)
+
+
 def parse_grid(items: list[str]) -> tuple[Axis, ...]:
-    """Every ``--grid`` option, in order; a key given twice is an error."""
-    if not items:
-        raise ScenarioError("--grid: at least one --grid KEY=V1,V2,... is required")
+    """Every ``--grid`` option, in order (none at all is a sweep of replicates); a key given twice is an error."""
     axes = tuple(parse_axis(item) for item in items)
     keys = [axis.key for axis in axes]
     for key in keys:
@@ -143,51 +178,66 @@ def derive_seeds(base_seed: int, count: int) -> list[int]:
 
 
 def scenario_digest(scenario: Scenario) -> str:
-    """sha256 of the fully resolved scenario (canonical JSON)."""
-    text = json.dumps(to_dict(scenario, hypotheses=False), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """sha256 of the fully resolved scenario but its seed (canonical JSON): what the runs are of."""
+    raw = to_dict(scenario, hypotheses=False)
+    raw["simulation"].pop("seed")
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def fingerprint(base: Scenario, axes: tuple[Axis, ...], replicates: int, base_seed: int) -> str:
-    """What identifies a sweep for resuming: resolved base scenario, grid, replicates, base seed."""
-    identity = {
-        "scenario": to_dict(base, hypotheses=False),
-        "grid": [[axis.key, list(axis.values)] for axis in axes],
-        "replicates": replicates,
-        "base_seed": base_seed,
-    }
-    text = json.dumps(identity, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _validate_points(base: Scenario, axes: tuple[Axis, ...]) -> tuple[Scenario, ...]:
+def _point(bases: dict[str, Scenario], keys: tuple[str, ...], combo: tuple[Any, ...]) -> Scenario:
+    values = dict(zip(keys, combo, strict=True))
+    base = bases[values.pop(SCENARIO_KEY)] if SCENARIO_KEY in values else next(iter(bases.values()))
+    return base.with_overrides(values, where="--grid") if values else base
+
+
+def _validate_points(bases: dict[str, Scenario], axes: tuple[Axis, ...]) -> tuple[Scenario, ...]:
     """Each value alone first (the clearest message), then every combination (values may conflict)."""
     for axis in axes:
-        for value in axis.values:
-            base.with_overrides({axis.key: value}, where="--grid")
-    combos = itertools.product(*(axis.values for axis in axes))
-    return tuple(base.with_overrides(dict(zip((a.key for a in axes), combo, strict=True)), where="--grid")
-                 for combo in combos)
+        if axis.key == SCENARIO_KEY:
+            unknown = [v for v in axis.values if v not in bases]
+            if unknown:
+                raise ScenarioError(f"--grid scenario: no scenario {unknown[0]!r} was loaded for this sweep")
+            continue
+        for base in bases.values():
+            for value in axis.values:
+                base.with_overrides({axis.key: value}, where="--grid")
+    keys = tuple(axis.key for axis in axes)
+    return tuple(_point(bases, keys, combo) for combo in itertools.product(*(axis.values for axis in axes)))
 
 
-def make_plan(base: Scenario, axes: tuple[Axis, ...], replicates: int, base_seed: int | None = None) -> Plan:
-    """Validate the whole grid against ``base`` and lay out every run with its seed and stable run_id."""
+def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], replicates: int,
+              base_seed: int | None = None) -> Plan:
+    """Validate the whole grid and lay out every run with its seed and stable run id.
+
+    ``bases`` is the scenario swept, or, when the grid sweeps ``scenario``, each scenario by the name the
+    grid gives it (already resolved with the sweep's --set/--agents/--days).
+    """
     if replicates < 1:
         raise ScenarioError(f"--replicates: must be at least 1, got {replicates}")
-    seed = base.simulation.seed if base_seed is None else base_seed
+    if isinstance(bases, Scenario):
+        bases = {bases.name: bases}
+    if len(bases) > 1 and SCENARIO_KEY not in (axis.key for axis in axes):
+        raise ScenarioError("several scenarios need a --grid scenario=NAME,NAME axis")
+    seed = next(iter(bases.values())).simulation.seed if base_seed is None else base_seed
     if not 0 <= seed < 2**63:
         raise ScenarioError(f"--seed: must be between 0 and 2**63-1, got {seed}")
-    base = base.with_overrides({SEED_KEY: seed})
-    points = _validate_points(base, axes)
-    seeds = derive_seeds(seed, len(points) * replicates)
-    point_width = max(3, len(str(len(points) - 1)))
-    rep_width = max(3, len(str(replicates - 1)))
+    bases = {name: base.with_overrides({SEED_KEY: seed}) for name, base in bases.items()}
+    points = _validate_points(bases, axes)
+    seeds = derive_seeds(seed, replicates)
     combos = list(itertools.product(*(axis.values for axis in axes)))
+    keys = tuple(axis.key for axis in axes)
     runs = tuple(
-        Run(run_id=f"p{p:0{point_width}d}-r{r:0{rep_width}d}", point=p, replicate=r,
-            seed=seeds[p * replicates + r],
-            values=tuple(zip((a.key for a in axes), combos[p], strict=True)))
+        Run(run_id=f"{_digest([keys, [_canonical(v) for v in combos[p]]])[:10]}-r{r:03d}", point=p, replicate=r,
+            seed=seeds[r], values=tuple(zip(keys, combos[p], strict=True)))
         for p in range(len(points)) for r in range(replicates)
     )
-    return Plan(base=base, axes=axes, replicates=replicates, base_seed=seed, points=points, runs=runs,
-                fingerprint=fingerprint(base, axes, replicates, seed))
+    identity = {"layout": 2, "bases": {name: scenario_digest(base) for name, base in bases.items()},
+                "keys": list(keys), "base_seed": seed}
+    everything = {**identity, "values": [[_canonical(v) for v in axis.values] for axis in axes],
+                  "replicates": replicates}
+    return Plan(bases=bases, axes=axes, replicates=replicates, base_seed=seed, points=points, runs=runs,
+                identity=identity, fingerprint=_digest(everything))

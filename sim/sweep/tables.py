@@ -100,7 +100,7 @@ def _grid_series(name: str, values: list[Any], texts: list[str]) -> pl.Series:
 
 
 def plan_frame(plan: Plan) -> pl.DataFrame:
-    """One row per planned run: run_id, point, each grid key, replicate, seed (sorted by run_id)."""
+    """One row per planned run: run_id, point, each grid key, replicate, seed (in grid order)."""
     runs = plan.runs
     shape = tuple(len(axis.values) for axis in plan.axes)
     points = np.array([r.point for r in runs], dtype=np.int64)
@@ -111,7 +111,7 @@ def plan_frame(plan: Plan) -> pl.DataFrame:
         columns.append(_grid_series(axis.key, [axis.values[i] for i in index], [axis.texts[i] for i in index]))
     columns += [pl.Series("replicate", [r.replicate for r in runs], dtype=pl.Int64),
                 pl.Series("seed", [r.seed for r in runs], dtype=pl.Int64)]
-    return pl.DataFrame(columns).sort("run_id")
+    return pl.DataFrame(columns).sort(["point", "replicate"])
 
 
 def metrics_table(finished: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -126,7 +126,7 @@ def runs_table(plan: Plan, metrics: pl.DataFrame) -> pl.DataFrame:
     """One row per finished run: run_id, point, grid keys, replicate, seed, every measure's final value."""
     finals = metrics.group_by("run_id").agg(pl.col(list(METRICS)).sort_by("day").last())
     identity = plan_frame(plan)
-    table = identity.join(finals, on="run_id", how="inner").sort("run_id")
+    table = identity.join(finals, on="run_id", how="inner").sort(["point", "replicate"])
     return table.select(["run_id", "point", *plan.keys, "replicate", "seed", *METRICS])
 
 
