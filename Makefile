@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test bench lint claims clean
+.PHONY: venv run test bench lint claims docs clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,9 @@ bench: $(STAMP)
 
 claims: $(STAMP)
 	$(BIN)/python -m tools.update_claims
+
+docs: $(STAMP)
+	$(BIN)/python -m tools.update_docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tui tests bench tools

@@ -28,6 +28,31 @@ class EventKind(IntEnum):
 
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in EventKind)
 
+
+#: Who is who in each kind of event: (actor, target, subject, trust_before, trust_after); "" = null.
+ROLES: dict[EventKind, tuple[str, str, str, str, str]] = {
+    EventKind.commit: ("the provider, who accepted", "the requester", "who vouched for the provider, if anyone",
+                       "", ""),
+    EventKind.decline: ("the provider, who said no", "the requester", "who vouched for the provider, if anyone",
+                        "", ""),
+    EventKind.kept: ("the provider", "the requester", "who vouched for the provider, if anyone",
+                     "the requester's trust in the provider before", "... and after"),
+    EventKind.broken: ("the provider", "the requester", "who vouched for the provider, if anyone",
+                       "the requester's trust in the provider before", "... and after"),
+    EventKind.vouch: ("the voucher", "the seeker it recommended", "the audience it recommended them to",
+                      "the audience's trust in strangers", "the audience's first opinion of the seeker"),
+    EventKind.refuse: ("the voucher, who said no", "the seeker", "the audience", "", ""),
+    EventKind.promote: ("the agent who broadcast itself", "", "", "", ""),
+    EventKind.follow: ("the new follower", "whom it followed", "", "the follower's trust in strangers",
+                       "its first impression of whom it followed"),
+    EventKind.testify: ("the author", "whom it wrote about", "", "", "the author's trust in them"),
+    EventKind.untie: ("who walked away", "whom it dropped", "", "", "its trust when it dropped the tie"),
+    EventKind.imitate: ("the copier", "the mentor it copied", "", "", ""),
+    EventKind.reform: ("each member of the archetype that changed (one row each)", "", "", "", ""),
+    EventKind.campaign: ("", "", "", "", ""),
+    EventKind.influx: ("each newcomer (one row each)", "", "", "", ""),
+}
+
 COLUMNS: dict[str, np.dtype] = {
     "time": np.dtype(np.float64),
     "kind": np.dtype(np.uint8),

@@ -21,7 +21,7 @@ from .config import to_dict
 from .errors import ExportError
 from .eventlog import KIND_NAMES
 from .files import FORMATS, publish, sha256
-from .measures import ARCHETYPE_COLUMNS, COUNT_METRICS, METRICS, Sample, global_trust
+from .measures import ARCHETYPE_COLUMNS, ARCHETYPE_MEASURES, COUNT_METRICS, METRICS, Sample, global_trust
 from .policies import VOUCH_POLICIES
 from .population import TRAITS
 
@@ -59,9 +59,8 @@ def archetypes_frame(sim: Simulation) -> pl.DataFrame:
         "archetype": np.tile(np.array(names, dtype=object), len(days)),
         **{c: table[:, :, i].reshape(-1) for i, c in enumerate(ARCHETYPE_COLUMNS)},
     }
-    integer = {"agents", "promises_kept", "promises_broken"}
     schema = {"day": pl.Int32, "archetype": pl.Enum(names),
-              **{c: pl.Int64 if c in integer else pl.Float64 for c in ARCHETYPE_COLUMNS}}
+              **{m.name: pl.Int64 if m.count else pl.Float64 for m in ARCHETYPE_MEASURES}}
     return _nan_to_null(pl.DataFrame(columns, schema=schema))
 
 

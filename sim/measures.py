@@ -182,10 +182,10 @@ NETWORK_MEASURES: tuple[Measure, ...] = (
     Measure("referral_trust", "mean referral trust over current ties where recommendations were received",
             _referral_trust),
     Measure("trust_accuracy", "Spearman's rank correlation between (functional) reputation and true "
-            "reliability: does reputation track reality?", _trust_accuracy),
+            "reliability: does reputation track reality?", _trust_accuracy, unit="-1 to 1"),
     Measure("referral_accuracy", "Spearman's rank correlation between referral reputation and the true "
             "reliability of those each agent vouched for: do recommenders' reputations track the quality "
-            "of their recommendations?", _referral_accuracy),
+            "of their recommendations?", _referral_accuracy, unit="-1 to 1"),
     Measure("vouch_precision", "share of vouch-led commitments that were kept", _vouch_precision,
             cumulative=True),
     Measure("promises_kept", "commitments kept", lambda s: float(s.tally("promises_kept").sum()),
