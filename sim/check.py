@@ -35,6 +35,7 @@ from .files import write_json
 from .hypotheses import Hypothesis
 from .observables import DERIVED, Observable, evaluate
 from .progress import Progress
+from .resources import check_fits
 from .sweep.execution import Outcome, Task, dask_outcomes, local_outcomes, require_dask
 from .sweep.plan import Run, derive_seeds
 from .sweep.statistics import t_quantile
@@ -128,6 +129,7 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
             if agents is not None:
                 shared["simulation.agents"] = agents
             side = Side(scenario.with_overrides(shared, where=where))
+            check_fits(side.scenario, where)
             other = None
             if hypothesis.than is None:
                 compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
@@ -135,6 +137,7 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
                     other = Side(compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where))
                 except ScenarioError as exc:
                     raise ScenarioError(f"{where}: control: {exc}") from None
+                check_fits(other.scenario, where)
             count = replicates or hypothesis.seeds
             if count < 2:
                 raise ScenarioError(f"--replicates: a confidence interval needs at least 2 seeds, got {count}")
@@ -201,7 +204,7 @@ def run(check: CheckPlan, *, workers: int | None = None, dask: str | None = None
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers: must be at least 1, got {workers}")
     if dask is not None:
-        require_dask()
+        require_dask(dask, connect_timeout)
     started = time.monotonic()
     code = engine_digest()
     payloads = {key: _payload(*entry) for key, entry in check.runs.items()}

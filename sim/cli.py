@@ -262,7 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return args.handler(args)
     except TrustsimError as exc:
-        print(f"trustsim: {exc}" if not str(exc).startswith("trustsim") else str(exc), file=sys.stderr)
+        message = " ".join(str(exc).split("\n"))        # one line, whatever the input held
+        print(message if message.startswith("trustsim") else f"trustsim: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("trustsim: interrupted; nothing was written", file=sys.stderr)

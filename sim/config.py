@@ -24,7 +24,7 @@ from .hypotheses import parse as parse_hypothesis
 from .policies import VOUCH_POLICIES
 from .population import TRAIT_BOUNDS, TRAITS
 from .scenario_events import EVENT_KINDS, ScenarioEvent, parse_event
-from .validation import bounded, fail, number, reject_unknown
+from .validation import bounded, fail, number, reject_unknown, show
 
 
 def _scenario_dir() -> Path:
@@ -209,17 +209,17 @@ def _section(cls: type, table: Any, where: str, prefix: str) -> Any:
         key = f"{prefix}{name}"
         if spec.type in ("str", str):
             if not isinstance(value, str):
-                raise fail(where, key, f"must be a string, got {value!r}")
+                raise fail(where, key, f"must be a string, got {show(value)}")
             values[name] = value
             continue
         if spec.type in ("bool", bool):
             if not isinstance(value, bool):
-                raise fail(where, key, f"must be true or false, got {value!r}")
+                raise fail(where, key, f"must be true or false, got {show(value)}")
             values[name] = value
             continue
         if spec.type == "tuple[str, ...]":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise fail(where, key, f"must be a list of names, got {value!r}")
+                raise fail(where, key, f"must be a list of names, got {show(value)}")
             values[name] = tuple(value)
             continue
         checked = number(value, where, key, integer=spec.type in ("int", int))
@@ -231,7 +231,7 @@ def _section(cls: type, table: Any, where: str, prefix: str) -> Any:
 def _trait(value: Any, where: str, key: str, bounds: tuple[float, float]) -> TraitRange:
     if isinstance(value, list):
         if len(value) != 2:
-            raise fail(where, key, f"a range must be [low, high], got {value!r}")
+            raise fail(where, key, f"a range must be [low, high], got {show(value)}")
         low, high = (number(v, where, key) for v in value)
         if low > high:
             raise fail(where, key, f"range low {low:g} is above high {high:g}")
@@ -253,7 +253,7 @@ def _archetype(name: str, table: Any, where: str) -> Archetype:
     policy = table.get("vouch_policy", "discerning")
     if policy not in VOUCH_POLICIES:
         raise fail(where, prefix + "vouch_policy",
-                   f"unknown policy {policy!r} (known: {', '.join(VOUCH_POLICIES)})")
+                   f"unknown policy {show(policy)} (known: {', '.join(VOUCH_POLICIES)})")
     traits = {t: _trait(table[t], where, prefix + t, TRAIT_BOUNDS[t]) for t in TRAITS if t in table}
     return Archetype(name=name, share=share, vouch_policy=policy, **traits)
 
@@ -275,7 +275,7 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     names = tuple(a.name for a in archetypes)
     for name in sections["global_trust"].pretrusted:
         if name not in names:
-            raise fail(where, "global_trust.pretrusted", f"unknown archetype {name!r} (known: {', '.join(names)})")
+            raise fail(where, "global_trust.pretrusted", f"unknown archetype {show(name)} (known: {', '.join(names)})")
     agents = sections["simulation"].agents
     events = tuple(parse_event(i, e, where, names, agents) for i, e in enumerate(events_raw))
     hypotheses_raw = raw.get("hypotheses", [])
@@ -285,7 +285,7 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     ids = [h.id for h in hypotheses]
     for i, hypothesis_id in enumerate(ids):
         if hypothesis_id in ids[:i]:
-            raise fail(where, f"hypotheses[{i}].id", f"{hypothesis_id!r} is used twice")
+            raise fail(where, f"hypotheses[{i}].id", f"{show(hypothesis_id)} is used twice")
     scenario = Scenario(archetypes=archetypes, events=tuple(sorted(events, key=lambda e: e.day)),
                         hypotheses=hypotheses, **sections)
     c = scenario.commitments
@@ -298,11 +298,16 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
 # ---------------------------------------------------------------- reading, overrides, writing
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """A TOML document as plain data, or one line saying why it is not one."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # tomllib says "... (at line 3, column 7)"; keep it on one line.
         raise ScenarioError(f"{where}: invalid TOML: {exc}") from None
+    except ValueError as exc:          # an integer of more than 4,300 digits
+        raise ScenarioError(f"{where}: invalid TOML: {str(exc).split(':')[0].lower()}") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
@@ -319,7 +324,7 @@ def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
     path = SCENARIO_DIR / f"{name_or_path}.toml"
     if not path.is_file():
         known = ", ".join(available()) or "none"
-        raise ScenarioError(f"unknown scenario {name_or_path!r} (known: {known})")
+        raise ScenarioError(f"unknown scenario {show(name_or_path)} (known: {known})")
     return path
 
 
@@ -345,10 +350,10 @@ def read_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if base_name is None:
         return raw
     if not isinstance(base_name, str):
-        raise ScenarioError(f"{path}: extends: must be a scenario name or a path, got {base_name!r}")
+        raise ScenarioError(f"{path}: extends: must be a scenario name or a path, got {show(base_name)}")
     base_path = resolve_path(base_name, relative_to=path.parent).resolve()
     if base_path in (*chain, path.resolve()):
-        raise ScenarioError(f"{path}: extends: {base_name!r} leads back to itself")
+        raise ScenarioError(f"{path}: extends: {show(base_name)} leads back to itself")
     base = read_raw(base_path, (*chain, path.resolve()))
     base.pop("hypotheses", None)
     merged = _merge(base, raw)
@@ -382,7 +387,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ScenarioError(f"--set {text!r}: expected KEY=VALUE")
+        raise ScenarioError(f"--set {show(text)}: expected KEY=VALUE")
     return key, parse_literal(value)
 
 
@@ -393,6 +398,10 @@ def parse_literal(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except ValueError:
+        raise ScenarioError(f"{show(text)}: an integer of more than 4,300 digits") from None
+    except RecursionError:
+        raise ScenarioError(f"{show(text)}: nested too deeply") from None
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) -> None:
@@ -405,10 +414,10 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) 
                 if depth == 0 and part in _SECTIONS:
                     table[part] = {}
                 else:
-                    raise fail(where, dotted, f"unknown key {'.'.join(parts[:depth + 1])!r}")
+                    raise fail(where, dotted, f"unknown key {show('.'.join(parts[:depth + 1]))}")
             table = table[part]
             if not isinstance(table, dict):
-                raise fail(where, dotted, f"{'.'.join(parts[:depth + 1])!r} is not a table")
+                raise fail(where, dotted, f"{show('.'.join(parts[:depth + 1]))} is not a table")
         table[parts[-1]] = value
 
 

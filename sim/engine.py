@@ -36,6 +36,7 @@ from .measures import Sample
 from .mechanisms import commitments, delivery, forgetting, imitation, promotion, vouching
 from .policies import POLICIES
 from .population import TRAITS, Population
+from .resources import check_fits
 from .scenario_events import ScenarioEvent
 from .ties import TieTable
 from .world import World
@@ -81,6 +82,7 @@ class Simulation:
     """One run of a scenario, advanced step by step. Safe for one driver thread plus reader threads."""
 
     def __init__(self, scenario: Scenario) -> None:
+        check_fits(scenario)          # refuse up front a run that cannot fit in memory
         self.scenario = scenario
         self.days = scenario.simulation.days
         self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently

@@ -47,11 +47,12 @@ def check_writable(out_dir: Path) -> Path | None:
     Returns the outermost directory this call created (``None`` if it existed), so that a run that
     fails afterwards can take it away again with :func:`discard_created`.
     """
-    if out_dir.exists() and not out_dir.is_dir():
+    # os.path.exists, unlike Path.exists, answers False for a name the system refuses (too long, say)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ExportError(f"{out_dir}: is a file, not a directory")
     created = None
     for parent in (out_dir, *out_dir.parents):
-        if parent.exists():
+        if os.path.exists(parent):
             break
         created = parent
     try:
@@ -59,6 +60,7 @@ def check_writable(out_dir: Path) -> Path | None:
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".trustsim-probe-"):
             pass
     except OSError as exc:
+        discard_created(created, out_dir)      # a refusal leaves no folder behind either
         raise ExportError(f"{out_dir}: cannot write output directory: {exc.strerror or exc}") from None
     return created
 
@@ -68,10 +70,11 @@ def discard_created(created: Path | None, out_dir: Path) -> None:
     if created is None:
         return
     for directory in (out_dir, *out_dir.parents):
-        try:
-            directory.rmdir()
-        except OSError:
-            return
+        if os.path.isdir(directory):
+            try:
+                directory.rmdir()
+            except OSError:
+                return
         if directory == created:
             return
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import observables
 from .observables import Observable
-from .validation import bounded, fail, number, reject_unknown
+from .validation import bounded, fail, number, reject_unknown, show
 
 DIRECTIONS = ("higher", "lower", "within")
 KEYS = {"id", "statement", "cause", "note", "measure", "day", "window", "since", "args", "compare", "control",
@@ -97,7 +97,7 @@ def parse(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> Hy
     text = {key: _text(table, key, where, prefix) for key in ("id", "statement", "measure", "direction",
                                                               "compare", "cause", "note")}
     if text["direction"] not in DIRECTIONS:
-        raise fail(where, prefix + "direction", f"must be one of {', '.join(DIRECTIONS)}, got {text['direction']!r}")
+        raise fail(where, prefix + "direction", f"must be one of {', '.join(DIRECTIONS)}, got {show(text['direction'])}")
     horizon = int(_number(table, "horizon", where, prefix, 1, 100_000, integer=True, default=0)) or None
     observable = _observable(table, text["measure"], where, prefix, horizon or 100_000, archetypes)
     than = table.get("than")
@@ -122,7 +122,7 @@ def parse(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> Hy
 def _text(table: dict[str, Any], key: str, where: str, prefix: str) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
-        raise fail(where, prefix + key, f"must be a string, got {value!r}")
+        raise fail(where, prefix + key, f"must be a string, got {show(value)}")
     return value
 
 
@@ -139,10 +139,10 @@ def _observable(table: dict[str, Any], name: str, where: str, prefix: str, horiz
                 archetypes: tuple[str, ...]) -> Observable:
     if not observables.known(name):
         derived = ", ".join(sorted(observables.DERIVED))
-        raise fail(where, prefix + "measure", f"unknown measure {name!r} (a network measure, "
+        raise fail(where, prefix + "measure", f"unknown measure {show(name)} (a network measure, "
                    f"archetype.NAME.COLUMN, or one of {derived})")
     if name.startswith("archetype.") and name.split(".")[1] not in archetypes:
-        raise fail(where, prefix + "measure", f"unknown archetype in {name!r} (known: {', '.join(archetypes)})")
+        raise fail(where, prefix + "measure", f"unknown archetype in {show(name)} (known: {', '.join(archetypes)})")
     args = table.get("args", {})
     if not isinstance(args, dict):
         raise fail(where, prefix + "args", "must be a table")
@@ -157,7 +157,7 @@ def _observable(table: dict[str, Any], name: str, where: str, prefix: str, horiz
         day = None if day is None else int(_number(table, "day", where, prefix, 0, horizon, integer=True))
         if window is not None:
             if not isinstance(window, list) or len(window) != 2:
-                raise fail(where, prefix + "window", f"must be [first, last], got {window!r}")
+                raise fail(where, prefix + "window", f"must be [first, last], got {show(window)}")
             first, last = (int(bounded(number(v, where, prefix + "window", integer=True), where,
                                        prefix + "window", 0, horizon)) for v in window)
             if first > last:

@@ -24,7 +24,7 @@ from .mechanisms import promotion, testimony
 from .network import choose_targets
 from .policies import POLICY_CODE, VOUCH_POLICIES
 from .population import TRAIT_BOUNDS
-from .validation import bounded, fail, number, reject_unknown
+from .validation import bounded, fail, number, reject_unknown, show
 from .world import World
 
 
@@ -50,7 +50,7 @@ class Context:
         name = table.get(key, "")
         if not isinstance(name, str) or (name and name not in self.archetypes):
             raise fail(self.where, self.prefix + key,
-                       f"unknown archetype {name!r} (known: {', '.join(self.archetypes)})")
+                       f"unknown archetype {show(name)} (known: {', '.join(self.archetypes)})")
         if required and not name:
             raise fail(self.where, self.prefix + key, required)
         return name
@@ -59,7 +59,7 @@ class Context:
         policy = table.get("vouch_policy", "")
         if not isinstance(policy, str) or (policy and policy not in VOUCH_POLICIES):
             raise fail(self.where, self.prefix + "vouch_policy",
-                       f"unknown policy {policy!r} (known: {', '.join(VOUCH_POLICIES)})")
+                       f"unknown policy {show(policy)} (known: {', '.join(VOUCH_POLICIES)})")
         return policy
 
 
@@ -265,7 +265,7 @@ def parse_event(index: int, table: Any, where: str, archetypes: tuple[str, ...],
         raise fail(where, prefix.rstrip("."), "must be a table")
     kind = table.get("kind")
     if kind not in EVENT_TYPES:
-        raise fail(where, prefix + "kind", f"unknown event kind {kind!r} (known: {', '.join(EVENT_KINDS)})")
+        raise fail(where, prefix + "kind", f"unknown event kind {show(kind)} (known: {', '.join(EVENT_KINDS)})")
     cls = EVENT_TYPES[kind]
     reject_unknown(table, cls.keys(), where, prefix)
     if "day" not in table:
@@ -273,5 +273,5 @@ def parse_event(index: int, table: Any, where: str, archetypes: tuple[str, ...],
     day = bounded(number(table["day"], where, prefix + "day"), where, prefix + "day", 0.0, None)
     label = table.get("label", "")
     if not isinstance(label, str):
-        raise fail(where, prefix + "label", f"must be a string, got {label!r}")
+        raise fail(where, prefix + "label", f"must be a string, got {show(label)}")
     return replace(cls.parse(day, table, Context(where, prefix, archetypes, agents)), label=label)

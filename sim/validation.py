@@ -1,18 +1,46 @@
 """Checks shared by every part of a scenario: numbers, bounds, unknown keys, each failing as one line.
 
-A message reads ``WHERE: KEY: PROBLEM`` (the file or ``--set``, the dotted key, what is wrong).
+A message reads ``WHERE: KEY: PROBLEM`` (the file or ``--set``, the dotted key, what is wrong). Values are
+shown short (:func:`show`): a value nested a thousand levels deep or an integer of a thousand digits must
+not turn a one-line message into a page, or into a crash.
 """
 
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any
 
 from .errors import ScenarioError
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 40, 40
+_SHORT.maxlong = 30
+LARGEST = 1e300    # a bound on any number a scenario may hold: beyond it a float would overflow somewhere
+
+
+def show(value: Any) -> str:
+    """``repr(value)``, cut short: nesting, long lists, long strings and long integers abbreviated."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'thousands of'} digits"
+    return _SHORT.repr(value)
+
+
+def number_text(value: float) -> str:
+    """A number as people write it: ``10,000,000``, ``0.5``, ``1e-09``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if abs(value) >= 1e15 and isinstance(value, float):
+        return f"{value:.3g}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:g}"
+
 
 def fail(where: str, key: str, problem: str) -> ScenarioError:
-    """The error for ``key`` in ``where`` (raise it)."""
+    """The error for ``key`` in ``where`` (raise it); a key with unprintable characters is shown quoted."""
+    if key and not key.isprintable():
+        key = show(key)
     return ScenarioError(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
 
 
@@ -20,9 +48,11 @@ def number(value: Any, where: str, key: str, *, integer: bool = False) -> float:
     """``value`` as a finite float (or an int when ``integer``), or a one-line error."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = "an integer" if integer else "a number"
-        raise fail(where, key, f"must be {kind}, got {value!r}")
+        raise fail(where, key, f"must be {kind}, got {show(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise fail(where, key, f"must be finite, got {value!r}")
+    if isinstance(value, int) and abs(value) > LARGEST:
+        raise fail(where, key, f"is far too large ({show(value)})")
     if integer:
         if isinstance(value, float) and not value.is_integer():
             raise fail(where, key, f"must be an integer, got {value!r}")
@@ -34,10 +64,10 @@ def bounded(value: float, where: str, key: str, low: float | None, high: float |
             low_open: bool = False) -> float:
     """``value`` if it lies within [low, high] (or (low, high] when ``low_open``), else a one-line error."""
     if low is not None and (value < low or (low_open and value == low)):
-        relation = ">" if low_open else ">="
-        raise fail(where, key, f"must be {relation} {low:g}, got {value:g}")
+        relation = "above" if low_open else "at least"
+        raise fail(where, key, f"must be {relation} {number_text(low)}, got {number_text(value)}")
     if high is not None and value > high:
-        raise fail(where, key, f"must be <= {high:g}, got {value:g}")
+        raise fail(where, key, f"must be at most {number_text(high)}, got {number_text(value)}")
     return value
 
 
@@ -46,7 +76,7 @@ def reject_unknown(table: dict[str, Any], allowed: set[str] | frozenset[str], wh
     for key in table:
         if key not in allowed:
             known = ", ".join(sorted(allowed))
-            raise fail(where, f"{prefix}{key}", f"unknown key (known: {known})")
+            raise fail(where, f"{prefix}{show(key) if len(str(key)) > 40 else key}", f"unknown key (known: {known})")
 
 
 def table(value: Any, where: str, key: str) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def test_one_that_does_not_hold_exits_1_and_says_so(tmp_path, capsys):
     ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\nseeds = 3\nseed = 1\n'
      'than = 1\ncompare = "baseline"', "compare with a fixed value or with runs, not both"),
     ('id = "x"\nstatement = "s"\nmeasure = "mean_trust"\ndirection = "higher"\nmin_effect = 0\nseeds = 1\nseed = 1\nthan = 1',
-     "seeds: must be >= 2"),
+     "seeds: must be at least 2"),
 ])
 def test_a_badly_stated_hypothesis_is_one_line_and_exit_2(tmp_path, capsys, table, message):
     path = scenario_file(tmp_path, f"\n[[hypotheses]]\n{table}\n")

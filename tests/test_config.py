@@ -58,22 +58,22 @@ def test_configuration_is_frozen():
 
 
 @pytest.mark.parametrize("text, message", [
-    (MINIMAL + "\n[trust]\nasymmetry = 0.5\n", "trust.asymmetry: must be >= 1, got 0.5"),
+    (MINIMAL + "\n[trust]\nasymmetry = 0.5\n", "trust.asymmetry: must be at least 1, got 0.5"),
     (MINIMAL + "\n[trust]\nforgetting = nan\n", "trust.forgetting: must be finite"),
     (MINIMAL + "\n[trust]\nasymetry = 2\n", "trust.asymetry: unknown key"),
-    (MINIMAL.replace("agents = 50", "agents = -3"), "simulation.agents: must be >= 2, got -3"),
+    (MINIMAL.replace("agents = 50", "agents = -3"), "simulation.agents: must be at least 2, got -3"),
     (MINIMAL.replace("agents = 50", "agents = 5.5"), "simulation.agents: must be an integer"),
     (MINIMAL.replace("share = 0.5\nreliability", "share = 0.4\nreliability"), "shares must sum to 1, got 0.9"),
     (MINIMAL + '\n[archetypes.c]\nshare = 0.0\nvouch_policy = "sometimes"\n', "unknown policy 'sometimes'"),
     (MINIMAL.replace("[0.2, 0.4]", "[0.4, 0.2]"), "range low 0.4 is above high 0.2"),
-    (MINIMAL.replace("[0.2, 0.4]", "1.5"), "archetypes.b.reliability: must be <= 1, got 1.5"),
+    (MINIMAL.replace("[0.2, 0.4]", "1.5"), "archetypes.b.reliability: must be at most 1, got 1.5"),
     (MINIMAL + '\n[[events]]\nday = 3\nkind = "reform"\narchetype = "zzz"\ntraits = {reliability = 1}\n',
      "events[0].archetype: unknown archetype 'zzz'"),
     (MINIMAL + '\n[[events]]\nday = 3\nkind = "party"\n', "events[0].kind: unknown event kind 'party'"),
     (MINIMAL + "\n[bogus]\nx = 1\n", "bogus: unknown key"),
     (MINIMAL + '\n[[events]]\nday = 3\nkind = "testimony"\nagent = "x"\n', "events[0].agent: must be an integer"),
     (MINIMAL + '\n[[events]]\nday = 3\nkind = "campaign"\nduration = 5\nmultiplier = 1e300\n',
-     "events[0].multiplier: must be <= 1000"),
+     "events[0].multiplier: must be at most 1,000, got 1e+300"),
     (MINIMAL + '\n[[events]]\nday = 3\nkind = "influx"\narchetype = "a"\nfraction = 0.001\n',
      "events[0].fraction: 0.001 of 50 agents is nobody"),
     (MINIMAL + '\n[[events]]\nday = 9\nkind = "campaign"\nduration = 1\n'
@@ -107,7 +107,7 @@ def test_missing_file_and_unknown_name():
 def test_overrides_use_dotted_keys_and_are_validated():
     scenario = config.load("baseline", {"trust.asymmetry": 4, "archetypes.steady.share": 0.55})
     assert scenario.trust.asymmetry == 4.0
-    with pytest.raises(ScenarioError, match="baseline.toml with overrides: trust.asymmetry: must be >= 1, got 0"):
+    with pytest.raises(ScenarioError, match="baseline.toml with overrides: trust.asymmetry: must be at least 1, got 0"):
         config.load("baseline", {"trust.asymmetry": 0})
     with pytest.raises(ScenarioError, match="unknown key 'archetypes.nobody'"):
         config.load("baseline", {"archetypes.nobody.share": 0.1})

@@ -53,7 +53,7 @@ def test_a_testimony_event_publishes_an_agents_opinion_of_its_contacts():
 
 @pytest.mark.parametrize(("table", "message"), [
     ({"day": 1, "kind": "reform", "archetype": "plain"}, "must change at least one trait"),
-    ({"day": 1, "kind": "reform", "archetype": "plain", "traits": {"reliability": 2}}, "traits.reliability: must be <= 1"),
+    ({"day": 1, "kind": "reform", "archetype": "plain", "traits": {"reliability": 2}}, "traits.reliability: must be at most 1"),
     ({"day": 1, "kind": "campaign", "multiplier": 2}, "needs duration > 0"),
     ({"day": 1, "kind": "campaign", "duration": 5, "archetype": "plain"}, "events[0].archetype: unknown key"),
     ({"day": 1, "kind": "influx", "archetype": "plain"}, "exactly one of count > 0 or fraction > 0"),

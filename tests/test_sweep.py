@@ -93,7 +93,7 @@ def test_grid_expands_the_full_product_with_stable_ids_and_spawned_seeds(base) -
 
 
 @pytest.mark.parametrize(("grid", "message"), [
-    (["trust.asymmetry=0.5,3"], "--grid: trust.asymmetry: must be >= 1, got 0.5"),
+    (["trust.asymmetry=0.5,3"], "--grid: trust.asymmetry: must be at least 1, got 0.5"),
     (["trust.asymetry=1,3"], "trust.asymetry: unknown key"),
     (["nosuch.key=1"], "unknown key 'nosuch'"),
     (["trust.asymmetry=1,1"], "value 1 is given twice"),

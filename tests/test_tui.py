@@ -114,7 +114,7 @@ def test_a_bad_parameter_shows_its_error_and_keeps_the_run() -> None:
             forgetting.query_one("Input").value = "lots"
             await pilot.click("#apply")
             await pilot.pause(0.3)
-            assert ">= 2" in str(agents.query_one(".field-error").render())
+            assert "at least 2" in str(agents.query_one(".field-error").render())
             assert agents.query_one(".field-error").display
             assert "number" in str(forgetting.query_one(".field-error").render())
             assert app.runner.sims[0] is sim                # the run carries on
@@ -279,7 +279,7 @@ def test_validate_pins_errors_to_fields() -> None:
     scenario, errors = validate("baseline", {"simulation.days": "0", "archetypes.steady.share": "0.9",
                                              "archetypes.casual.share": "0.4"})
     assert scenario is None
-    assert "must be >= 1" in errors["simulation.days"]
+    assert "must be at least 1" in errors["simulation.days"]
     assert "sum to 1" in errors["archetypes.steady.share"]
     scenario, errors = validate("baseline", {"simulation.days": "30"})
     assert errors == {} and scenario.simulation.days == 30

@@ -51,8 +51,9 @@ def promote(world: World, day: int) -> None:
         return
     times = day + rng.random(len(promoters))
     world.log.append(times, EventKind.promote, promoters)
-    sources = np.repeat(promoters, config.reach)
-    times = np.repeat(times, config.reach)
+    reach = min(config.reach, people.size - 1)      # a broadcast cannot reach more agents than there are
+    sources = np.repeat(promoters, reach)
+    times = np.repeat(times, reach)
     audience = rng.integers(0, people.size, len(sources))
     reached = (audience != sources) & ~world.ties.known(audience, sources)
     chance = config.follow_base + config.social_proof * people.popularity_bias[audience] * social_proof(world, sources)

@@ -20,9 +20,10 @@ from typing import Any, TextIO
 from ..config import Scenario, to_dict
 from ..errors import UsageError
 from ..exports import versions, write_tables
-from ..files import FORMATS, check_writable
+from ..errors import ClusterError
+from ..files import FORMATS, check_writable, discard_created
 from ..progress import Progress
-from .directory import RUNS_DIR, claim_directory, remove_stale_tables
+from .directory import RUNS_DIR, STATE_FILE, claim_directory, remove_stale_tables
 from .execution import Outcome, Task, Work, dask_outcomes, dask_version, local_outcomes, require_dask, run_one
 from .plan import DEFAULT_REPLICATES, Axis, Plan, Run, make_plan, parse_grid
 from .tables import build_tables, clean_temporaries, load_finished, store_run
@@ -115,10 +116,10 @@ def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Se
     if workers is not None and dask not in (None, "local"):
         raise UsageError("--workers: not used with --dask ADDRESS (the cluster has its own workers)")
     if dask is not None:
-        require_dask()
+        require_dask(dask, connect_timeout)
     out = Path(out)
-    check_writable(out)
-    claim_directory(out, plan)
+    created = check_writable(out)
+    resumed = claim_directory(out, plan)
     clean_temporaries(out)
 
     started = time.monotonic()
@@ -148,6 +149,11 @@ def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Se
         except KeyboardInterrupt:
             clean_temporaries(out)
             raise SweepInterrupted(kept, len(plan.runs), out) from None
+        except ClusterError:
+            if not resumed and kept == 0:       # the scheduler could not be used: leave the folder as found
+                (out / STATE_FILE).unlink(missing_ok=True)
+                discard_created(created, out)
+            raise
 
     finished = load_finished(out, plan)
     command = command or {"scenario": plan.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import signal
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -153,9 +154,28 @@ def _submit(pool: ProcessPoolExecutor, in_flight: dict[Future, tuple[Task, bool]
     return False
 
 
-def require_dask() -> None:
-    """Fail early, before anything runs, if ``--dask`` was asked for without Dask installed."""
+PROTOCOLS = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def require_dask(address: str = "local", timeout: float = 10.0) -> None:
+    """Fail early, before anything runs or any folder is claimed: Dask must be installed, and a
+    scheduler's address must name a known protocol and, for TCP, answer (a refused port fails at once)."""
     _dask()
+    if address == "local":
+        return
+    scheme, separator, rest = address.partition("://")
+    if not separator or scheme not in PROTOCOLS:
+        raise ClusterError(f"--dask {address}: not a scheduler address (expected local, or "
+                           f"{'|'.join(PROTOCOLS)}://HOST:PORT, e.g. tcp://head:8786)")
+    if scheme != "tcp":
+        return
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"--dask {address}: expected tcp://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=min(timeout, 5.0)).close()
+    except OSError as exc:
+        raise ClusterError(f"--dask {address}: cannot reach the Dask scheduler ({describe(exc)})") from None
 
 
 def _dask() -> Any:

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..config import Scenario, parse_literal, to_dict
 from ..errors import ScenarioError
+from ..resources import check_fits
 
 SEED_KEY = "simulation.seed"
 SCENARIO_KEY = "scenario"
@@ -151,8 +152,10 @@ def _canonical(value: Any) -> str:
     def plain(v: Any) -> Any:
         if isinstance(v, bool):
             return v
-        if isinstance(v, int | float):
+        if isinstance(v, float) or (isinstance(v, int) and abs(v) < 2**53):
             return float(v)
+        if isinstance(v, int):
+            return str(v)           # too large for a float: only equal to itself
         if isinstance(v, list):
             return [plain(x) for x in v]
         if isinstance(v, dict):
@@ -227,6 +230,8 @@ def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], rep
         raise ScenarioError(f"--seed: must be between 0 and 2**63-1, got {seed}")
     bases = {name: base.with_overrides({SEED_KEY: seed}) for name, base in bases.items()}
     points = _validate_points(bases, axes)
+    for point in points:
+        check_fits(point, where="--grid")
     seeds = derive_seeds(seed, replicates)
     combos = list(itertools.product(*(axis.values for axis in axes)))
     keys = tuple(axis.key for axis in axes)
