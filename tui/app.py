@@ -400,19 +400,9 @@ class TrustApp(App[int]):
         events = {k: np.concatenate([b[k] for b in batches]) for k in batches[0]}
         budget = int(self._feed_credit)
         lines = self.narrator.pick(events, archetypes, budget)
-        feed = self._feed
         for line in lines:
-            feed.write(self._colour_line(line))
+            self._feed.write(line)
         self._feed_credit -= min(budget, len(lines))
-
-    @staticmethod
-    def _colour_line(line: str) -> str:
-        line = line.replace("[", r"\[")
-        for word, colour in ((" broke a promise", "red"), (" gave up on", "red"), (" kept a promise", "green"),
-                             (" vouched for", "magenta"), (" went public", "yellow"), ("REFORM", "cyan"),
-                             ("CAMPAIGN", "cyan"), ("INFLUX", "cyan")):
-            line = line.replace(word, f"[bold {colour}]{word}[/]", 1)
-        return line
 
     def _set_legends(self) -> None:
         legend = map_legend(self.tracks[0].names)

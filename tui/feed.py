@@ -9,6 +9,7 @@ going public, a recommendation given; scenario events (a reform, a campaign, new
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +33,25 @@ def _trust(value: float) -> str:
     return "?" if value != value else f"{value:.2f}"
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """One event in words. Its kind decides its colour (:data:`tui.palette.KIND_COLORS`), which falls on
+    ``phrase``: the sentence comes in three parts, so nothing has to find the verb in it afterwards."""
+
+    kind: int
+    time: float
+    before: str
+    phrase: str
+    after: str
+
+    @property
+    def text(self) -> str:
+        return self.before + self.phrase + self.after
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Narrator:
     """Turns event columns into sentences, naming each agent's archetype."""
 
@@ -46,50 +66,49 @@ class Narrator:
         return f"agent {agent}"
 
     def sentence(self, events: dict[str, np.ndarray], row: int, archetypes: np.ndarray,
-                 count: int = 1) -> str:
+                 count: int = 1) -> Sentence:
         """One event in words, prefixed by its day. ``count`` is the size of a scenario event's batch."""
         kind = int(events["kind"][row])
         actor, target, subject = (int(events[c][row]) for c in ("actor", "target", "subject"))
         before, after = float(events["trust_before"][row]), float(events["trust_after"][row])
-        day = int(events["time"][row])
-        parts: list[str]
+        who = self.who
+        # (words before the key phrase, the key phrase, words after it, further clauses)
+        said: tuple[str, ...]
         if kind == EventKind.broken:
-            parts = [f"{self.who(actor, archetypes)} broke a promise to agent {target}",
-                     f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}"]
-            if subject >= 0:
-                parts.append(f"agent {subject} vouched for {actor} and loses standing with {target}")
+            said = (who(actor, archetypes), " broke a promise", f" to agent {target}",
+                    f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}",
+                    *([f"agent {subject} vouched for {actor} and loses standing with {target}"] if subject >= 0 else []))
         elif kind == EventKind.kept:
-            parts = [f"{self.who(actor, archetypes)} kept a promise to agent {target}",
-                     f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}"]
-            if subject >= 0:
-                parts.append(f"agent {subject}'s vouch for {actor} pays off with {target}")
+            said = (who(actor, archetypes), " kept a promise", f" to agent {target}",
+                    f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}",
+                    *([f"agent {subject}'s vouch for {actor} pays off with {target}"] if subject >= 0 else []))
         elif kind == EventKind.vouch:
-            parts = [f"{self.who(actor, archetypes)} vouched for agent {target} to agent {subject}",
-                     f"{subject}'s first opinion of {target}: {_trust(after)}"]
+            said = (who(actor, archetypes), " vouched for", f" agent {target} to agent {subject}",
+                    f"{subject}'s first opinion of {target}: {_trust(after)}")
         elif kind == EventKind.untie:
-            parts = [f"agent {actor} gave up on {self.who(target, archetypes)} and dropped the tie",
-                     f"trust {_trust(after)}"]
+            said = (f"agent {actor}", " gave up on", f" {who(target, archetypes)} and dropped the tie",
+                    f"trust {_trust(after)}")
         elif kind == EventKind.testify:
-            parts = [f"agent {actor} went public about {self.who(target, archetypes)}",
-                     f"their trust in {target}: {_trust(after)}; followers who know {target} listen"]
+            said = (f"agent {actor}", " went public", f" about {who(target, archetypes)}",
+                    f"their trust in {target}: {_trust(after)}; followers who know {target} listen")
         elif kind == EventKind.imitate:
-            parts = [f"agent {actor} copies the habits of {self.who(target, archetypes)}, "
-                     "who has more followers"]
+            said = (f"agent {actor}", " copies the habits", f" of {who(target, archetypes)}, who has more followers")
         elif kind == EventKind.follow:
-            parts = [f"agent {actor} followed {self.who(target, archetypes)}",
-                     f"first impression {_trust(after)}"]
+            said = (f"agent {actor}", " followed", f" {who(target, archetypes)}", f"first impression {_trust(after)}")
         elif kind == EventKind.reform:
-            group = self.who(actor, archetypes).partition("(")[2].rstrip(")") or "some agents"
-            parts = [f"REFORM: {count} {group} agents change their ways"]
+            group = who(actor, archetypes).partition("(")[2].rstrip(")") or "some agents"
+            said = ("", "REFORM", f": {count} {group} agents change their ways")
         elif kind == EventKind.campaign:
-            parts = ["CAMPAIGN: the platform starts pushing requests for recommendations"]
+            said = ("", "CAMPAIGN", ": the platform starts pushing requests for recommendations")
         elif kind == EventKind.influx:
-            parts = [f"INFLUX: {count} newcomers join the network"]
+            said = ("", "INFLUX", f": {count} newcomers join the network")
         else:
-            parts = [f"{EventKind(kind).name}: agent {actor} → agent {target}"]
-        return " · ".join([f"day {day}", *parts])
+            said = ("", EventKind(kind).name, f": agent {actor} → agent {target}")
+        lead, phrase, rest, *clauses = said
+        time = float(events["time"][row])
+        return Sentence(kind, time, f"day {int(time)} · {lead}", phrase, "".join([rest, *(f" · {c}" for c in clauses)]))
 
-    def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[str]:
+    def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[Sentence]:
         """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
 
         The others take turns by kind (:data:`ROTATION`), the latest of a kind first; kinds absent from
@@ -98,14 +117,14 @@ class Narrator:
         kinds = events["kind"]
         if len(kinds) == 0:
             return []
-        chosen: list[tuple[float, str]] = []
+        chosen: list[Sentence] = []
         for kind in SCENARIO_KINDS:
             rows = np.flatnonzero(kinds == kind)
             if len(rows):
                 # a reform or influx is logged as one event per agent: tell it once per batch
                 for time in np.unique(events["time"][rows]):
                     same = rows[events["time"][rows] == time]
-                    chosen.append((float(time), self.sentence(events, int(same[0]), archetypes, len(same))))
+                    chosen.append(self.sentence(events, int(same[0]), archetypes, len(same)))
         if budget > 0:
             # take turns between kinds of story, so the feed is not one long list of broken promises
             by_kind = {k: np.flatnonzero(kinds == k) for k in PRIORITY if k not in SCENARIO_KINDS}
@@ -119,7 +138,7 @@ class Narrator:
                 rows = [int(r) for r in by_kind.get(kind, [])[::-1] if int(r) not in told]
                 if rows:
                     told.add(rows[0])
-                    chosen.append((float(events["time"][rows[0]]), self.sentence(events, rows[0], archetypes)))
+                    chosen.append(self.sentence(events, rows[0], archetypes))
                     budget -= 1
-        chosen.sort(key=lambda item: item[0])
-        return [text for _, text in chosen]
+        chosen.sort(key=lambda told: told.time)
+        return chosen

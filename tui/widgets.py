@@ -26,6 +26,8 @@ from textual_plotext.plot import Plot
 
 from sim import ARCHETYPE_COLUMNS, METRICS, Scenario
 
+from .feed import Sentence
+from .palette import KIND_COLORS
 from .runner import Frame
 
 GLYPHS = "●▲■◆★✚▼♦"
@@ -405,8 +407,11 @@ class Feed(Widget):
         super().__init__(id=id, classes=classes)
         self.lines: deque[Text] = deque(maxlen=keep)
 
-    def write(self, markup: str) -> None:
-        self.lines.append(Text.from_markup(markup))
+    def write(self, sentence: Sentence) -> None:
+        """Add a sentence, its key phrase coloured by the event's kind."""
+        color = KIND_COLORS.get(sentence.kind)
+        self.lines.append(Text.assemble(sentence.before, (sentence.phrase, f"bold {color}" if color else ""),
+                                        sentence.after))
         self.refresh()
 
     def clear(self) -> None:
