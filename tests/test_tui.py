@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 
 from sim import EventKind, ScenarioError, read_frame
-from tui.app import FieldRow, TrustApp, main
+from tui.app import TrustApp, main
 from tui.feed import Narrator
+from tui.panes import FieldRow
 from tui.params import validate
 from tui.runner import SPEEDS
 from tui.widgets import Chart, PopulationMap

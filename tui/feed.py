@@ -1,19 +1,28 @@
-"""The event feed: pick the telling events out of a batch and say them in plain words.
+"""The event feed: pick the telling events out of a batch, say them in plain words, show the newest.
 
 A day of a 1,000-agent run holds hundreds of events, most of them routine (a kept favour, a follow). The
 feed is meant to be read while the run plays, so it keeps to a few lines a second and prefers the events
 that carry the story: a broken promise that someone had vouched for, a tie dropped in distrust, someone
 going public, a recommendation given; scenario events (a reform, a campaign, newcomers) are always told.
+Each sentence keeps its event's kind, and the kind alone decides its colour on screen.
 """
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rich.text import Text
+from textual.reactive import var
+from textual.widget import Widget
 
 from sim import EventKind
+
+from .palette import KIND_COLORS
+from .track import Runs
 
 #: Lower is told first. Kinds not listed (commit, decline, promote, refuse) are never narrated.
 PRIORITY: dict[int, int] = {
@@ -142,3 +151,66 @@ class Narrator:
                     budget -= 1
         chosen.sort(key=lambda told: told.time)
         return chosen
+
+
+class Feed(Widget):
+    """The newest sentences about run A, bottom-aligned, wrapped to the pane's width.
+
+    It tells the news of every :class:`~tui.track.Runs` it is given. While the run plays it keeps to a few
+    sentences a second (a credit earned per redraw); when the run is paused, as after a one-day step, each
+    Runs gets the full budget. Unlike a RichLog it never changes size or scrolls, so a new line repaints
+    this pane alone instead of laying out the whole screen again (which, several times a second, costs the
+    engine real speed).
+    """
+
+    BUDGET = 4.0         # most sentences told at once, besides scenario events
+    EARNED = 1.5         # sentences earned per redraw while playing (two redraws a second)
+
+    runs: var[Runs | None] = var(None)
+
+    def __init__(self, *, keep: int = 200, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.lines: deque[Text] = deque(maxlen=keep)
+        self.narrator = Narrator(())
+        self._generation = -1
+        self._credit = 2.0
+
+    def watch_runs(self, runs: Runs | None) -> None:
+        if runs is None:
+            return
+        if runs.generation != self._generation:
+            self._generation = runs.generation
+            self.narrator = Narrator(runs.main.names)
+        self._credit = min(self.BUDGET, self._credit + self.EARNED) if runs.playing else self.BUDGET
+        batches = [b for b in runs.news if len(b["kind"])]
+        if not batches:
+            return
+        events = {k: np.concatenate([b[k] for b in batches]) for k in batches[0]}
+        budget = int(self._credit)
+        told = self.narrator.pick(events, runs.snapshot.agents["archetype"], budget)
+        for sentence in told:
+            self.write(sentence)
+        self._credit -= min(budget, len(told))
+
+    def write(self, sentence: Sentence) -> None:
+        """Add a sentence, its key phrase coloured by the event's kind."""
+        color = KIND_COLORS.get(sentence.kind)
+        self.lines.append(Text.assemble(sentence.before, (sentence.phrase, f"bold {color}" if color else ""),
+                                        sentence.after))
+        self.refresh()
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.refresh()
+
+    def render(self) -> Text:
+        width, height = max(1, self.size.width), max(1, self.size.height)
+        shown: list[Text] = []
+        used = 0
+        for line in reversed(self.lines):
+            rows = max(1, math.ceil(line.cell_len / width))
+            if used + rows > height and shown:
+                break
+            shown.append(line)
+            used += rows
+        return Text("\n").join(reversed(shown))
