@@ -36,8 +36,9 @@ Legend = list[tuple[str, str]]
 
 class Throttled:
     """Mixin for a widget that redraws only when it is visible and its data changed, at most once per
-    ``min_interval`` seconds. The app calls :meth:`maybe_refresh` for all of them on the same tick, so their
-    repaints land together (Textual repaints the box around all changed regions at once)."""
+    ``min_interval`` seconds. The shown tab calls :meth:`maybe_refresh` for all of its own on the app's
+    redraw tick, so their repaints land together (Textual repaints the box around all changed regions at
+    once)."""
 
     min_interval = 0.3
     dirty = True                 # the data changed since the last refresh
@@ -67,12 +68,11 @@ class Chart(Throttled, PlotextPlot):
 
     data: var[Any] = var(None)
 
-    def __init__(self, draw: Callable[[Plot, Any, int], Legend], title: str = "", *,
-                 min_interval: float = 0.3, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, draw: Callable[[Plot, Any, int], Legend], title: str = "", *, id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.draw = draw
         self.legend: Legend = []
-        self.min_interval = min_interval
         self.border_title = title
 
     def watch_data(self) -> None:
@@ -104,12 +104,12 @@ class PopulationMap(Throttled, Widget, can_focus=True):
     coloured by its reputation (red distrusted, green trusted, grey nobody knows it yet). Agents are grouped
     by archetype so a group's fall is a patch turning red. Click a cell to inspect that agent."""
 
+    min_interval = 0.4
     runs: var[Runs | None] = var(None)
     selected: var[int] = var(-1)         # the inspected agent, shown reversed
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.min_interval = 0.4
         self.archetype = np.empty(0, dtype=np.int16)
         self.reputation = np.empty(0)
         self.cells = np.empty(0, dtype=np.int64)     # agent id shown in each cell, row-major (-1: gap)
