@@ -115,7 +115,8 @@ class Narrator:
             said = ("", EventKind(kind).name, f": agent {actor} → agent {target}")
         lead, phrase, rest, *clauses = said
         time = float(events["time"][row])
-        return Sentence(kind, time, f"day {int(time)} · {lead}", phrase, "".join([rest, *(f" · {c}" for c in clauses)]))
+        after = "".join([rest, *(f" · {clause}" for clause in clauses)])
+        return Sentence(kind, time, f"day {int(time)} · {lead}", phrase, after)
 
     def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[Sentence]:
         """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
@@ -149,7 +150,7 @@ class Narrator:
                     told.add(rows[0])
                     chosen.append(self.sentence(events, rows[0], archetypes))
                     budget -= 1
-        chosen.sort(key=lambda told: told.time)
+        chosen.sort(key=lambda sentence: sentence.time)
         return chosen
 
 
