@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 
 from sim import EventKind, ScenarioError, read_frame
-from tui.app import FieldRow, TrustApp, main
+from tui.app import TrustApp, main
 from tui.feed import Narrator
+from tui.panes import FieldRow
 from tui.params import validate
 from tui.runner import SPEEDS
 from tui.widgets import Chart, PopulationMap
@@ -271,7 +272,8 @@ def test_narrator_tells_a_vouched_broken_promise() -> None:
     archetypes = np.zeros(20, dtype=np.int16)
     archetypes[17] = 1
     (line,) = Narrator(["steady", "overcommitter"]).pick(events, archetypes, budget=3)
-    assert line == ("day 43 · agent 17 (overcommitter) broke a promise to agent 5 · 5's trust in 17 "
+    assert line.kind == EventKind.broken and line.phrase == " broke a promise"     # the kind colours it
+    assert str(line) == ("day 43 · agent 17 (overcommitter) broke a promise to agent 5 · 5's trust in 17 "
                     "0.71 → 0.52 · agent 9 vouched for 17 and loses standing with 5")
 
 

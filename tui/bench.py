@@ -30,7 +30,8 @@ def headless(agents: int, days: int, scenario: str = SCENARIO) -> float:
 
 
 async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tuple[float, float, list[float]]:
-    from .app import TopBar, TrustApp
+    from .app import TrustApp
+    from .widgets import TopBar
 
     app = TrustApp(scenario, {"simulation.agents": agents, "simulation.days": days}, play=False,
                    speed=len(SPEEDS) - 1)

@@ -11,6 +11,8 @@ from typing import Any
 
 from sim import Scenario, ScenarioError, load_scenario, parse_override
 
+DEFAULT_SCENARIO = "baseline"        # what the dashboard opens on, and B's fallback in compare mode
+
 MAIN_KNOBS: tuple[tuple[str, str], ...] = (
     ("simulation.agents", "agents"),
     ("simulation.days", "days"),

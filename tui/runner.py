@@ -16,14 +16,14 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim import Simulation, Snapshot
+from sim import Scenario, Simulation, Snapshot
 
 #: Speeds a user can pick, in simulated days per second; ``0`` means as fast as the engine goes.
 SPEEDS: tuple[float, ...] = (0.5, 1, 2, 5, 10, 20, 50, 0)
@@ -46,6 +46,7 @@ class Frame:
 
     generation: int                      # bumps whenever the runs are replaced (restart, new scenario)
     index: int                           # 0 = the main run, 1 = the run it is compared with
+    scenario: Scenario                   # the run's scenario, so the screen need not ask which runs are on
     snapshot: Snapshot
     metrics: dict[str, np.ndarray]       # new daily rows: "day" + METRICS
     archetype_days: np.ndarray           # new rows of the archetype history
@@ -68,7 +69,7 @@ class _Reader:
         days, rows = sim.archetype_history(self.rows)
         self.rows += len(metrics["day"])
         self.events = snapshot.events_total
-        return Frame(generation, index, snapshot, metrics, days, rows)
+        return Frame(generation, index, sim.scenario, snapshot, metrics, days, rows)
 
 
 class Runner:
@@ -98,6 +99,20 @@ class Runner:
     def sims(self) -> list[Simulation]:
         return [r.sim for r in self._readers]
 
+    @property
+    def main(self) -> Simulation:
+        """The main run (read it only on the simulation thread, i.e. inside a submitted command)."""
+        return self._readers[0].sim
+
+    def drain(self) -> list[Frame]:
+        """Every frame published since the last call, oldest first."""
+        frames = []
+        while True:
+            try:
+                frames.append(self.frames.get_nowait())
+            except queue.Empty:
+                return frames
+
     def set_playing(self, playing: bool) -> None:
         self.playing = playing
         self._dirty = True
@@ -119,6 +134,26 @@ class Runner:
         self._commands.put((command, future))
         self._wake.set()
         return future
+
+    def start(self, scenarios: Sequence[Scenario]) -> Future:
+        """Replace the runs by new ones, playing from day 0; the first scenario is the main run.
+
+        The simulations are built on the simulation thread, so a large population never stalls the screen.
+        """
+
+        def build() -> None:
+            self.replace([Simulation(s) for s in scenarios])
+            self.set_playing(True)
+
+        return self.submit(build)
+
+    def compare_with(self, scenario: Scenario | None) -> Future:
+        """Run ``scenario`` beside the main run, which carries on (``None``: stop comparing)."""
+
+        def rebuild() -> None:
+            self.replace([self.main, *([Simulation(scenario)] if scenario is not None else [])])
+
+        return self.submit(rebuild)
 
     def replace(self, sims: list[Simulation]) -> None:
         """Swap in new runs (call on the simulation thread, i.e. inside a submitted command)."""

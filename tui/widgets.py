@@ -1,276 +1,134 @@
-"""The dashboard's panes: charts, the population map, the archetype table, the feed.
+"""The dashboard's reusable widgets: the chart, the population map and its legend, the archetype table, the
+top bar and the status line.
 
-Each pane is a view over a :class:`Track` (the history of one run, as the screen has received it). Panes
-only redraw when they are visible and something changed, and the plotext charts limit how often they
-redraw by what a redraw costs, so the screen never takes the engine's CPU away.
+Each holds what it shows in a reactive that a pane binds to (``data_bind``); its ``watch_`` method decides
+how much work a change costs. The chart and the map only redraw when they are visible and changed, and no
+more often than their cost allows (:class:`Throttled`), so the screen never takes the engine's CPU away.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
-from textual import events
-from textual.message import Message
+from textual import events, on
+from textual.content import Content
+from textual.geometry import Region
+from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
-from sim import ARCHETYPE_COLUMNS, METRICS, Scenario
+from .messages import AgentPicked
+from .palette import GLYPHS, RICH_COLORS, UNKNOWN, glyph, reputation_color, reputation_rgb
+from .track import Runs
 
-from .runner import Frame
-
-GLYPHS = "●▲■◆★✚▼♦"
-LINE_COLORS = ("green", "cyan", "magenta", "orange", "blue", "yellow", "red", "white")
-TRUST_LINES = (("mean_trust", "mean", "green"), ("generalized_trust", "generalized", "cyan"),
-               ("referral_trust", "referral", "magenta"), ("trust_accuracy", "accuracy", "orange"))
+#: A chart's legend: (label, plotext colour) per line.
+Legend = list[tuple[str, str]]
 
 
-RICH_COLORS = {"orange": "dark_orange"}
+class Throttled:
+    """Mixin for a widget that redraws only when it is visible and its data changed, at most once per
+    ``min_interval`` seconds. The shown tab calls :meth:`maybe_refresh` for all of its own on the app's
+    redraw tick, so their repaints land together (Textual repaints the box around all changed regions at
+    once)."""
 
-
-def glyph(index: int) -> str:
-    return GLYPHS[index % len(GLYPHS)]
-
-
-def reputation_rgb(value: float) -> tuple[int, int, int]:
-    """Red (distrusted) through amber to green (trusted); 0.3 and below is fully red, 0.8 up fully green."""
-    t = min(1.0, max(0.0, (value - 0.3) / 0.5))
-    if t < 0.5:
-        return 220, int(60 + 300 * t), 60
-    return int(220 - 340 * (t - 0.5)), 210, int(60 + 40 * (t - 0.5))
-
-
-class Track:
-    """One run's history as received by the screen: daily measures, archetype rows, the latest snapshot."""
-
-    def __init__(self, scenario: Scenario) -> None:
-        self.scenario = scenario
-        self.names = scenario.archetype_names()
-        self.metrics: dict[str, np.ndarray] = {m: np.empty(0) for m in ("day", *METRICS)}
-        self.archetype_days = np.empty(0, dtype=np.int32)
-        self.archetype_rows = np.empty((0, len(self.names), len(ARCHETYPE_COLUMNS)))
-        self.snapshot = None
-
-    @property
-    def label(self) -> str:
-        return self.scenario.name
-
-    def add(self, frame: Frame) -> None:
-        self.snapshot = frame.snapshot
-        if len(frame.metrics["day"]):
-            self.metrics = {k: np.concatenate((v, frame.metrics[k])) for k, v in self.metrics.items()}
-            self.archetype_days = np.concatenate((self.archetype_days, frame.archetype_days))
-            self.archetype_rows = np.concatenate((self.archetype_rows, frame.archetype_rows))
-
-    def series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        return self.metrics["day"], self.metrics[name]
-
-    def daily(self, name: str, window: int = 7) -> tuple[np.ndarray, np.ndarray]:
-        """A cumulative count as a per-day rate, smoothed over ``window`` days."""
-        days, total = self.series(name)
-        if len(total) < 2:
-            return days[:0], total[:0]
-        per_day = np.diff(total)
-        kernel = np.ones(min(window, len(per_day))) / min(window, len(per_day))
-        smooth = np.convolve(per_day, kernel, mode="full")[: len(per_day)]
-        counts = np.minimum(np.arange(1, len(per_day) + 1), len(kernel))
-        smooth = smooth * len(kernel) / counts
-        return days[1:], smooth
-
-
-def thin(x: np.ndarray, y: np.ndarray, points: int) -> tuple[list[float], list[float]]:
-    """At most ``points`` evenly spaced points (always keeping the last), NaN dropped, as lists."""
-    if len(x) > points > 0:
-        picks = np.unique(np.concatenate((np.linspace(0, len(x) - 1, points).astype(int), [len(x) - 1])))
-        x, y = x[picks], y[picks]
-    keep = np.isfinite(y)
-    return x[keep].tolist(), y[keep].tolist()
-
-
-class Chart(PlotextPlot):
-    """A plotext chart that draws itself from a callback, only when visible and changed, and no more
-    often than its cost allows: after a redraw it waits 40 times as long as that redraw took (at most 3 s)."""
-
-    def __init__(self, draw: Callable[[Plot, int], list[tuple[str, str]]], title: str = "", *,
-                 min_interval: float = 0.3, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.draw = draw
-        self.legend: list[tuple[str, str]] = []
-        self.chart_title = title
-        self.min_interval = min_interval
-        self.dirty = True
-        self.next_draw = 0.0
-        self.border_title = title
+    min_interval = 0.3
+    dirty = True                 # the data changed since the last refresh
+    next_draw = 0.0              # time.monotonic() before which it does not redraw
+    _painted = False             # it has rendered since the last refresh
 
     def mark_dirty(self) -> None:
         self.dirty = True
 
     def maybe_refresh(self, now: float) -> None:
-        """Refresh if something changed and the chart's budget allows; a hidden chart waits."""
+        """Refresh if something changed and the widget's budget allows; a hidden widget waits."""
         if self.dirty and now >= self.next_draw and self.display and self.region.area:
             self.dirty = False
+            self._painted = False
+            self.next_draw = now + self.min_interval
             self.refresh()
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the screen shows this widget's latest data (tests wait for it before a screenshot)."""
+        return not self.dirty and self._painted
+
+
+class Chart(Throttled, PlotextPlot):
+    """A plotext chart drawn by ``draw(plt, data, width)`` from its reactive ``data``. After a redraw it
+    waits 40 times as long as that redraw took (at least ``min_interval``, at most 3 s)."""
+
+    data: var[Any] = var(None)
+
+    def __init__(self, draw: Callable[[Plot, Any, int], Legend], title: str = "", *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.draw = draw
+        self.legend: Legend = []
+        self.border_title = title
+
+    def watch_data(self) -> None:
+        self.mark_dirty()
 
     def render(self):  # noqa: ANN201 - a Rich renderable, as PlotextPlot.render
         started = time.perf_counter()
         plt = self.plt
         plt.clear_figure()
-        legend = self.draw(plt, max(10, self.size.width)) or []
+        legend = self.draw(plt, self.data, max(10, self.size.width)) if self.data is not None else []
         if legend != self.legend:
-            # plotext's own legend sits on top of the lines; ours goes on the border
+            # plotext's own legend sits on top of the lines; ours goes on the border, which this paint
+            # has already read: paint once more to show it
             self.legend = legend
             self.border_subtitle = "  ".join(
                 f"[{RICH_COLORS.get(c, c)}]{label[0]}[/]{label[1:]}" if label[:1] in GLYPHS + "•"
                 else f"[{RICH_COLORS.get(c, c)}]━[/] {label}" for label, c in legend)
+            self.call_after_refresh(self.refresh)
+        else:
+            self._painted = True
         result = super().render()
         cost = time.perf_counter() - started
         self.next_draw = time.monotonic() + max(self.min_interval, min(cost * 40, 3.0))
         return result
 
 
-def draw_trust(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
-    """The network measures of the main run: mean, generalized, referral trust and trust accuracy."""
+class PopulationMap(Throttled, Widget, can_focus=True):
+    """Every agent of run A (or a fixed sample that fills the pane) as one cell: its archetype's mark,
+    coloured by its reputation (red distrusted, green trusted, grey nobody knows it yet). Agents are grouped
+    by archetype so a group's fall is a patch turning red. Click a cell to inspect that agent."""
 
-    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
-        tracks = track_source()
-        if not tracks:
-            return []
-        track = tracks[0]
-        low = 0.0
-        for name, _, color in TRUST_LINES:
-            x, y = thin(*track.series(name), width * 2)
-            if x:
-                plt.plot(x, y, color=color, marker="braille")
-                low = min(low, min(y))
-        # 0..1 unless trust accuracy (a rank correlation) goes negative
-        plt.ylim(low if low >= 0 else max(-1.0, low - 0.05), 1.0)
-        _days_axis(plt, track)
-        return [(label, color) for _, label, color in TRUST_LINES]
-
-    return draw
-
-
-def draw_commitments(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
-    """Kept and broken commitments per day (7-day mean)."""
-
-    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
-        tracks = track_source()
-        if not tracks:
-            return []
-        lines = (("promises_kept", "kept", "green"), ("promises_broken", "broken", "red"))
-        for name, _, color in lines:
-            x, y = thin(*tracks[0].daily(name), width * 2)
-            if x:
-                plt.plot(x, y, color=color, marker="braille")
-        _days_axis(plt, tracks[0])
-        return [(label, color) for _, label, color in lines]
-
-    return draw
-
-
-def draw_archetypes(track_source: Callable[[], Sequence[Track]]) -> Callable[[Plot, int], list[tuple[str, str]]]:
-    """One reputation line per archetype."""
-    column = ARCHETYPE_COLUMNS.index("reputation")
-
-    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
-        tracks = track_source()
-        if not tracks:
-            return []
-        track = tracks[0]
-        for k in range(len(track.names)):
-            x, y = thin(track.archetype_days, track.archetype_rows[:, k, column], width * 2)
-            if x:
-                plt.plot(x, y, color=LINE_COLORS[k % len(LINE_COLORS)], marker="braille")
-        plt.ylim(0.0, 1.0)
-        _days_axis(plt, track)
-        return [(f"{glyph(k)} {name}", LINE_COLORS[k % len(LINE_COLORS)]) for k, name in enumerate(track.names)]
-
-    return draw
-
-
-def draw_compare(track_source: Callable[[], Sequence[Track]], metrics: Sequence[str],
-                 daily: bool = False) -> Callable[[Plot, int], list[tuple[str, str]]]:
-    """The same measure(s) of runs A and B, overlaid (A solid braille, B dotted)."""
-
-    def draw(plt: Plot, width: int) -> list[tuple[str, str]]:
-        tracks = track_source()
-        legend = []
-        low, high = math.inf, -math.inf
-        for t, track in enumerate(tracks[:2]):
-            for m, metric in enumerate(metrics):
-                series = track.daily(metric) if daily else track.series(metric)
-                x, y = thin(*series, width * 2)
-                if x:
-                    color = ("green", "red", "cyan", "magenta")[m * 2 + t] if len(metrics) > 1 else \
-                        ("cyan", "orange")[t]
-                    name = metric.replace("promises_", "").replace("_", " ")
-                    label = f"{'AB'[t]} {name}" if len(metrics) > 1 else f"{'AB'[t]}: {track.label}"
-                    plt.plot(x, y, color=color, marker="braille" if t == 0 else "dot")
-                    legend.append((label, color) if t == 0 else ("• " + label, color))
-                    low, high = min(low, min(y)), max(high, max(y))
-        if not daily and high >= low:
-            # at least 0.2 of trust on the axis, so a hair's difference does not look like a gulf
-            middle, span = (low + high) / 2, max(high - low, 0.2)
-            plt.ylim(middle - span * 0.55, middle + span * 0.55)
-        if tracks:
-            _days_axis(plt, tracks[0])
-        return legend
-
-    return draw
-
-
-def _days_axis(plt: Plot, track: Track) -> None:
-    """Integer day ticks. (plotext's ``xlim`` clips lines wrongly, so the axis grows with the run.)"""
-    last = int(track.metrics["day"][-1]) if len(track.metrics["day"]) else 1
-    plt.xticks(sorted({0, last // 2, last}))
-
-
-class PopulationMap(Widget, can_focus=True):
-    """Every agent (or a fixed sample that fills the pane) as one cell: its archetype's mark, coloured by
-    its reputation (red distrusted, green trusted, grey nobody knows it yet). Agents are grouped by
-    archetype so a group's fall is a patch turning red. Click a cell to inspect that agent."""
-
-    class AgentPicked(Message):
-        """The user picked an agent on the map."""
-
-        def __init__(self, agent: int) -> None:
-            super().__init__()
-            self.agent = agent
+    min_interval = 0.4
+    runs: var[Runs | None] = var(None)
+    selected: var[int] = var(-1)         # the inspected agent, shown reversed
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.archetype = np.empty(0, dtype=np.int16)
         self.reputation = np.empty(0)
-        self.selected = -1
         self.cells = np.empty(0, dtype=np.int64)     # agent id shown in each cell, row-major (-1: gap)
         self.cell_width = 1
         self.columns = 1
         self._layout_key: tuple = ()
         self._styles = [Style(color=f"rgb{reputation_rgb(v / 20)}") for v in range(21)]
-        self._unknown = Style(color="grey42")
-        self.dirty = True
-        self.next_draw = 0.0
+        self._unknown = Style(color=UNKNOWN)
 
-    def show(self, archetype: np.ndarray, reputation: np.ndarray) -> None:
-        self.archetype, self.reputation = archetype, reputation
-        self.dirty = True
+    def watch_runs(self, runs: Runs | None) -> None:
+        if runs is not None:
+            agents = runs.snapshot.agents
+            self.archetype, self.reputation = agents["archetype"], agents["reputation"]
+            self.mark_dirty()
 
-    def maybe_refresh(self, now: float) -> None:
-        if self.dirty and now >= self.next_draw and self.display and self.region.area:
-            self.dirty = False
-            self.next_draw = now + 0.4
-            self.refresh()
+    def watch_selected(self) -> None:
+        self.mark_dirty()
 
-    def _layout(self) -> np.ndarray:
+    def _layout(self) -> None:
         """Which agent each cell shows (-1 for a gap), recomputed when the pane or population changes.
 
         Every agent gets a cell if they fit, else a fixed sample does. When there is room, cells are two
@@ -303,11 +161,15 @@ class PopulationMap(Widget, can_focus=True):
             self.columns = columns
             self.border_title = (f"Population: all {n:,} agents" if len(chosen) == n
                                  else f"Population: a fixed sample of {len(chosen):,} of {n:,} agents")
-        return self.cells
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._layout()          # first: a new layout changes the border's title, which this paint draws
+        self._painted = True
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        cells = self._layout()
+        cells = self.cells
         row = cells[y * self.columns:(y + 1) * self.columns]
         if len(row) == 0:
             return Strip.blank(width)
@@ -337,20 +199,38 @@ class PopulationMap(Widget, can_focus=True):
             return
         index = offset.y * self.columns + offset.x // self.cell_width
         if 0 <= index < len(self.cells) and self.cells[index] >= 0:
-            self.post_message(self.AgentPicked(int(self.cells[index])))
+            self.post_message(AgentPicked(int(self.cells[index])))
+
+
+class MapLegend(Static):
+    """'● steady  ▲ casual  …   reputation: low ■ ■ ■ high': what the map's marks and colours mean."""
+
+    runs: var[Runs | None] = var(None)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._names: tuple[str, ...] | None = None
+
+    def watch_runs(self, runs: Runs | None) -> None:
+        names = runs.main.names if runs is not None else ()
+        if names != self._names:
+            self._names = names
+            self.update(map_legend(names))
 
 
 def map_legend(names: Sequence[str]) -> str:
-    """'● steady  ▲ casual  …   reputation: low ■ ■ ■ high'."""
     marks = "  ".join(f"{glyph(k)} {name}" for k, name in enumerate(names))
     scale = " ".join(f"[rgb{reputation_rgb(v)}]■[/]" for v in (0.3, 0.45, 0.55, 0.65, 0.8))
-    return f"{marks}   reputation: low {scale} high  [grey42]● unknown[/]"
+    return f"{marks}   reputation: low {scale} high  [{UNKNOWN}]● unknown[/]"
 
 
 class ArchetypeTable(DataTable):
-    """Agents, reputation, followers and kept / broken commitments per archetype, updated live."""
+    """Agents, reputation, followers and kept / broken commitments per archetype of run A, updated live.
+    ``enter`` on a row picks that archetype's most followed member: the face others see."""
 
     COLUMNS = ("archetype", "agents", "rep.", "followers", "kept / broken")
+
+    runs: var[Runs | None] = var(None)
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -358,8 +238,19 @@ class ArchetypeTable(DataTable):
         for column in self.COLUMNS:
             self.add_column(column, key=column)
 
-    def show(self, names: Sequence[str], archetypes: dict[str, np.ndarray]) -> None:
+    def watch_runs(self) -> None:
+        # updating cells costs a layout pass: a hidden table catches up when it is shown
+        if self.display and self.region.area:
+            self._fill()
+
+    def on_show(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         """Update the rows in place (keeps the cursor); rebuilds them if the archetypes changed."""
+        if self.runs is None:
+            return
+        names, archetypes = self.runs.snapshot.archetype_names, self.runs.snapshot.archetypes
         keys = [str(row.value) for row in self.rows]
         if keys != list(names):
             self.clear()
@@ -377,11 +268,20 @@ class ArchetypeTable(DataTable):
         kept, broken = float(a["promises_kept"][k]), float(a["promises_broken"][k])
         reputation = float(a["reputation"][k])
         share = broken / (kept + broken) if kept + broken else math.nan
-        color = f"rgb{reputation_rgb(reputation)}" if reputation == reputation else "grey42"
         broken_text = compact(broken) + (f" ({share:.0%})" if share == share else "")
         return (f"{glyph(k)} {name}", f"{int(a['agents'][k]):,}",
-                f"[{color}]{reputation:.2f}[/]" if reputation == reputation else "n/a",
+                f"[{reputation_color(reputation)}]{reputation:.2f}[/]" if reputation == reputation else "n/a",
                 f"{float(a['followers_mean'][k]):.1f}", f"{compact(kept)} / [red]{broken_text}[/]")
+
+    @on(DataTable.RowSelected)
+    def _pick_most_followed(self, event: DataTable.RowSelected) -> None:
+        if self.runs is None:
+            return
+        agents = self.runs.snapshot.agents
+        k = list(self.runs.snapshot.archetype_names).index(str(event.row_key.value))
+        members = np.flatnonzero(agents["archetype"] == k)
+        if len(members):
+            self.post_message(AgentPicked(int(members[np.argmax(agents["followers"][members])])))
 
 
 def compact(count: float) -> str:
@@ -393,34 +293,20 @@ def compact(count: float) -> str:
     return f"{int(count):,}"
 
 
-class Feed(Widget):
-    """The newest lines of the event feed, bottom-aligned, wrapped to the pane's width.
+class TopBar(Widget):
+    """The header: app, scenario, day, speed, running or paused. Textual's Header re-lays out the whole
+    screen whenever its subtitle changes, which here is every simulated day; this one only repaints."""
 
-    Unlike a RichLog it never changes size or scrolls, so a new line repaints this pane alone
-    instead of laying out the whole screen again (which, several times a second, costs the engine
-    real speed).
-    """
+    text: reactive[str] = reactive("", layout=False)
 
-    def __init__(self, *, keep: int = 200, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.lines: deque[Text] = deque(maxlen=keep)
+    def render(self) -> Content:
+        return Content.from_markup(f"[b]trustsim[/b] — {self.text}")
 
-    def write(self, markup: str) -> None:
-        self.lines.append(Text.from_markup(markup))
-        self.refresh()
 
-    def clear(self) -> None:
-        self.lines.clear()
-        self.refresh()
+class StatusLine(Widget):
+    """One line of facts and the latest message; redraws without a layout pass (it changes often)."""
 
-    def render(self) -> Text:
-        width, height = max(1, self.size.width), max(1, self.size.height)
-        shown: list[Text] = []
-        used = 0
-        for line in reversed(self.lines):
-            rows = max(1, math.ceil(line.cell_len / width))
-            if used + rows > height and shown:
-                break
-            shown.append(line)
-            used += rows
-        return Text("\n").join(reversed(shown))
+    text: reactive[str] = reactive("", layout=False)
+
+    def render(self) -> Content:
+        return Content.from_markup(self.text)

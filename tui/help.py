@@ -1,0 +1,53 @@
+"""The help screen (``?``): what the dashboard shows and its keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# trustsim dashboard
+
+A network of agents asks each other for favours, promises, keeps or breaks its word, and
+**vouches** for others. Each broken promise costs trust (more than a kept one earns), and whoever
+vouched for the promise-breaker loses standing too. Watch the measures fall or hold.
+
+| key | does |
+|---|---|
+| `space` | play / pause |
+| `n` | one day forward (pauses) |
+| `+` / `-` | faster / slower |
+| `r` | restart with a new seed |
+| `e` | export the run (parquet tables + manifest) |
+| `c` | compare with a second run, side by side, same seed |
+| `1`..`6` | dashboard, population, charts, agent, scenario, compare |
+| `i` | inspect an agent by number |
+| `ctrl+p` | command palette |
+| `q` | quit |
+
+**Dashboard**: trust measures over time, commitments kept and broken per day, reputation per
+archetype, the population map (one cell per agent, its archetype's mark coloured by reputation:
+red distrusted, green trusted), the archetype table, and a feed of telling events.
+
+**Agent**: pick an agent (click it on the map, press `enter` on an archetype row for its most
+followed member, or type its number) to see its traits, its reputation over time, who trusts it and
+whom it vouched for.
+
+**Scenario**: pick a scenario and change the main knobs; `enter` or *Apply* restarts with them.
+A bad value is shown on its field and the current run carries on.
+
+Press `escape` to close this help.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """What the dashboard shows and its keys."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP)

@@ -1,0 +1,153 @@
+"""The Agent tab: the inspector.
+
+It shows one agent of run A: its traits, its reputation over time, who trusts and distrusts it, and whom
+it vouched for and how that went. The app binds ``agent`` to the agent picked anywhere (a click on the map,
+``enter`` on an archetype row, or a number typed here). Reading an agent needs the simulation, so the pane
+asks the app (:class:`AgentPane.Inspect`) and the answer comes back as a message from the simulation thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import var
+from textual.widgets import Input, Label, Static
+from textual_plotext.plot import Plot
+
+from ..messages import AgentInspected, AgentPicked, InspectionFailed
+from ..palette import glyph, reputation_color
+from ..plots import days_axis
+from ..widgets import Chart, Legend
+from .base import RunPane
+
+INSPECT_INTERVAL = 1.0       # while the run moves on, the shown agent is read again once a second
+HINT = "Pick an agent: click it on the map, press enter on an archetype row, or type its number above."
+
+
+def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray], width: int) -> Legend:
+    """An agent's reputation over time, from (agent, days, reputation)."""
+    agent, days, values = shown
+    keep = np.isfinite(values)
+    if not keep.any():
+        return []
+    plt.plot(days[keep].tolist(), values[keep].tolist(), color="cyan", marker="braille")
+    plt.ylim(0, 1)
+    days_axis(plt, days[keep])
+    return [(f"agent {agent}", "cyan")]
+
+
+class AgentPane(RunPane):
+    """One agent, read again while the run moves on and this tab is shown."""
+
+    agent: var[int] = var(-1)
+
+    @dataclass
+    class Inspect(Message):
+        """Read ``agent`` from run A; the app answers ``pane`` with AgentInspected or InspectionFailed."""
+
+        pane: AgentPane
+        agent: int
+
+    def __init__(self) -> None:
+        super().__init__("Agent", id="agent")
+        self._asking = False
+        self._asked_at: tuple[int, int] = (-1, -1)      # the (generation, day) shown when last asked
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="agent-bar"):
+            yield Label("Agent number", classes="field-label")
+            yield Input(placeholder="e.g. 17, then enter", id="agent-input", type="integer")
+            yield Static("", id="agent-error", classes="field-error")
+        yield Static(HINT, id="agent-info")
+        with Horizontal(id="agent-body"):
+            yield Chart(draw_reputation, "Reputation over time", id="agent-chart")
+            yield Static("", id="agent-relations")
+
+    def on_mount(self) -> None:
+        self.set_interval(INSPECT_INTERVAL, self._read_again)
+
+    def watch_agent(self, agent: int) -> None:
+        if agent >= 0:
+            self.query_one("#agent-input", Input).value = str(agent)
+            self._ask()
+
+    def ask_for_number(self) -> None:
+        """Put the keys in the agent number field."""
+        self.query_one("#agent-input", Input).focus()
+
+    @on(Input.Submitted, "#agent-input")
+    def _typed(self, event: Input.Submitted) -> None:
+        error = self.query_one("#agent-error", Static)
+        try:
+            agent = int(event.value)
+        except ValueError:
+            error.update("type an agent number")
+            return
+        size = len(self.runs.snapshot.agents["archetype"]) if self.runs is not None else 0
+        if not 0 <= agent < size:
+            error.update(f"no agent {agent} (0..{size - 1})")
+            return
+        error.update("")
+        self.post_message(AgentPicked(agent))
+
+    def _read_again(self) -> None:
+        if self.display and self.runs is not None and self._asked_at != self._now():
+            self._ask()
+
+    def _now(self) -> tuple[int, int]:
+        return (self.runs.generation, self.runs.snapshot.day) if self.runs is not None else (-1, -1)
+
+    def _ask(self) -> None:
+        if self.agent >= 0 and not self._asking:
+            self._asking = True
+            self._asked_at = self._now()
+            self.post_message(self.Inspect(self, self.agent))
+
+    @on(InspectionFailed)
+    def _failed(self, message: InspectionFailed) -> None:
+        self._asking = False
+        self.query_one("#agent-error", Static).update(str(message.error).strip("'\""))
+
+    @on(AgentInspected)
+    def _inspected(self, message: AgentInspected) -> None:
+        self._asking = False
+        if message.agent != self.agent:         # another agent was picked meanwhile
+            self._ask()
+            return
+        self.query_one("#agent-chart", Chart).data = (message.agent, *message.history)
+        self.query_one("#agent-info", Static).update(self._summary(message.info))
+        self.query_one("#agent-relations", Static).update(self._relations(message.info))
+
+    def _summary(self, info: dict[str, Any]) -> str:
+        names = self.runs.main.names if self.runs is not None else ()
+        k = names.index(info["archetype"]) if info["archetype"] in names else 0
+        reputation = info["reputation"]
+        return (f"[b]agent {info['agent']}[/b] {glyph(k)} {info['archetype']} · vouches: {info['vouch_policy']} · "
+                f"reputation [{reputation_color(reputation)}][b]{reputation:.2f}[/b][/] · "
+                f"{info['followers']} followers · follows {info['following']} · "
+                f"promises kept {info['promises_kept']} / broken {info['promises_broken']}")
+
+    @staticmethod
+    def _relations(info: dict[str, Any]) -> str:
+        traits = "  ".join(f"{t.replace('_', ' ')} [b]{v:.2f}[/b]" for t, v in info["traits"].items())
+        trusters, trust = info["trusted_by"]
+        order = np.argsort(-trust)
+        most = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in order[:6]) or "nobody"
+        low = [i for i in order[::-1] if trust[i] < 0.5][:6]
+        least = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in low) or "nobody"
+        vouched = np.unique(info["vouched_for"])
+        _, kept = info["vouch_outcomes"]
+        went = (f"{int(kept.sum())} kept, {int((~kept).sum())} broken" if len(kept)
+                else "no commitment has come due yet")
+        vouched_text = ", ".join(map(str, vouched[:10].tolist())) + (" …" if len(vouched) > 10 else "")
+        return (f"[dim]{traits}[/dim]\n\n"
+                f"[b]Trusted by[/b] {len(trusters)} agents\n most: {most}\n"
+                f"[b]Distrusted by[/b] (trust < 0.5)\n {least}\n\n"
+                f"[b]Vouched for[/b] {len(vouched)} agents: {vouched_text or 'none'}\n"
+                f"[b]How that went[/b]: {went}; {info['vouches_failed']} of {info['vouches_given']} vouches failed")

@@ -1,0 +1,112 @@
+"""The Compare tab: run A against run B, a second scenario or the same one with other settings, on A's
+agents, days and seed. Four measures overlaid, and a table of their latest values and differences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import var
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from sim import Scenario, ScenarioError, available, load_scenario
+
+from .. import params
+from ..plots import draw_compare
+from ..track import Runs
+from ..widgets import Chart
+from .base import RunPane
+
+#: What B is, by default, for a given A.
+COMPARE_PARTNER = {"baseline": "indiscriminate_vouching"}
+TABLE_MEASURES = ("mean_trust", "generalized_trust", "referral_trust", "trust_accuracy", "vouch_precision",
+                  "promises_broken", "ties_broken")
+COUNTS = ("promises_broken", "ties_broken")
+
+
+def partner(name: str) -> str:
+    """The scenario B starts as, when A is ``name``."""
+    choice = COMPARE_PARTNER.get(name, params.DEFAULT_SCENARIO)
+    return choice if choice in available() else name
+
+
+class ComparePane(RunPane):
+    """B's scenario and settings, the overlaid charts and the table."""
+
+    a: var[Scenario | None] = var(None)      # run A's scenario (the app binds it)
+
+    @dataclass
+    class Start(Message):
+        """Run ``scenario`` as B beside A."""
+
+        scenario: Scenario
+
+    def __init__(self) -> None:
+        super().__init__("Compare", id="compare")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="compare-bar"):
+            yield Select([(n, n) for n in available()], allow_blank=False, id="compare-scenario")
+            yield Input(placeholder="B settings, e.g. trust.asymmetry=6", id="compare-settings")
+            yield Button("Run B", id="compare-run")
+        yield Static("", id="compare-error", classes="field-error")
+        with Horizontal(classes="chart-row"):
+            yield self._chart(["mean_trust"], "Mean trust: A vs B", "cmp-trust")
+            yield self._chart(["referral_trust"], "Referral trust: A vs B", "cmp-referral")
+        with Horizontal(classes="chart-row secondary"):
+            yield self._chart(["trust_accuracy"], "Trust accuracy: A vs B", "cmp-accuracy")
+            yield self._chart(["promises_broken"], "Broken promises per day: A vs B", "cmp-broken", daily=True)
+        yield DataTable(id="compare-table", cursor_type="none")
+
+    @staticmethod
+    def _chart(metrics: list[str], title: str, id: str, daily: bool = False) -> Chart:
+        return Chart(draw_compare(metrics, daily), title, id=id).data_bind(data=ComparePane.runs)
+
+    def on_mount(self) -> None:
+        self.query_one("#compare-table", DataTable).add_columns("measure", "A", "B", "B − A")
+
+    def watch_a(self, old: Scenario | None, new: Scenario | None) -> None:
+        if new is not None and (old is None or old.name != new.name):
+            self.query_one("#compare-scenario", Select).value = partner(new.name)
+
+    def watch_runs(self, runs: Runs | None) -> None:
+        if runs is not None and runs.compared is not None and runs.compared.snapshot is not None:
+            self._fill_table(runs)
+
+    def b_scenario(self) -> Scenario | None:
+        """B as chosen here, on A's agents, days and seed; None (and the reason shown inline) if it is bad."""
+        error = self.query_one("#compare-error", Static)
+        try:
+            settings = params.parse_settings(self.query_one("#compare-settings", Input).value)
+            a = self.a.simulation if self.a is not None else None
+            same = {f"simulation.{k}": getattr(a, k) for k in ("agents", "days", "seed")} if a else {}
+            b = load_scenario(str(self.query_one("#compare-scenario", Select).value), {**same, **settings})
+        except ScenarioError as exc:
+            error.update(f"B not started: {exc}")
+            return None
+        error.update("")
+        return b
+
+    @on(Button.Pressed, "#compare-run")
+    @on(Input.Submitted, "#compare-settings")
+    def _run_b(self) -> None:
+        b = self.b_scenario()
+        if b is not None:
+            self.post_message(self.Start(b))
+
+    def _fill_table(self, runs: Runs) -> None:
+        a, b = runs.main, runs.compared
+        assert a.snapshot is not None and b is not None and b.snapshot is not None
+        table = self.query_one("#compare-table", DataTable)
+        table.clear()
+        table.add_row("run", f"A: {a.label}", f"B: {b.label}", f"day {b.snapshot.day}")
+        for measure in TABLE_MEASURES:
+            va, vb = a.snapshot.metrics[measure], b.snapshot.metrics[measure]
+            if measure in COUNTS:
+                table.add_row(measure.replace("_", " "), f"{va:,.0f}", f"{vb:,.0f}", f"{vb - va:,.0f}")
+            else:
+                table.add_row(measure.replace("_", " "), f"{va:.3f}", f"{vb:.3f}", f"{vb - va:+.3f}")

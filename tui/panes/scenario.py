@@ -1,0 +1,141 @@
+"""The Scenario tab: pick a scenario, change its main knobs, restart with them.
+
+Every field is checked (:func:`tui.params.validate`) before anything restarts; a bad value is shown on its
+own field and the current run carries on. A good form asks the app to restart (:class:`ScenarioPane.Apply`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import var
+from textual.widgets import Button, Input, Label, OptionList, Static, TabPane
+
+from sim import Scenario, ScenarioError, available, load_scenario
+
+from .. import params
+from ..messages import Status
+
+
+class FieldRow(Horizontal):
+    """A labelled input with its inline error underneath."""
+
+    def __init__(self, key: str, label: str, value: str) -> None:
+        super().__init__(classes="field")
+        self.key = key
+        self.label_text = label
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label_text, classes="field-label")
+        with Vertical(classes="field-body"):
+            yield Input(self.value, classes="field-input")
+            yield Static("", classes="field-error")
+
+    @property
+    def text(self) -> str:
+        return self.query_one(Input).value
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.query_one(Input).value = value
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one(".field-error", Static)
+        error.update(message)
+        error.display = bool(message)
+        self.query_one(Input).set_class(bool(message), "-invalid")
+
+
+class ScenarioPane(TabPane):
+    """The scenario list with each one's description, and the form of the main knobs."""
+
+    running: var[Scenario | None] = var(None)    # run A's scenario (the app binds it); the form follows it
+
+    @dataclass
+    class Apply(Message):
+        """Restart with ``scenario`` (loaded by ``name``): every field of the form was good."""
+
+        name: str
+        scenario: Scenario
+
+    def __init__(self, name: str, extra: dict[str, Any]) -> None:
+        super().__init__("Scenario", id="scenario")
+        self.running_name = name         # what the running scenario was loaded by (a name or a path)
+        self.extra = dict(extra)         # --set overrides the form does not show; they go with running_name
+        self.form_for = name             # the scenario the form shows
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="scenario-body"):
+            with Vertical(id="scenario-left"):
+                yield OptionList(*available(), id="scenario-list")
+                yield Static("", id="scenario-description")
+            with VerticalScroll(id="parameters"):
+                yield Static("", id="form-error", classes="field-error")
+                yield Vertical(id="fields")
+                yield Button("Apply and restart (enter)", id="apply", variant="primary")
+
+    def on_mount(self) -> None:
+        names = available()
+        self.query_one("#scenario-list", OptionList).highlighted = \
+            names.index(self.running_name) if self.running_name in names else None
+
+    def watch_running(self, scenario: Scenario | None) -> None:
+        if scenario is not None:
+            self._fill_form(self.running_name, scenario)
+
+    def _fill_form(self, name: str, scenario: Scenario) -> None:
+        """Show ``scenario``'s values; the fields are rebuilt only if the form showed another scenario."""
+        self.query_one("#scenario-description", Static).update(
+            f"[b]{name}[/b]\n{scenario.scenario.description}\n\n[dim]{scenario.scenario.case_study}[/dim]")
+        rows = {row.key: row for row in self.query(FieldRow)}
+        knobs = params.knobs(scenario)
+        if name == self.form_for and list(rows) == [key for key, _ in knobs]:
+            # the same fields: new values in place, so a focused field keeps its focus
+            for key, row in rows.items():
+                row.text = params.current_value(scenario, key)
+                row.show_error("")
+        else:
+            fields = self.query_one("#fields", Vertical)
+            fields.remove_children()
+            fields.mount_all([FieldRow(key, label, params.current_value(scenario, key)) for key, label in knobs])
+        self.form_for = name
+        self.query_one("#form-error", Static).update("")
+
+    @on(OptionList.OptionHighlighted, "#scenario-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        name = str(event.option.prompt)
+        if self.form_for == name:
+            return
+        try:
+            scenario = self.running if name == self.running_name and self.running else load_scenario(name)
+        except ScenarioError as exc:
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self._fill_form(name, scenario)
+
+    @on(Button.Pressed, "#apply")
+    @on(Input.Submitted, ".field-input")
+    @on(OptionList.OptionSelected, "#scenario-list")
+    def apply(self) -> None:
+        """Validate every field; restart with them only if all are good, else show each error inline."""
+        name = self.form_for
+        rows = list(self.query(FieldRow))
+        extra = self.extra if name == self.running_name else {}
+        texts = {row.key: row.text for row in rows}
+        scenario, errors = params.validate(name, texts, {k: v for k, v in extra.items() if k not in texts})
+        for row in rows:
+            row.show_error(errors.get(row.key, ""))
+        self.query_one("#form-error", Static).update(f"[red]{errors['']}[/]" if "" in errors else "")
+        if scenario is None:
+            self.post_message(Status("Not restarted: fix the field marked in red (the current run carries on)."))
+            return
+        if name != self.running_name:
+            self.extra = {}
+        self.running_name = name
+        self.post_message(self.Apply(name, scenario))
