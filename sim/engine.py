@@ -125,6 +125,11 @@ class Simulation:
     def finished(self) -> bool:
         return self._day >= self.days
 
+    @property
+    def events_total(self) -> int:
+        """Events logged so far (a reader can ask for only those it has not seen: ``snapshot(recent_events=...)``)."""
+        return len(self.world.log)
+
     def advance(self, days: int = 1) -> int:
         """Simulate ``days`` more whole days (not past the scenario's end); returns the new day."""
         target = min(self._day + max(int(days), 0), self.days)
