@@ -70,7 +70,8 @@ class Side:
     key: str = ""
 
     def __post_init__(self) -> None:
-        text = json.dumps(config.to_dict(self.scenario, hypotheses=False), sort_keys=True, default=str)
+        # in the scenario's own order (archetype order shapes a run): never sort_keys here
+        text = json.dumps(config.to_dict(self.scenario, hypotheses=False), default=str)
         self.key = hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -254,7 +255,7 @@ def _outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float)
 
 
 def _cache_name(payload: dict[str, Any], code: str) -> str:
-    text = json.dumps(payload, sort_keys=True, default=str)
+    text = json.dumps(payload, default=str)
     return f"{hashlib.sha256((code + text).encode()).hexdigest()}.json"
 
 

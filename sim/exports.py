@@ -195,7 +195,8 @@ def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,
 
     def write_manifest(path: Path) -> None:
         document = {**manifest, "format": fmt, "files": files}
-        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        # keys in the scenario's own order: the order of its archetypes shapes the run
+        path.write_text(json.dumps(document, indent=2) + "\n")
 
     writers = {f"{name}.{fmt}": table_writer(name, frame) for name, frame in frames.items()}
     written = publish(out_dir, {**writers, "manifest.json": write_manifest})

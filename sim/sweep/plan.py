@@ -184,7 +184,9 @@ def scenario_digest(scenario: Scenario) -> str:
     """sha256 of the fully resolved scenario but its seed (canonical JSON): what the runs are of."""
     raw = to_dict(scenario, hypotheses=False)
     raw["simulation"].pop("seed")
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+    # in the scenario's own order: two scenarios that differ only in the order of their archetypes are
+    # two different runs, so sorting the keys here would confuse them
+    return hashlib.sha256(json.dumps(raw, default=str).encode()).hexdigest()
 
 
 def _digest(data: Any) -> str:
