@@ -142,6 +142,13 @@ def fingerprint(base: Scenario, params: tuple[Parameter, ...], design: Design, r
     })
 
 
+def _check_horizon(hypothesis: Hypothesis, days: int) -> None:
+    """Runs of ``days`` days must reach every day the hypothesis reads."""
+    problem = horizon_problem(hypothesis, days)
+    if problem:
+        raise ScenarioError(f"--hypothesis {hypothesis.id}: {problem} (set --days, or sample longer runs)")
+
+
 def check_comparison(comparison: Comparison, params: tuple[Parameter, ...]) -> None:
     """Every sampled key must exist on the comparison side too (it gets the same values)."""
     if comparison.base is None:
@@ -189,15 +196,15 @@ def make_plan(base: Scenario, params: tuple[Parameter, ...], design: Design, rep
     if not 0 <= seed < 2**63:
         raise ScenarioError(f"--seed: must be between 0 and 2**63-1, got {seed}")
     if comparison is not None:
-        problem = horizon_problem(comparison.hypothesis, base.simulation.days)
-        if problem:
-            raise ScenarioError(f"--hypothesis {comparison.hypothesis.id}: {problem} (set --days)")
+        _check_horizon(comparison.hypothesis, base.simulation.days)
         check_comparison(comparison, params)
     base = base.with_overrides({"simulation.seed": seed})
     sampler_seed = designs.child_seed(seed, designs.SAMPLER_CHILD)
     matrix = designs.sample(design, params, sampler_seed)
     values = tuple(tuple(p.value(x) for p, x in zip(params, row, strict=True)) for row in matrix.tolist())
     points = _point_scenarios(base, params, values)
+    if comparison is not None:          # simulation.days may be sampled: the shortest run must do
+        _check_horizon(comparison.hypothesis, min(point.simulation.days for point in points))
     compared: tuple[Scenario, ...] = ()
     if comparison is not None and comparison.base is not None:
         compared = _point_scenarios(comparison.base, params, values, comparison.control,
