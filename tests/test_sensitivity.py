@@ -438,6 +438,24 @@ def test_a_hypothesis_is_judged_at_every_point_against_its_comparison(tmp_path, 
     assert sorted(deciders["rank"].to_list()) == [1, 2] and f"1. {deciders.sort('rank')['parameter'][0]}" in printed
 
 
+def test_the_comparison_side_gets_the_same_values_and_seed_plus_its_own_overrides() -> None:
+    plan = plan_analysis(load_scenario("indiscriminate_vouching", SMALL), ["archetypes.nice.share=0.05:0.6",
+                         "trust.asymmetry=1:8"], method="morris", samples=2, replicates=2,
+                         hypothesis="policy-lowers-referral")
+    assert len(plan.comparison_runs) == len(plan.runs) == 2 * 3 * 2
+    for mine, theirs in zip(plan.runs, plan.comparison_runs, strict=True):
+        assert theirs.run_id == f"{mine.run_id}-c" and (theirs.point, theirs.seed) == (mine.point, mine.seed)
+        assert plan.run_label(theirs) == f"comparison side, {mine.label()}"
+        a, b = plan.payload(mine)["scenario"], plan.payload(theirs)["scenario"]
+        assert a["simulation"]["seed"] == b["simulation"]["seed"] == mine.seed
+        assert a["archetypes"]["nice"]["share"] == b["archetypes"]["nice"]["share"] == dict(mine.values)[
+            "archetypes.nice.share"]
+        assert a["trust"]["asymmetry"] == b["trust"]["asymmetry"]
+        assert a["archetypes"]["nice"]["vouch_policy"] == "indiscriminate"
+        assert {b["archetypes"][k]["vouch_policy"] for k in ("nice", "casual", "flaky")} == {"discerning"}
+        assert sum(arch["share"] for arch in b["archetypes"].values()) == pytest.approx(1.0)
+
+
 def test_a_fixed_value_hypothesis_needs_no_comparison_runs(tmp_path) -> None:
     plan = plan_analysis(load_scenario("baseline", SMALL), ["trust.asymmetry=1:8"], method="morris", samples=3,
                          replicates=2, hypothesis="trust-high")

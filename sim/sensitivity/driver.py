@@ -65,7 +65,6 @@ class SensitivityResult:
     skipped: int
     failures: list[tuple[Run, str]] = field(default_factory=list)
     seconds: float = 0.0
-
     complete: bool = False          # every run finished, so the indices are there
 
     @property
@@ -155,13 +154,19 @@ def build_tables(plan: Plan, finished: dict[str, pl.DataFrame]) -> tuple[dict[st
         indices, notes = indices_table(plan, samples, runs)
     tables = {"samples": samples, "runs": runs, "indices": indices}
     if plan.comparison is not None:
-        rows = judging.verdicts(plan, runs) if done else []
-        tables["hypothesis"] = judging.verdict_table(plan, samples, rows) if done else \
-            pl.DataFrame(schema={**samples.schema, **judging.VERDICT_COLUMNS})
-        tables["deciders"] = (judging.decider_table(plan.params, np.array(plan.values, dtype=np.float64),
-                                                    tables["hypothesis"]["holds"].to_numpy()) if done
-                              else pl.DataFrame(schema=judging.DECIDER_COLUMNS))
+        tables |= _hypothesis_tables(plan, samples, runs, done)
     return tables, notes
+
+
+def _hypothesis_tables(plan: Plan, samples: pl.DataFrame, runs: pl.DataFrame, done: bool) -> dict[str, pl.DataFrame]:
+    """Where the hypothesis holds, point by point, and its deciders (no rows until every run finished)."""
+    if not done:
+        return {"hypothesis": pl.DataFrame(schema={**samples.schema, **judging.VERDICT_COLUMNS}),
+                "deciders": pl.DataFrame(schema=judging.DECIDER_COLUMNS)}
+    verdicts = judging.verdict_table(plan, samples, judging.verdicts(plan, runs))
+    values = np.array(plan.values, dtype=np.float64)
+    return {"hypothesis": verdicts,
+            "deciders": judging.decider_table(plan.params, values, verdicts["holds"].to_numpy())}
 
 
 def run_sensitivity(plan: Plan, out: str | Path, *, workers: int | None = None, dask: str | None = None,
@@ -245,10 +250,3 @@ def _keep(out: Path, outcome: Outcome) -> str | None:
         return f"the work returned a malformed result: {exc}"
     return None
 
-
-def holds_share(result: SensitivityResult) -> float:
-    """The share of sample points where the hypothesis holds (NaN without one, or without every run)."""
-    table = result.tables.get("hypothesis")
-    if table is None or table.height == 0:
-        return float("nan")
-    return float(np.mean(table["holds"].to_numpy()))
