@@ -1,4 +1,5 @@
-"""``make bench``: engine speed and memory against bare SimPy, then sweeps and the dashboard if present.
+"""``make bench``: engine speed and memory against bare SimPy, then sweeps, sensitivity analysis and the
+dashboard if present.
 
 Every measurement (bare SimPy included) runs in a fresh process, so that each starts from the same
 clean heap and its peak RSS is its own. Bare SimPy is read between the engine runs (four readings in
@@ -58,7 +59,8 @@ def main() -> None:
                         "peak_rss_100k<2GiB": large["peak_rss_mib"] < 2048,
                         "time_at_most_linear": time_ratio <= agent_ratio},
         }
-    for name, module in (("sweep", "bench.sweep_bench"), ("dashboard", "tui.bench")):
+    for name, module in (("sweep", "bench.sweep_bench"), ("sensitivity", "bench.sensitivity_bench"),
+                         ("dashboard", "tui.bench")):
         try:
             measure = __import__(module, fromlist=["measure"]).measure
         except ImportError:

@@ -99,7 +99,8 @@ class CheckPlan:
         return key
 
 
-def _horizon_problem(hypothesis: Hypothesis, horizon: int) -> str:
+def horizon_problem(hypothesis: Hypothesis, horizon: int) -> str:
+    """Why runs of ``horizon`` days cannot be read as the hypothesis says (a day beyond them), or ""."""
     observable = hypothesis.observable
     days = [observable.day, observable.since, *(observable.window or ())]
     days += [value for key, value in observable.args if key in ("lapse", "reform")]
@@ -123,7 +124,7 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
         for index, hypothesis in enumerate(scenario.hypotheses):
             where = f"{name}: hypotheses[{index}] ({hypothesis.id})"
             horizon = hypothesis.horizon or scenario.simulation.days
-            problem = _horizon_problem(hypothesis, horizon)
+            problem = horizon_problem(hypothesis, horizon)
             if problem:
                 raise ScenarioError(f"{where}: {problem}")
             shared: dict[str, Any] = {"simulation.days": horizon}
@@ -369,5 +370,5 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: clean(v) for k, v in row.items()} for row in rows], indent=2)
 
 
-__all__ = ["CheckInterrupted", "CheckPlan", "CheckResult", "DERIVED", "as_json", "judge", "markdown", "observe",
-           "plan", "run", "table"]
+__all__ = ["CheckInterrupted", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "horizon_problem",
+           "judge", "markdown", "observe", "plan", "run", "table"]

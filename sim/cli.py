@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 from . import __version__, config, options
 from .errors import TrustsimError, UsageError
 from .files import FORMATS
+from .sensitivity import command as sensitivity_command
 from .sweep import command as sweep_command
 
 if TYPE_CHECKING:
@@ -223,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     tui.set_defaults(handler=cmd_tui)
 
     sweep_command.add_parser(commands)
+    sensitivity_command.add_parser(commands)
 
     check = commands.add_parser(
         "check", help="test each scenario's hypotheses against their comparisons (mechanisms switched off)",
