@@ -27,7 +27,7 @@ claims: $(STAMP)
 	$(BIN)/python -m tools.update_claims
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tui tests bench tools
+	$(BIN)/ruff check sim tui report tests bench tools
 
 clean:
 	rm -rf $(VENV) build *.egg-info
