@@ -86,14 +86,27 @@ def run_page(run: Run) -> Page:
                 footer=footer([run]))
 
 
+def compare_page(a: Run, b: Run) -> Page:
+    from .compare import compare_charts, parameter_differences
+
+    if a.name == b.name:         # the same scenario and seed, other settings: name them by folder
+        a.label, b.label = f"{a.name} ({a.path.name})", f"{b.name} ({b.path.name})"
+    differences = parameter_differences(a, b)
+    params = (table(("key", "A", "B"), differences) if differences
+              else "<p>None: A and B were made with the same parameters.</p>")
+    lead = (f"A: {escape(a.name)} ({escape(str(a.path))}).<br>B: {escape(b.name)} ({escape(str(b.path))}).<br>"
+            "The same figures overlaid, A in blue (solid) and B in orange (dashed), and their difference.")
+    return Page(f"{a.scenario.name} against {b.scenario.name}", lead, compare_charts(a, b),
+                before=[Section("Where the parameters differ", params)],
+                after=[events_section([a, b]), measures_section()], footer=footer([a, b]))
+
+
 def page_for(inputs: Sequence[Input]) -> Page:
     """The page for what was given: one run, two runs, one sweep, or one check output."""
     kinds = [type(i) for i in inputs]
     if kinds == [Run]:
         return run_page(inputs[0])  # type: ignore[arg-type]
     if kinds == [Run, Run]:
-        from .compare import compare_page
-
         return compare_page(inputs[0], inputs[1])  # type: ignore[arg-type]
     if kinds == [Sweep]:
         from .sweep_charts import sweep_page

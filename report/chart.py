@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from matplotlib.axes import Axes
@@ -112,3 +113,14 @@ def day_axis(ax: Axes, days: pl.Series) -> None:
     """The x axis of a time chart: the run's days, no margin."""
     if days.len():
         ax.set_xlim(float(days.min()), max(float(days.max()), float(days.min()) + 1))
+
+
+def tidy_grid(axes: Any, used: int, xlabel: str = "day", fontsize: float = 12) -> None:
+    """Hide the unused panels of a grid, and give every panel with none below it its day axis."""
+    rows, columns = axes.shape
+    for index, ax in enumerate(axes.flat):
+        if index >= used:
+            ax.set_visible(False)
+        elif index + columns >= used:          # the lowest panel of its column
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel(xlabel, fontsize=fontsize)

@@ -115,15 +115,16 @@ def draw_network(data: dict[str, pl.DataFrame], archetypes: tuple[str, ...], tit
     return fig
 
 
-def network_chart(run: Run, name: str = "network") -> Chart:
-    """The network picture of one run."""
+def network_chart(run: Run, name: str = "network", side: str = "") -> Chart:
+    """The network picture of one run (``side``: "A" or "B" when two are compared)."""
     data = network_data(run)
     shown, total = data[""].height, run.read("agents", ["agent"]).height
     day = run.manifest.get("day", "?")
     sample = f"all {total:,} agents" if shown == total else f"{shown:,} of {total:,} agents"
-    title = f"The trust network on day {day}: {sample}"
+    title = f"{side + ': ' if side else ''}the trust network on day {day}: {sample}"
+    title = title[0].upper() + title[1:]
     archetypes = run.archetypes
-    caption = (f"{run.name}. Agents are coloured by reputation (the mean trust placed in them; grey: nobody "
+    caption = (f"{side + ': ' if side else ''}{run.name}. Agents are coloured by reputation (the mean trust placed in them; grey: nobody "
                "holds an opinion of them yet), shaped by archetype and sized by followers; each tie is "
                "coloured by the trust its holder places in the other. "
                + ("" if shown == total else f"A fixed sample: the first {shown} agents a random walk over the "

@@ -16,8 +16,20 @@ from sim import palette
 from sim.scenario_events import ScenarioEvent
 
 from . import style
-from .chart import (ARCHETYPE, DAY, MEASURES, TRUST, Chart, day_axis, event_handles, mark_events, thousands,
-                    unit_label, words)
+from .chart import (
+    ARCHETYPE,
+    DAY,
+    MEASURES,
+    TRUST,
+    Chart,
+    day_axis,
+    event_handles,
+    mark_events,
+    thousands,
+    tidy_grid,
+    unit_label,
+    words,
+)
 from .inputs import Run
 
 ROLLING = 7      # days in the mean drawn over the daily counts
@@ -102,10 +114,7 @@ def draw_measures(frame: pl.DataFrame, events: Sequence[ScenarioEvent], title: s
             thousands(ax)
         ax.tick_params(labelsize=11)
         day_axis(ax, frame["day"])
-    for ax in axes.flat[len(names):]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("day", fontsize=12)
+    tidy_grid(axes, len(names))
     fig.suptitle(title)
     if events:
         fig.legend(handles=event_handles(events), loc="outside lower center", ncol=min(len(events), 2))
