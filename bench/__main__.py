@@ -58,7 +58,7 @@ def main() -> None:
                         "peak_rss_100k<2GiB": large["peak_rss_mib"] < 2048,
                         "time_at_most_linear": time_ratio <= agent_ratio},
         }
-    for name, module in (("sweep", "bench.sweep_bench"), ("dashboard", "tui.bench")):
+    for name, module in (("sweep", "bench.sweep_bench"), ("dashboard", "tui.bench"), ("report", "bench.report_bench")):
         try:
             measure = __import__(module, fromlist=["measure"]).measure
         except ImportError:

@@ -98,7 +98,9 @@ class Run(Folder):
 
     @property
     def events(self) -> tuple[ScenarioEvent, ...]:
-        return self.scenario.events
+        """The scenario events that happened within the run (a shortened run stops before some)."""
+        last = self.manifest.get("day", self.scenario.simulation.days)
+        return tuple(event for event in self.scenario.events if event.day <= last)
 
     @cached_property
     def archetypes(self) -> tuple[str, ...]:

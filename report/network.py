@@ -72,10 +72,11 @@ def network_data(run: Run) -> dict[str, pl.DataFrame]:
     edges = run.read("edges", ["source", "target", "trust"])
     seed = run.scenario.simulation.seed
     nodes = sample_agents(edges, agents.height, seed)
-    chosen = pl.Series(nodes, dtype=pl.Int32)
-    ties = edges.filter(pl.col("source").is_in(chosen) & pl.col("target").is_in(chosen)).sort("source", "target")
+    chosen = pl.DataFrame({"agent": nodes}, schema={"agent": pl.Int32})
+    ties = (edges.join(chosen, left_on="source", right_on="agent", how="semi")
+            .join(chosen, left_on="target", right_on="agent", how="semi").sort("source", "target"))
     xy = layout(nodes, ties, seed)
-    frame = (pl.DataFrame({"agent": chosen, "x": xy[:, 0], "y": xy[:, 1]})
+    frame = (chosen.with_columns(x=xy[:, 0], y=xy[:, 1])
              .join(agents, on="agent", how="left").select("agent", "archetype", "reputation", "followers", "x", "y"))
     return {"": frame, "ties": ties}
 

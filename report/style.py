@@ -48,8 +48,7 @@ def reputation_colormap() -> tuple[LinearSegmentedColormap, Normalize]:
     low, high = stops[0][0], stops[-1][0]
     cmap = LinearSegmentedColormap.from_list(
         "reputation", [((value - low) / (high - low), color) for value, color in stops])
-    cmap.set_bad(palette.UNKNOWN)
-    return cmap, Normalize(low, high, clip=True)
+    return cmap.with_extremes(bad=palette.UNKNOWN), Normalize(low, high, clip=True)
 
 
 @contextmanager
