@@ -24,7 +24,7 @@ from .chart import Chart
 from .inputs import Run
 
 SAMPLE = 300        # agents in the picture: enough to see structure, few enough to see each one
-RESTART = 0.15      # chance per step that the walk jumps to a random agent (so it is not one ego network)
+RESTART = 0.15      # chance per step that the walk starts again from an agent it met (so it is not one chain)
 
 
 def neighbours(edges: pl.DataFrame, agents: int) -> tuple[np.ndarray, np.ndarray]:
@@ -38,22 +38,32 @@ def neighbours(edges: pl.DataFrame, agents: int) -> tuple[np.ndarray, np.ndarray
 
 
 def sample_agents(edges: pl.DataFrame, agents: int, seed: int, size: int = SAMPLE) -> np.ndarray:
-    """The agents the picture shows, sorted: all of them in a small run, else a seeded random walk's."""
+    """The agents the picture shows, sorted: all of them in a small run, else a seeded random walk's.
+
+    Now and then (:data:`RESTART`) the walk starts again from an agent it has already met, so the
+    sample spreads from many places yet stays one connected piece (an isolated dot would push the rest
+    of the layout into a corner); it jumps to a random agent only from one with no ties at all.
+    """
     if agents <= size:
         return np.arange(agents)
     offsets, ids = neighbours(edges, agents)
     rng = np.random.default_rng(seed)
     current = int(rng.integers(agents))
     seen = {current: None}          # a dict keeps the order agents were met in
+    met = [current]
     for _ in range(size * 200):     # bounded: a walk on a graph of isolated agents still ends
         if len(seen) >= size:
             break
         start, stop = offsets[current], offsets[current + 1]
-        if stop == start or rng.random() < RESTART:
+        if stop == start:
             current = int(rng.integers(agents))
+        elif rng.random() < RESTART:
+            current = met[int(rng.integers(len(met)))]
         else:
             current = int(ids[start + rng.integers(stop - start)])
-        seen[current] = None
+        if current not in seen:
+            seen[current] = None
+            met.append(current)
     return np.sort(np.fromiter(seen, dtype=np.int64))
 
 
@@ -129,7 +139,8 @@ def network_chart(run: Run, name: str = "network", side: str = "") -> Chart:
                "holds an opinion of them yet), shaped by archetype and sized by followers; each tie is "
                "coloured by the trust its holder places in the other. "
                + ("" if shown == total else f"A fixed sample: the first {shown} agents a random walk over the "
-                  f"ties meets (seeded with the run's seed, {run.scenario.simulation.seed}), with their ties. ")
+                  f"ties meets (seeded with the run's seed, {run.scenario.simulation.seed}), with the ties among "
+                  "them; a walk meets well-connected agents more often than their share. ")
                + "Layout: networkx's spring layout, seeded.")
     return Chart(name, title, caption, ("agents", "edges"), data,
                  lambda frames: draw_network(frames, archetypes, title))
