@@ -13,7 +13,7 @@ from .chart import event_text, words
 from .inputs import Check, Input, InputError, Run, Sweep
 from .moments import key_moments
 from .network import network_chart
-from .page import Markup, Page, Section, table
+from .page import Page, Section, table
 from .run_charts import run_charts
 
 
@@ -120,5 +120,3 @@ def page_for(inputs: Sequence[Input]) -> Page:
     raise InputError(f"cannot report on {given}: give one run folder, two run folders (A then B), one sweep "
                      "folder, or one `trustsim check --json` file")
 
-
-__all__ = ["Markup", "page_for"]

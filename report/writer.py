@@ -21,7 +21,7 @@ from sim.files import check_writable, discard_created
 
 from . import style
 from .build import page_for
-from .inputs import Check, Input, Run, load
+from .inputs import Check, Input, InputError, load
 from .page import render
 
 HTML, MANIFEST, FIGURES = "report.html", "report.json", "figures"
@@ -126,7 +126,7 @@ def write(paths: Sequence[str | Path], out_dir: str | Path | None = None) -> Pat
     :class:`~sim.errors.TrustsimError` and writes nothing.
     """
     if not 1 <= len(paths) <= 2:
-        raise ExportError(f"give one or two paths, not {len(paths)}")
+        raise InputError(f"give one or two paths, not {len(paths)}")
     inputs = [load(path) for path in paths]
     out = Path(out_dir) if out_dir is not None else default_out(inputs)
     claim(out)
@@ -149,4 +149,4 @@ def write(paths: Sequence[str | Path], out_dir: str | Path | None = None) -> Pat
     return out / HTML
 
 
-__all__ = ["Run", "default_out", "write"]
+__all__ = ["default_out", "write"]
