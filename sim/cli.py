@@ -183,6 +183,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from report.command import main as report_main
+
+    return report_main(args.paths, args.out)
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the dashboard needs a terminal (output is going to a file or a pipe); "
@@ -249,6 +255,17 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--markdown", action="store_true", help="the rows as a Markdown table")
     check.add_argument("--quiet", action="store_true", help="no progress bar")
     check.set_defaults(handler=cmd_check)
+
+    report = commands.add_parser(
+        "report", help="turn a run, two runs, a sweep or check --json output into figures and an HTML page",
+        description="Draw slide-ready figures (SVG, PNG, PDF, and each figure's data as CSV) and one "
+                    "self-contained HTML page from exported results: a run folder; two run folders (A "
+                    "against B, and B - A); a sweep folder; or the output of `trustsim check --json`.")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="a run or sweep folder, or a check JSON file; "
+                        "two run folders to compare them")
+    report.add_argument("--out", metavar="DIR", help="where to write (default: next to the input, e.g. "
+                        "RUN/report/); an earlier report there is replaced, anything else is refused")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

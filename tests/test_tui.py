@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from sim import EventKind, ScenarioError, read_frame
+from sim.narration import Narrator
 from tui.app import TrustApp, main
-from tui.feed import Narrator
 from tui.panes import FieldRow
 from tui.params import validate
 from tui.runner import SPEEDS

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..config import Scenario, to_dict
-from ..errors import UsageError
+from ..errors import ClusterError, UsageError
 from ..exports import versions, write_tables
-from ..errors import ClusterError
 from ..files import FORMATS, check_writable, discard_created
 from ..progress import Progress
 from .directory import RUNS_DIR, STATE_FILE, claim_directory, remove_stale_tables

@@ -1,0 +1,199 @@
+"""What a report is made from: run folders, sweep folders and ``trustsim check --json`` files, read and
+recognised, with every problem told in one line that names it and where it is.
+
+Only exported files are read (never the engine's state), so anyone holding the files can redraw every
+figure. Tables are read lazily with polars and only the columns and rows a figure needs are collected.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sim.config import Scenario, from_dict
+from sim.errors import ScenarioError, UsageError
+from sim.scenario_events import ScenarioEvent
+
+#: The keys every row of ``trustsim check --json`` has that the report reads.
+CHECK_KEYS = ("scenario", "id", "statement", "measure", "effect", "ci_low", "ci_high", "direction",
+              "min_effect", "holds")
+SCANNERS = {".parquet": pl.scan_parquet, ".csv": pl.scan_csv, ".ipc": pl.scan_ipc, ".ndjson": pl.scan_ndjson}
+
+
+class InputError(UsageError):
+    """An input that is missing, unreadable, or not a run, sweep or check output (exit code 2)."""
+
+
+def read_json(path: Path) -> Any:
+    """A JSON document, or one line saying why it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: broken JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+@dataclass
+class Folder:
+    """An exported folder: its ``manifest.json`` and the tables it lists."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    def table_path(self, name: str) -> Path:
+        entry = self.manifest.get("files", {}).get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise InputError(f"{self.path}/manifest.json: lists no {name!r} table")
+        path = self.path / entry["file"]
+        if not path.is_file():
+            raise InputError(f"{path}: missing (manifest.json lists it)")
+        if path.suffix not in SCANNERS:
+            raise InputError(f"{path}: unknown table format {path.suffix!r}")
+        return path
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        """The table ``name`` as a lazy frame (so a figure reads only what it needs)."""
+        path = self.table_path(name)
+        return SCANNERS[path.suffix](path)
+
+    def collect(self, frame: pl.LazyFrame, name: str) -> pl.DataFrame:
+        """Collect a query on table ``name``; a damaged or foreign file is one line, not a traceback."""
+        try:
+            return frame.collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{self.table_path(name)}: cannot read: {first}") from None
+
+    def read(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
+        """The table ``name`` (only ``columns``, if given)."""
+        frame = self.scan(name)
+        return self.collect(frame.select(columns) if columns else frame, name)
+
+
+@dataclass
+class Run(Folder):
+    """A run folder (``trustsim run --out``, or the dashboard's export)."""
+
+    label: str = ""
+    _cache: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        """The resolved scenario the run was made with, rebuilt from the manifest."""
+        parameters = self.manifest.get("parameters")
+        if not isinstance(parameters, dict):
+            raise InputError(f"{self.path}/manifest.json: has no 'parameters' table")
+        try:
+            return from_dict(parameters, f"{self.path}/manifest.json")
+        except ScenarioError as exc:
+            raise InputError(str(exc)) from None
+
+    @property
+    def events(self) -> tuple[ScenarioEvent, ...]:
+        """The scenario events that happened within the run (a shortened run stops before some)."""
+        last = self.manifest.get("day", self.scenario.simulation.days)
+        return tuple(event for event in self.scenario.events if event.day <= last)
+
+    @cached_property
+    def archetypes(self) -> tuple[str, ...]:
+        """The archetypes in the scenario's order, which decides their colours and marks.
+
+        Taken from the exported table (its Enum, or the order rows come in a text format): the manifest
+        is written with sorted keys, so its archetype tables come alphabetically.
+        """
+        dtype = self.scan("archetypes").collect_schema().get("archetype")
+        if isinstance(dtype, pl.Enum):
+            return tuple(dtype.categories.to_list())
+        names = self.table("archetypes").get_column("archetype").cast(pl.String).unique(maintain_order=True)
+        return tuple(names.to_list())
+
+    @property
+    def name(self) -> str:
+        """``broken_promises, seed 1``: how figures and the page name the run."""
+        return self.label or f"{self.scenario.name}, seed {self.scenario.simulation.seed}"
+
+    def table(self, name: str) -> pl.DataFrame:
+        """A whole table, read once."""
+        if name not in self._cache:
+            self._cache[name] = self.read(name)
+        return self._cache[name]
+
+
+@dataclass
+class Sweep(Folder):
+    """A sweep folder (``trustsim sweep --out``)."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The grid's keys, in the sweep's order."""
+        return tuple(entry["key"] for entry in self.manifest["grid"])
+
+    @property
+    def varying(self) -> tuple[str, ...]:
+        """The grid keys that take more than one value (a figure's x axes)."""
+        return tuple(entry["key"] for entry in self.manifest["grid"] if len(entry.get("values", [])) > 1)
+
+    @property
+    def name(self) -> str:
+        return f"sweep of {self.manifest.get('scenario', '?')}"
+
+
+@dataclass
+class Check:
+    """The rows of ``trustsim check --json``."""
+
+    path: Path
+    rows: list[dict[str, Any]]
+
+    @property
+    def name(self) -> str:
+        scenarios = sorted({row["scenario"] for row in self.rows})
+        return f"hypotheses of {', '.join(scenarios)}" if scenarios else "hypotheses"
+
+
+Input = Run | Sweep | Check
+
+
+def _check_rows(path: Path, document: Any) -> list[dict[str, Any]]:
+    if not isinstance(document, list):
+        raise InputError(f"{path}: not the output of `trustsim check --json` (expected a list of rows)")
+    for index, row in enumerate(document):
+        if not isinstance(row, dict):
+            raise InputError(f"{path}: row {index} is not an object")
+        missing = [key for key in CHECK_KEYS if key not in row]
+        if missing:
+            raise InputError(f"{path}: row {index} lacks {', '.join(missing)} "
+                             "(not the output of `trustsim check --json`?)")
+    return document
+
+
+def load(path: str | Path) -> Input:
+    """Recognise what ``path`` holds: a run folder, a sweep folder or a check JSON file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_file():
+        if path.name == "manifest.json":
+            return load(path.parent)
+        return Check(path, _check_rows(path, read_json(path)))
+    manifest_path = path / "manifest.json"
+    if (path / "report.json").is_file() and not manifest_path.exists():
+        raise InputError(f"{path}: is a report; give the run, sweep or check output it was made from")
+    if not manifest_path.is_file():
+        raise InputError(f"{path}: not a run, sweep or check output (no manifest.json)")
+    manifest = read_json(manifest_path)
+    if not isinstance(manifest, dict):
+        raise InputError(f"{manifest_path}: not a trustsim manifest")
+    if manifest.get("kind") == "run":
+        return Run(path, manifest)
+    if isinstance(manifest.get("grid"), list) and "fingerprint" in manifest:
+        return Sweep(path, manifest)
+    raise InputError(f"{path}: manifest.json is not a run's or a sweep's")

@@ -1,0 +1,401 @@
+"""trustsim report: real exports in, files out; each figure valid and equal to the table it came from;
+bad input refused in one line with nothing written."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+import report
+from report import style
+from report.chart import event_text
+from report.check_charts import check_charts
+from report.compare import compare_charts
+from report.inputs import load
+from report.moments import feed_sentences, key_moments, largest_falls, window_events
+from report.network import network_data, sample_agents
+from report.run_charts import run_charts
+from report.sweep_charts import sweep_charts
+from report.writer import FIGURES, HTML, MANIFEST
+from sim import Simulation, export, load_scenario, palette
+from sim.cli import main as trustsim_main
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIMS = ROOT / "docs" / "claims.json"
+RUN_FILES = ("metrics", "archetypes", "agents", "reputations", "events", "edges")
+
+
+def make_run(folder: Path, scenario: str, agents: int, days: int, fmt: str = "parquet", **settings) -> Path:
+    sim = Simulation(load_scenario(scenario, {"simulation.agents": agents, "simulation.days": days, **settings}))
+    export(sim.run(), folder, fmt)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """Small exported runs: broken_promises (a testimony on day 120 needs 130 days), repentance (two
+    reforms), indiscriminate_vouching (a campaign) in CSV, and baseline to compare with."""
+    base = tmp_path_factory.mktemp("runs")
+    return {
+        "broken": make_run(base / "broken", "broken_promises", 200, 130),
+        "repentance": make_run(base / "repentance", "repentance", 150, 70),
+        "campaign": make_run(base / "campaign", "indiscriminate_vouching", 120, 40, fmt="csv"),
+        "baseline": make_run(base / "baseline", "baseline", 200, 130),
+    }
+
+
+@pytest.fixture(scope="module")
+def run_report(runs) -> Path:
+    """The report of the broken_promises run, written where it goes by default."""
+    return report.write([runs["broken"]])
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sweep") / "sweep"
+    result = subprocess.run([sys.executable, "-m", "sim", "sweep", "baseline", "--grid", "trust.asymmetry=1,3",
+                             "--grid", "vouching.threshold=0.5,0.8", "--replicates", "2", "--agents", "80",
+                             "--days", "15", "--workers", "1", "--quiet", "--out", str(out)],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def check_files(folder: Path) -> dict:
+    """Every figure of a report is valid: PNG with its size, SVG that parses, PDF, CSV polars reads."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest["kind"] == "report"
+    for name, entry in manifest["figures"].items():
+        figures = folder / FIGURES
+        width, height = png_size((figures / f"{name}.png").read_bytes())
+        assert width == 1920 and height >= 540, (name, width, height)
+        root = ET.parse(figures / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg")
+        assert (figures / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        for file in entry["files"]:
+            assert (figures / file).is_file(), file
+            if file.endswith(".csv"):
+                assert pl.read_csv(figures / file).height > 0
+    return manifest
+
+
+# ---------------------------------------------------------------- one run
+
+def test_a_run_report_has_every_figure_valid_and_a_self_contained_page(run_report):
+    folder = run_report.parent
+    assert run_report.name == HTML and folder.name == "report"
+    manifest = check_files(folder)
+    assert set(manifest["figures"]) == {"trust", "measures", "commitments", "reputation", "followers", "network"}
+    page = run_report.read_text()
+    assert "http://" not in page and "https://" not in page
+    assert "<script" not in page and "<link" not in page and "src=" not in page
+    assert page.count("<svg") == len(manifest["figures"])
+    assert "the steady go public about the overcommitters" in page
+    assert "Key moments" in page and "Parameters" in page and "trust.asymmetry" in page
+
+
+def test_a_figure_draws_exactly_its_table(runs):
+    run = load(runs["broken"])
+    metrics = run.table("metrics")
+    trust = next(c for c in run_charts(run) if c.name == "trust")
+    line = next(a for a in trust.figure().axes[0].get_lines() if a.get_label() == "mean trust")
+    assert np.array_equal(np.asarray(line.get_ydata(), float), metrics["mean_trust"].to_numpy(), equal_nan=True)
+    assert np.array_equal(np.asarray(line.get_xdata(), float), metrics["day"].to_numpy())
+
+
+def test_the_csv_beside_a_figure_is_its_table(run_report, runs):
+    figures = run_report.parent / FIGURES
+    metrics = load(runs["broken"]).table("metrics")
+    written = pl.read_csv(figures / "trust.csv")
+    assert written["mean_trust"].to_list() == metrics["mean_trust"].to_list()
+    kept = pl.read_csv(figures / "commitments.csv")
+    assert kept["kept"].to_list() == metrics["promises_kept"].diff().slice(1).cast(pl.Float64).to_list()
+
+
+def test_archetypes_take_the_dashboards_colours_and_marks_in_scenario_order(runs):
+    run = load(runs["broken"])
+    assert run.archetypes == ("steady", "casual", "overcommitter")      # not the manifest's sorted order
+    reputation = next(c for c in run_charts(run) if c.name == "reputation")
+    lines = {line.get_label(): line for line in reputation.figure().axes[0].get_lines()}
+    for index, name in enumerate(run.archetypes):
+        assert lines[name].get_color() == palette.archetype_color(index)
+        assert lines[name].get_marker() == style.archetype_marker(index)
+    archetypes = run.table("archetypes")
+    steady = archetypes.filter(pl.col("archetype") == "steady")["reputation"].to_numpy()
+    assert np.array_equal(np.asarray(lines["steady"].get_ydata(), float), steady, equal_nan=True)
+
+
+def test_events_are_marked_a_campaign_as_a_span_a_reform_as_a_labelled_line(runs):
+    campaign = load(runs["campaign"])          # CSV tables: the archetype order comes from the rows
+    [event] = campaign.events
+    ax = next(c for c in run_charts(campaign) if c.name == "trust").figure().axes[0]
+    spans = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_x() == event.day]
+    assert spans and math.isclose(spans[0].get_width(), event.end - event.day)
+    assert any(event.describe() in t.get_text().replace("\n", " ") for t in ax.texts)
+
+    repentance = load(runs["repentance"])
+    ax = next(c for c in run_charts(repentance) if c.name == "reputation").figure().axes[0]
+    marked = {float(line.get_xdata()[0]) for line in ax.get_lines() if line.get_linestyle() != "-"}
+    assert {e.day for e in repentance.events} <= marked
+    labels = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    assert "the enthusiasts overcommit" in labels
+    measures = next(c for c in run_charts(repentance) if c.name == "measures").figure()
+    legend = " ".join(t.get_text().replace("\n", " ") for t in measures.legends[0].get_texts())
+    assert all(event_text(e) in legend for e in repentance.events)
+
+
+def test_the_report_is_reproducible_byte_for_byte(runs, tmp_path):
+    first, second = report.write([runs["repentance"]], tmp_path / "one"), report.write([runs["repentance"]], tmp_path / "two")
+    names = sorted(p.relative_to(first.parent) for p in first.parent.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second.parent) for p in second.parent.rglob("*") if p.is_file())
+    for name in names:
+        if name.name != MANIFEST:         # which folder it came from differs; nothing else may
+            assert (first.parent / name).read_bytes() == (second.parent / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- the network picture
+
+def test_the_network_sample_is_seeded_stable_and_connected():
+    rng = np.random.default_rng(5)
+    agents = 2_000          # a sparse random graph: a uniform sample of it is mostly isolated dots
+    edges = pl.DataFrame({"source": rng.integers(0, agents, 3_000), "target": rng.integers(0, agents, 3_000)},
+                         schema={"source": pl.Int32, "target": pl.Int32})
+    first, again = sample_agents(edges, agents, seed=7), sample_agents(edges, agents, seed=7)
+    assert len(first) == 300 and np.array_equal(first, again)
+    assert not np.array_equal(first, sample_agents(edges, agents, seed=8))
+
+    def tied_share(sample: np.ndarray) -> float:
+        inside = edges.filter(pl.col("source").is_in(sample.tolist()) & pl.col("target").is_in(sample.tolist()))
+        return len(set(inside["source"].to_list()) | set(inside["target"].to_list())) / len(sample)
+
+    uniform = np.sort(np.random.default_rng(7).choice(agents, 300, replace=False))
+    assert tied_share(first) > 0.95 and tied_share(uniform) < 0.4
+    assert np.array_equal(sample_agents(edges.head(10), 50, seed=1), np.arange(50))    # small: everyone
+
+
+def test_the_network_picture_colours_agents_by_reputation_and_keeps_its_layout(runs):
+    run = load(runs["broken"])
+    data = network_data(run)
+    nodes = data[""]
+    agents = run.table("agents")
+    assert nodes.height == 200 and nodes["agent"].to_list() == agents["agent"].to_list()
+    joined = nodes.join(agents.select("agent", pl.col("reputation").alias("table")), on="agent")
+    assert joined["reputation"].to_list() == joined["table"].to_list()
+    assert data["ties"].height == run.table("edges").height
+    assert network_data(run)[""].equals(nodes)                 # the same run, the same picture
+
+
+# ---------------------------------------------------------------- key moments
+
+def test_key_moments_are_the_largest_weekly_falls_told_in_the_feeds_words(runs):
+    run = load(runs["repentance"])
+    metrics = run.table("metrics")
+    falls = largest_falls(metrics)
+    assert falls.height > 0
+    measure, start, end, before, after, change = falls.row(0)
+    row = {d: v for d, v in zip(metrics["day"].to_list(), metrics[measure].to_list(), strict=True)}
+    assert (before, after) == (row[start], row[end]) and end - start == 7 and change == after - before
+    # no 7-day fall of any trust measure is larger than the first one
+    for name in ("mean_trust", "generalized_trust", "referral_trust", "trust_accuracy"):
+        week = metrics.select((pl.col(name) - pl.col(name).shift(7)).min()).item()
+        assert week is None or week >= change - 1e-12
+    ends = falls["end"].to_list()
+    assert all(abs(a - b) >= 7 for i, a in enumerate(ends) for b in ends[i + 1:])
+    moments = key_moments(run)
+    assert moments and all(m.sentences for m in moments)
+    assert all(s.startswith("day ") for m in moments for s in m.sentences)
+
+
+def test_feed_sentences_come_from_the_dashboards_narrator(runs):
+    from sim.narration import Narrator
+
+    run = load(runs["broken"])
+    events = window_events(run, 20, 27)
+    codes = run.table("agents")["archetype"].to_physical().to_numpy()
+    mine = feed_sentences(events, codes, run.archetypes, 3)
+    theirs = [str(s) for s in Narrator(run.archetypes).pick(events, codes, 3)]
+    assert mine == theirs and len(mine) == 3
+
+
+# ---------------------------------------------------------------- two runs, a sweep, a check
+
+def test_two_runs_are_overlaid_and_differenced(runs, tmp_path):
+    html = report.write([runs["broken"], runs["baseline"]], tmp_path / "ab")
+    manifest = check_files(html.parent)
+    assert {"trust", "measures", "difference", "network-a", "network-b"} <= set(manifest["figures"])
+    a, b = load(runs["broken"]).table("metrics"), load(runs["baseline"]).table("metrics")
+    difference = pl.read_csv(html.parent / FIGURES / "difference.csv")
+    assert difference["mean_trust"].to_list() == (b["mean_trust"] - a["mean_trust"]).to_list()
+    page = html.read_text()
+    assert "Where the parameters differ" in page and "archetypes.overcommitter.share" in page
+    charts = compare_charts(load(runs["broken"]), load(runs["baseline"]))
+    trust = next(c for c in charts if c.name == "trust").figure()
+    colours = {line.get_color() for ax in trust.axes for line in ax.get_lines()}
+    assert colours == {*palette.COMPARE_COLORS, palette.EVENT}        # A, B, and the events marked
+
+
+def test_a_sweep_report_has_intervals_from_the_summary_and_heat_maps(sweep_folder):
+    html = report.write([sweep_folder])
+    assert html.parent == sweep_folder / "report"
+    manifest = check_files(html.parent)
+    assert {"against-trust-asymmetry", "against-vouching-threshold", "heatmap-mean_trust"} <= set(manifest["figures"])
+    summary = pl.read_parquet(sweep_folder / "summary.parquet").sort("vouching.threshold", "trust.asymmetry")
+    drawn = pl.read_csv(html.parent / FIGURES / "against-trust-asymmetry.csv")
+    for column in ("mean_trust_mean", "mean_trust_ci_low", "mean_trust_ci_high"):
+        assert drawn[column].to_list() == pytest.approx(summary[column].to_list(), rel=1e-15)
+    chart = next(c for c in sweep_charts(load(sweep_folder)) if c.name == "against-trust-asymmetry")
+    [first_panel, *_] = chart.figure().axes
+    assert len(first_panel.containers) == 2          # one error-bar series per vouching.threshold
+
+
+def test_a_check_report_gives_each_hypothesis_a_line_and_its_verdict(tmp_path):
+    rows = json.loads(CLAIMS.read_text())
+    html = report.write([CLAIMS], tmp_path / "claims")
+    check_files(html.parent)
+    page = html.read_text()
+    assert page.count('class="holds"') == sum(r["holds"] for r in rows)
+    assert page.count('class="fails"') == sum(not r["holds"] for r in rows)
+    charts = check_charts(load(CLAIMS))
+    assert sum(c.data[""].height for c in charts) == len(rows)
+    broken = next(c for c in charts if c.name == "hypotheses-broken_promises")
+    expected = [r["effect"] for r in rows if r["scenario"] == "broken_promises"]
+    assert broken.data[""]["effect"].to_list() == expected
+    figure = broken.figure()
+    assert len(figure.axes) == len(expected)
+    verdicts = [t.get_text().split("\n")[0] for ax in figure.axes for t in ax.texts]
+    assert verdicts == ["holds" if r["holds"] else "does not hold" for r in rows if r["scenario"] == "broken_promises"]
+
+
+# ---------------------------------------------------------------- where it goes, and bad input
+
+def test_an_earlier_report_is_replaced_and_anything_else_refused(runs, tmp_path, capsys):
+    out = tmp_path / "talk"
+    report.write([runs["repentance"]], out)
+    (out / FIGURES / "old-figure.svg").write_text("<svg/>")
+    report.write([runs["repentance"]], out)
+    assert not (out / FIGURES / "old-figure.svg").exists()
+    (out / "notes.txt").write_text("mine")
+    assert trustsim_main(["report", str(runs["repentance"]), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "notes.txt" in err and "not an earlier report" in err
+    assert (out / "notes.txt").read_text() == "mine" and (out / HTML).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_report_leaves_nothing_behind(runs, tmp_path, monkeypatch):
+    calls = []
+
+    def failing(fig, fmt):
+        calls.append(fmt)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return b"x"
+
+    monkeypatch.setattr(style, "render", failing)
+    with pytest.raises(report.writer.ExportError, match="No space left on device"):
+        report.write([runs["repentance"]], tmp_path / "deep" / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def bad(tmp_path: Path, runs: dict[str, Path]) -> dict[str, tuple[list[str], str]]:
+    """Bad input -> (arguments, what the one-line message must say)."""
+    tmp_path.joinpath("empty").mkdir(parents=True)
+    broken = tmp_path / "broken-manifest"
+    broken.mkdir()
+    (broken / "manifest.json").write_text('{"kind": "run",')
+    (tmp_path / "check.json").write_text('[{"scenario": "x"')
+    (tmp_path / "list.json").write_text('[{"scenario": "x", "id": "y"}]')
+    (tmp_path / "afile").write_text("")
+    missing = tmp_path / "missing-table"
+    missing.mkdir()
+    manifest = json.loads((runs["broken"] / "manifest.json").read_text())
+    (missing / "manifest.json").write_text(json.dumps(manifest))
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    for file in (f for f in runs["broken"].iterdir() if f.is_file()):
+        (damaged / file.name).write_bytes(file.read_bytes())
+    (damaged / "metrics.parquet").write_bytes(b"PAR1 not really")
+    return {
+        "missing": ([str(tmp_path / "nowhere")], "no such file or folder"),
+        "not an output": ([str(tmp_path / "empty")], "not a run, sweep or check output"),
+        "broken manifest": ([str(broken)], "broken JSON at line 1"),
+        "broken check": ([str(tmp_path / "check.json")], "broken JSON"),
+        "not a check": ([str(tmp_path / "list.json")], "lacks statement"),
+        "out is a file": ([str(runs["broken"]), "--out", str(tmp_path / "afile")], "is a file"),
+        "out under a file": ([str(runs["broken"]), "--out", str(tmp_path / "afile" / "x")], "afile"),
+        "three paths": ([str(runs["broken"])] * 3, "one or two paths"),
+        "a run and a check": ([str(runs["broken"]), str(CLAIMS)], "cannot report on run and check"),
+        "a table missing": ([str(missing)], "missing (manifest.json lists it)"),
+        "a damaged table": ([str(damaged)], "metrics.parquet: cannot read"),
+    }
+
+
+def test_bad_input_is_one_line_exit_2_and_nothing_written(runs, tmp_path, capsys):
+    cases = bad(tmp_path / "cases", runs)
+    before = sorted(p for p in tmp_path.rglob("*"))
+    for name, (args, says) in cases.items():
+        assert trustsim_main(["report", *args]) == 2, name
+        captured = capsys.readouterr()
+        assert captured.out == "", name
+        err = captured.err.strip()
+        assert err.startswith("trustsim") and "\n" not in err and says in err, (name, err)
+    assert sorted(p for p in tmp_path.rglob("*")) == before      # not even an empty report folder
+
+
+def test_the_command_prints_where_it_wrote_and_loads_no_textual(runs, tmp_path):
+    out = tmp_path / "cli"
+    code = ("import sys; from sim.cli import main; code = main(['report', sys.argv[1], '--out', sys.argv[2]]); "
+            "assert 'textual' not in sys.modules, 'the report loaded textual'; sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code, str(runs["campaign"]), str(out)], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {out / HTML}" in result.stdout and str(out / FIGURES) in result.stdout
+    result = subprocess.run([sys.executable, "-m", "sim", "report", str(tmp_path / "nowhere")], capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"trustsim: {tmp_path / 'nowhere'}: no such file or folder"
+
+
+def test_importing_report_is_light():
+    code = "import sys, report; print('matplotlib' in sys.modules, 'polars' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_engine_never_imports_report():
+    for path in (ROOT / "sim").rglob("*.py"):
+        text = path.read_text()
+        for line in text.splitlines():
+            if "import report" in line or "from report" in line:
+                assert path.name == "cli.py" and line.startswith("    "), (path, line)   # lazily, in a handler
+
+
+def test_every_line_drawn_on_a_time_chart_is_in_its_csv(run_report):
+    """No figure draws a number its CSV does not hold (the figures are redrawable from the files)."""
+    run = load(run_report.parent.parent)
+    for chart in run_charts(run):
+        values = {float(v) for frame in chart.data.values() for c in frame.columns
+                  if frame[c].dtype.is_numeric() for v in frame[c].drop_nulls().to_list()}
+        for ax in chart.figure().axes:
+            for line in ax.get_lines():
+                if isinstance(line, Line2D) and len(line.get_ydata()) > 2:
+                    drawn = {float(v) for v in np.asarray(line.get_ydata(), float) if np.isfinite(v)}
+                    assert drawn <= values | {0.0, 1.0}, (chart.name, line.get_label())
