@@ -10,7 +10,7 @@ from typing import Any
 from sim.measures import NETWORK_MEASURES
 
 from .chart import event_text, words
-from .inputs import Check, Input, InputError, Run, Sweep
+from .inputs import Check, Input, InputError, Run, Sensitivity, Sweep
 from .moments import key_moments
 from .network import network_chart
 from .page import Page, Section, table
@@ -73,7 +73,7 @@ def run_lead(run: Run) -> str:
 
 def footer(inputs: Sequence[Input]) -> str:
     made = "; ".join(escape(str(i.path)) for i in inputs)
-    versions = inputs[0].manifest.get("versions", {}) if isinstance(inputs[0], Run | Sweep) else {}
+    versions = inputs[0].manifest.get("versions", {}) if isinstance(inputs[0], Run | Sweep | Sensitivity) else {}
     pinned = ", ".join(f"{escape(k)} {escape(str(v))}" for k, v in sorted(versions.items()))
     return (f"Made by <code>trustsim report</code> from {made}. Every figure is drawn from the exported tables "
             "only; its data is beside it as CSV." + (f" Computed with {pinned}." if pinned else ""))
@@ -112,11 +112,15 @@ def page_for(inputs: Sequence[Input]) -> Page:
         from .sweep_charts import sweep_page
 
         return sweep_page(inputs[0])  # type: ignore[arg-type]
+    if kinds == [Sensitivity]:
+        from .sensitivity_charts import sensitivity_page
+
+        return sensitivity_page(inputs[0])  # type: ignore[arg-type]
     if kinds == [Check]:
         from .check_charts import check_page
 
         return check_page(inputs[0])  # type: ignore[arg-type]
     given = " and ".join(words(k.__name__.lower()) for k in kinds)
     raise InputError(f"cannot report on {given}: give one run folder, two run folders (A then B), one sweep "
-                     "folder, or one `trustsim check --json` file")
+                     "or sensitivity folder, or one `trustsim check --json` file")
 

@@ -1,4 +1,4 @@
-"""What a report is made from: run folders, sweep folders and ``trustsim check --json`` files, read and
+"""What a report is made from: run folders, sweep and sensitivity folders, and ``trustsim check --json`` files, read and
 recognised, with every problem told in one line that names it and where it is.
 
 Only exported files are read (never the engine's state), so anyone holding the files can redraw every
@@ -147,6 +147,25 @@ class Sweep(Folder):
 
 
 @dataclass
+class Sensitivity(Folder):
+    """A sensitivity analysis folder (``trustsim sensitivity --out``)."""
+
+    def has(self, name: str) -> bool:
+        return name in self.manifest.get("files", {})
+
+    @property
+    def method_words(self) -> str:
+        design = self.manifest.get("design", {})
+        if self.manifest.get("method") == "morris":
+            return f"Morris, {design.get('samples', '?')} trajectories on {design.get('levels', '?')} levels"
+        return f"Sobol' (Saltelli), base sample {design.get('samples', '?')}"
+
+    @property
+    def name(self) -> str:
+        return f"sensitivity of {self.manifest.get('scenario', '?')}"
+
+
+@dataclass
 class Check:
     """The rows of ``trustsim check --json``."""
 
@@ -159,7 +178,7 @@ class Check:
         return f"hypotheses of {', '.join(scenarios)}" if scenarios else "hypotheses"
 
 
-Input = Run | Sweep | Check
+Input = Run | Sweep | Sensitivity | Check
 
 
 def _check_rows(path: Path, document: Any) -> list[dict[str, Any]]:
@@ -196,4 +215,6 @@ def load(path: str | Path) -> Input:
         return Run(path, manifest)
     if isinstance(manifest.get("grid"), list) and "fingerprint" in manifest:
         return Sweep(path, manifest)
-    raise InputError(f"{path}: manifest.json is not a run's or a sweep's")
+    if manifest.get("kind") == "sensitivity" and isinstance(manifest.get("params"), list):
+        return Sensitivity(path, manifest)
+    raise InputError(f"{path}: manifest.json is not a run's, a sweep's or a sensitivity analysis's")

@@ -399,3 +399,39 @@ def test_every_line_drawn_on_a_time_chart_is_in_its_csv(run_report):
                 if isinstance(line, Line2D) and len(line.get_ydata()) > 2:
                     drawn = {float(v) for v in np.asarray(line.get_ydata(), float) if np.isfinite(v)}
                     assert drawn <= values | {0.0, 1.0}, (chart.name, line.get_label())
+
+
+# ---------------------------------------------------------------- a sensitivity analysis
+
+@pytest.fixture(scope="module")
+def sensitivity_folder(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sensitivity") / "analysis"
+    argv = ["sensitivity", "baseline", "--method", "sobol", "--samples", "4", "--param", "trust.asymmetry=1:6",
+            "--param", "vouching.threshold=0.4:0.9", "--hypothesis", "trust-high", "--replicates", "2",
+            "--agents", "60", "--days", "15", "--workers", "1", "--quiet", "--out", str(out)]
+    assert trustsim_main(argv) == 0
+    return out
+
+
+def test_a_sensitivity_report_draws_salibs_indices_with_intervals_and_where_the_hypothesis_holds(sensitivity_folder):
+    html = report.write([sensitivity_folder])
+    manifest = check_files(html.parent)
+    assert set(manifest["figures"]) == {"indices", "hypothesis"}
+    indices = pl.read_parquet(sensitivity_folder / "indices.parquet")
+    drawn = pl.read_csv(html.parent / FIGURES / "indices.csv")
+    for column in ("ST", "ST_conf", "S1", "S1_conf"):
+        assert drawn[column].fill_null(math.nan).to_list() == pytest.approx(
+            indices[column].fill_nan(None).fill_null(math.nan).to_list(), rel=1e-15, nan_ok=True)
+    from report.sensitivity_charts import sensitivity_charts
+
+    chart = next(c for c in sensitivity_charts(load(sensitivity_folder)) if c.name == "indices")
+    first = chart.figure().axes[0]
+    assert [t.get_text() for t in first.get_yticklabels()] == ["trust.asymmetry", "vouching.threshold"]
+    assert first.get_ylim()[0] > first.get_ylim()[1], "the first parameter is drawn on top"
+    bars = [p for p in first.patches if isinstance(p, Rectangle)]
+    mean_trust = indices.filter(pl.col("measure") == "mean_trust")
+    drawn_widths = [*mean_trust["ST"].fill_nan(0).fill_null(0), *mean_trust["S1"].fill_nan(0).fill_null(0)]
+    assert sorted(b.get_width() for b in bars) == pytest.approx(sorted(drawn_widths))
+    verdicts = pl.read_parquet(sensitivity_folder / "hypothesis.parquet")
+    page = html.read_text()
+    assert f"holds at {int(verdicts['holds'].sum())} of {verdicts.height} sample points" in page
