@@ -257,12 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_check)
 
     report = commands.add_parser(
-        "report", help="turn a run, two runs, a sweep or check --json output into figures and an HTML page",
+        "report", help="turn a run, two runs, a sweep, a sensitivity analysis or check --json output into "
+                       "figures and an HTML page",
         description="Draw slide-ready figures (SVG, PNG, PDF, and each figure's data as CSV) and one "
                     "self-contained HTML page from exported results: a run folder; two run folders (A "
-                    "against B, and B - A); a sweep folder; or the output of `trustsim check --json`.")
-    report.add_argument("paths", nargs="+", metavar="PATH", help="a run or sweep folder, or a check JSON file; "
-                        "two run folders to compare them")
+                    "against B, and B - A); a sweep folder; a sensitivity folder; or the output of "
+                    "`trustsim check --json`.")
+    report.add_argument("paths", nargs="+", metavar="PATH", help="a run, sweep or sensitivity folder, or a "
+                        "check JSON file; two run folders to compare them")
     report.add_argument("--out", metavar="DIR", help="where to write (default: next to the input, e.g. "
                         "RUN/report/); an earlier report there is replaced, anything else is refused")
     report.set_defaults(handler=cmd_report)

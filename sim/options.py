@@ -15,9 +15,17 @@ SHORTCUTS = ("agents", "days", "seed")
 SCENARIO_HELP = "a scenario name (see `trustsim list`) or a path to a scenario TOML file"
 
 
-def add_scenario_options(parser: argparse.ArgumentParser) -> None:
-    """``--seed``, ``--agents``, ``--days`` and ``--set`` (repeatable)."""
-    parser.add_argument("--seed", type=int, help="root seed (simulation.seed; wins over --set)")
+#: What ``--seed`` means to a command that runs many seeds (a sweep, a sensitivity analysis).
+BASE_SEED_HELP = ("base seed: replicate r runs on child r of numpy's SeedSequence(SEED) at every point "
+                  "(default: the scenario's simulation.seed)")
+
+
+def add_scenario_options(parser: argparse.ArgumentParser, seed_help: str | None = None) -> None:
+    """``--seed``, ``--agents``, ``--days`` and ``--set`` (repeatable).
+
+    ``seed_help`` says what ``--seed`` means where it is not one run's seed (see :data:`BASE_SEED_HELP`).
+    """
+    parser.add_argument("--seed", type=int, help=seed_help or "root seed (simulation.seed; wins over --set)")
     parser.add_argument("--agents", type=int, help="number of agents (simulation.agents; wins over --set)")
     parser.add_argument("--days", type=int, help="days to simulate (simulation.days; wins over --set)")
     parser.add_argument("--set", action="append", metavar="KEY=VALUE",

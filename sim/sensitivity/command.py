@@ -46,7 +46,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--hypothesis", metavar="ID",
                         help="judge this hypothesis of the scenario at every sample point (its comparison gets "
                              "the same sampled values)")
-    options.add_scenario_options(parser)
+    options.add_scenario_options(parser, options.BASE_SEED_HELP)
     parser.add_argument("--workers", type=int, metavar="W",
                         help="local worker processes (default: the machine's cores); with --dask local, the "
                              "LocalCluster's workers")

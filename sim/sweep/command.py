@@ -25,7 +25,7 @@ def add_parser(commands: Any) -> None:
                     "same command again resumes: finished runs are skipped.")
     sweep.add_argument("scenario", nargs="?", help=options.SCENARIO_HELP + " (or sweep several: --grid "
                        "scenario=NAME,NAME)")
-    options.add_scenario_options(sweep)
+    options.add_scenario_options(sweep, options.BASE_SEED_HELP)
     sweep.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
                        help="a swept key and its values, e.g. --grid trust.asymmetry=1,2,4, or across scenarios, "
                             "--grid scenario=baseline,integrity (repeatable: the sweep is the full product; "
