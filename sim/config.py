@@ -292,22 +292,57 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     if c.duration_min > c.duration_max:
         raise fail(where, "commitments.duration_min",
                    f"{c.duration_min:g} is above commitments.duration_max {c.duration_max:g}")
+    _check_controls(scenario, where)
     return scenario
+
+
+def _check_controls(scenario: Scenario, where: str) -> None:
+    """A control that changes this scenario must name its keys and values rightly, now rather than when
+    ``trustsim check`` gets to it (one comparing with another scenario is checked against that one then)."""
+    for index, hypothesis in enumerate(scenario.hypotheses):
+        if hypothesis.control and not hypothesis.compare:
+            raw = to_dict(scenario, hypotheses=False)
+            apply_overrides(raw, dict(hypothesis.control), f"{where}: hypotheses[{index}].control")
+            from_dict(raw, f"{where}: hypotheses[{index}].control")
 
 
 # ---------------------------------------------------------------- reading, overrides, writing
 
+#: No scenario value is nested more than a few levels; anything deeper is refused before it reaches code
+#: that recurses (validation, ``show``'s TOML writer), whose limit depends on how deep the caller's stack is.
+MAX_NESTING = 32
+
+
+def _nesting(value: Any) -> int:
+    """How deeply arrays and tables nest in ``value`` (0 for a plain value), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_NESTING:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_toml(text: str, where: str) -> dict[str, Any]:
     """A TOML document as plain data, or one line saying why it is not one."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+        if _nesting(data) > MAX_NESTING:
+            raise RecursionError
+        return data
     except tomllib.TOMLDecodeError as exc:
         # tomllib says "... (at line 3, column 7)"; keep it on one line.
         raise ScenarioError(f"{where}: invalid TOML: {exc}") from None
     except ValueError as exc:          # an integer of more than 4,300 digits
         raise ScenarioError(f"{where}: invalid TOML: {str(exc).split(':')[0].lower()}") from None
     except RecursionError:
-        raise ScenarioError(f"{where}: invalid TOML: arrays or tables nested too deeply") from None
+        raise ScenarioError(f"{where}: invalid TOML: arrays or tables nested too deeply "
+                            f"(more than {MAX_NESTING} levels)") from None
 
 
 def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
@@ -395,13 +430,16 @@ def parse_literal(text: str) -> Any:
     """A TOML literal (``4``, ``0.5``, ``true``, ``[0.1, 0.3]``, ``"x"``), else the bare text."""
     text = text.strip()
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
+        if _nesting(value) > MAX_NESTING:
+            raise RecursionError
+        return value
     except tomllib.TOMLDecodeError:
         return text
     except ValueError:
         raise ScenarioError(f"{show(text)}: an integer of more than 4,300 digits") from None
     except RecursionError:
-        raise ScenarioError(f"{show(text)}: nested too deeply") from None
+        raise ScenarioError(f"{show(text)}: nested too deeply (more than {MAX_NESTING} levels)") from None
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str) -> None:

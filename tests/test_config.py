@@ -134,3 +134,39 @@ def test_shares_within_tolerance_never_allocate_extra_agents():
     from sim.population import allocate_counts
     counts = allocate_counts(10_000_000, np.array([0.6000001, 0.4]))
     assert counts.sum() == 10_000_000
+
+
+def _at_stack_depth(depth: int, call):
+    """Call ``call`` with ``depth`` frames already on the stack, as deep inside a test runner."""
+    if depth == 0:
+        return call()
+    return _at_stack_depth(depth - 1, call)
+
+
+@pytest.mark.parametrize("stack", [0, 600])
+@pytest.mark.parametrize("levels", [40, 200, 800])
+def test_deep_nesting_is_refused_in_one_line_however_deep_the_callers_stack(tmp_path, stack, levels):
+    """It was refused only when the TOML parser itself ran out of stack: from a shallow caller, 200 levels
+    parsed and then broke `show`'s writer with a RecursionError (found by the fuzz test)."""
+    from sim import cli
+
+    path = tmp_path / "deep.toml"
+    text = (config.SCENARIO_DIR / "baseline.toml").read_text()
+    path.write_text(text.replace("asymmetry = ", "asymmetry = " + "[" * levels + "1" + "]" * levels + " #", 1))
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        _at_stack_depth(stack, lambda: config.load(str(path)))
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        _at_stack_depth(stack, lambda: config.parse_literal("[" * levels + "1" + "]" * levels))
+    assert _at_stack_depth(stack, lambda: cli.main(["show", str(path)])) == 2
+
+
+def test_a_hypothesis_control_is_checked_when_the_scenario_is_read():
+    raw = config.to_dict(config.load("broken_promises"))
+    control = next(h for h in raw["hypotheses"] if "control" in h and "compare" not in h)["control"]
+    control["trust.nosuch"] = 1
+    with pytest.raises(ScenarioError, match=r"hypotheses\[\d+\]\.control: trust\.nosuch: unknown key"):
+        config.from_dict(raw, "x.toml")
+    del control["trust.nosuch"]
+    control["trust.asymmetry"] = 0.5
+    with pytest.raises(ScenarioError, match=r"control: trust\.asymmetry: must be at least 1, got 0.5"):
+        config.from_dict(raw, "x.toml")
