@@ -31,7 +31,9 @@ from sim import Scenario, Simulation, export, load_scenario
 from .feed import Feed
 from .help import HelpScreen
 from .messages import AgentInspected, AgentPicked, ExportDone, ExportFailed, InspectionFailed, Status
+from .network import NetworkView
 from .panes import AgentPane, ChartsPane, ComparePane, DashboardPane, PopulationPane, RunPane, ScenarioPane
+from .panes.network import NetworkPane
 from .params import DEFAULT_SCENARIO
 from .runner import SPEEDS, Runner, speed_label
 from .track import Received, Runs, Track
@@ -40,7 +42,7 @@ from .widgets import StatusLine, TopBar
 POLL_INTERVAL = 0.1          # the screen reads the simulation's frames ten times a second
 REDRAW_INTERVAL = 0.5        # while playing, the panes get new runs twice a second
 TABS = (("dashboard", "Dashboard"), ("population", "Population"), ("charts", "Charts"), ("agent", "Agent"),
-        ("scenario", "Scenario"), ("compare", "Compare"))
+        ("scenario", "Scenario"), ("compare", "Compare"), ("network", "Network"))
 
 
 class TrustApp(App[int]):
@@ -106,6 +108,7 @@ class TrustApp(App[int]):
             yield AgentPane().data_bind(TrustApp.runs, agent=TrustApp.inspected)
             yield ScenarioPane(*self._opened_with).data_bind(running=TrustApp.scenario)
             yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario)
+            yield NetworkPane().data_bind(TrustApp.runs, TrustApp.inspected)
         yield StatusLine(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -319,6 +322,11 @@ class TrustApp(App[int]):
             return AgentInspected(agent, sim.agent(agent), sim.reputation_history(agent))
 
         self._on_sim_thread(read, lambda error: InspectionFailed(agent, error), answer=request.pane)
+
+    @on(NetworkView.Read)
+    def _read_network(self, request: NetworkView.Read) -> None:
+        runner = self.runner
+        self._on_sim_thread(lambda: request.read(runner.main), NetworkView.Failed, answer=request.view)
 
     @on(Status)
     def _say(self, event: Status) -> None:
