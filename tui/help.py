@@ -23,6 +23,7 @@ vouched for the promise-breaker loses standing too. Watch the measures fall or h
 | `r` | restart with a new seed |
 | `e` | export the run (parquet tables + manifest) |
 | `c` | compare with a second run, side by side, same seed |
+| `s` | save the screen as an SVG picture (under `trustsim-exports/`; never replaces one) |
 | `1`..`7` | dashboard, population, charts, agent, scenario, compare, network |
 | `i` | inspect an agent by number |
 | `ctrl+p` | command palette |
