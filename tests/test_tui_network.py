@@ -138,17 +138,17 @@ def test_the_network_tab_draws_the_sample_and_holds_its_layout(size: tuple[int, 
     async def scenario() -> None:
         app = TrustApp("broken_promises", dict(RUN), play=False)
         async with app.run_test(size=size) as pilot:
-            await step_to(pilot, app, 20)
+            await step_to(pilot, app, 8)
             await pilot.press("7")
             view = app.query_one("#network-view", NetworkView)
-            svg = await drawn(pilot, app, view, 20)
+            svg = await drawn(pilot, app, view, 8)
             assert "Network: a fixed sample of 60 of 300 agents" in html.unescape(svg).replace("\xa0", " ")
             check_nodes_drawn(svg, view)
             nodes, xy, cells = view.ties.nodes, view.xy.copy(), view.raster.cells.copy()
             legend = "".join(text for _, text in text_runs(svg))
             assert all(f"{archetype_mark(k)} {name}" in legend for k, name in enumerate(app.runs.main.names))
-            await step_to(pilot, app, 21)                 # the next frame: new ties read, the same sample
-            await drawn(pilot, app, view, 21)
+            await step_to(pilot, app, 9)                  # the next frame: new ties read, the same sample
+            await drawn(pilot, app, view, 9)
             np.testing.assert_array_equal(view.ties.nodes, nodes)
             np.testing.assert_array_equal(view.xy, xy)
             np.testing.assert_array_equal(view.raster.cells, cells)
