@@ -1,4 +1,4 @@
-"""The ``trustsim`` command: run, list, show, sweep, and the dashboard (the default).
+"""The ``trustsim`` command: run, list, show, sweep, check, and the dashboard (the default, or in a browser).
 
 This is the only code that knows the dashboard exists (``tui``, imported when it is asked for). Heavy
 packages load where a command first needs them, so ``trustsim --help``, ``list`` and ``show`` answer at
@@ -200,6 +200,14 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return tui_main(args.scenario, options.overrides(args))
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from tui.serve import serve
+    except ImportError as exc:
+        raise UsageError(f"the browser dashboard is not available: {exc}") from None
+    return serve(args.scenario, options.overrides(args), host=args.host, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="trustsim", description="Simulate how trust lives and dies in a social network.")
     parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
@@ -228,6 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
     options.add_scenario_options(tui)
     tui.set_defaults(handler=cmd_tui)
+
+    serve = commands.add_parser(
+        "serve", help="the live dashboard in a web browser (for a projector)",
+        description="Serve the dashboard on a web page: each browser tab that opens it gets its own run. "
+                    "The page needs no network (textual-serve ships its scripts). Ctrl-C stops the server.")
+    serve.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
+    options.add_scenario_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    serve.set_defaults(handler=cmd_serve)
 
     sweep_command.add_parser(commands)
     sensitivity_command.add_parser(commands)

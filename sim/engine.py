@@ -21,7 +21,7 @@ exactly, however the run is chunked into :meth:`Simulation.advance` calls.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -178,6 +178,26 @@ class Simulation:
         """(days, reputation) of a tracked agent; empty arrays for an agent that is not tracked."""
         with self.lock:
             return self.history.reputation_of(agent)
+
+    def ties_of(self, agents: Sequence[int] | np.ndarray, *, among: bool = False) -> dict[str, np.ndarray]:
+        """The live ties from or to any of ``agents`` (only those between two of them, with ``among``), as
+        columns ``source``, ``target``, ``trust`` (the source's functional trust in the target) and
+        ``evidence`` (what that trust rests on), ordered by (source, target). Copies: safe to keep."""
+        with self.lock:
+            ties, people = self.world.ties, self.world.population
+            agents = np.unique(np.asarray(agents, dtype=np.int64))
+            agents = agents[(agents >= 0) & (agents < people.size)]
+            slots = ties.contacts_of(agents)[1]
+            if among:
+                slots = slots[np.isin(ties.target[slots], agents)]
+            else:
+                slots = np.unique(np.concatenate((slots, ties.followers_of(agents)[1])))
+            source, target = ties.source[slots], ties.target[slots]
+            order = np.lexsort((target, source))
+            slots, source, target = slots[order], source[order], target[order]
+            return {"source": source.astype(np.int64), "target": target.astype(np.int64),
+                    "trust": ties.trust(slots, people.view("base_rate")[source]),
+                    "evidence": ties.evidence(slots)}
 
     def frame(self, table: str) -> pl.DataFrame:
         """One of the exported tables as a polars DataFrame, as ``export`` would write it: ``metrics``,

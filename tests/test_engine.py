@@ -105,6 +105,24 @@ def test_inspector_view_of_an_agent(small_run):
         small_run.agent(10_000)
 
 
+def test_ties_of_some_agents_are_the_edges_table_cut_to_them(small_run):
+    edges = small_run.frame("edges")
+    agents = [3, 17, 42, 99]
+    touching = edges.filter(edges["source"].is_in(agents) | edges["target"].is_in(agents)).sort("source", "target")
+    ties = small_run.ties_of(agents)
+    np.testing.assert_array_equal(ties["source"], touching["source"].to_numpy())
+    np.testing.assert_array_equal(ties["target"], touching["target"].to_numpy())
+    np.testing.assert_allclose(ties["trust"], touching["trust"].to_numpy())
+    np.testing.assert_allclose(ties["evidence"], (touching["positive"] + touching["negative"]).to_numpy())
+    many = np.arange(0, 150, 2)
+    among = small_run.ties_of(many, among=True)
+    inside = edges.filter(edges["source"].is_in(many.tolist()) & edges["target"].is_in(many.tolist()))
+    assert len(among["source"]) == len(inside) > 0
+    assert np.isin(among["source"], many).all() and np.isin(among["target"], many).all()
+    assert all(len(v) == 0 for v in small_run.ties_of([], among=True).values())
+    assert len(small_run.ties_of([-1, 10_000])["source"]) == 0     # no such agents: no ties, no error
+
+
 def test_reputation_history_is_daily_for_tracked_agents(small_run):
     days, values = small_run.reputation_history(0)
     assert len(days) == len(values) == 41

@@ -31,16 +31,19 @@ from sim import Scenario, Simulation, export, load_scenario
 from .feed import Feed
 from .help import HelpScreen
 from .messages import AgentInspected, AgentPicked, ExportDone, ExportFailed, InspectionFailed, Status
+from .network import NetworkView
 from .panes import AgentPane, ChartsPane, ComparePane, DashboardPane, PopulationPane, RunPane, ScenarioPane
+from .panes.network import NetworkPane
 from .params import DEFAULT_SCENARIO
 from .runner import SPEEDS, Runner, speed_label
+from .screenshot import picture_name, save_svg
 from .track import Received, Runs, Track
 from .widgets import StatusLine, TopBar
 
 POLL_INTERVAL = 0.1          # the screen reads the simulation's frames ten times a second
 REDRAW_INTERVAL = 0.5        # while playing, the panes get new runs twice a second
 TABS = (("dashboard", "Dashboard"), ("population", "Population"), ("charts", "Charts"), ("agent", "Agent"),
-        ("scenario", "Scenario"), ("compare", "Compare"))
+        ("scenario", "Scenario"), ("compare", "Compare"), ("network", "Network"))
 
 
 class TrustApp(App[int]):
@@ -58,6 +61,7 @@ class TrustApp(App[int]):
         Binding("r", "restart", "Reseed"),
         Binding("e", "export", "Export"),
         Binding("c", "compare", "Compare"),
+        Binding("s", "save_screen", "Screenshot", show=False),     # the footer is full at 80 columns: ? lists it
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("i", "inspect", "Inspect agent", show=False),
@@ -106,6 +110,7 @@ class TrustApp(App[int]):
             yield AgentPane().data_bind(TrustApp.runs, agent=TrustApp.inspected)
             yield ScenarioPane(*self._opened_with).data_bind(running=TrustApp.scenario)
             yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario)
+            yield NetworkPane().data_bind(TrustApp.runs, TrustApp.inspected)
         yield StatusLine(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -226,6 +231,23 @@ class TrustApp(App[int]):
         self.status = f"Exporting under {folder} …"
         self._on_sim_thread(write, ExportFailed, answer=self)
 
+    def action_save_screen(self) -> None:
+        """Save the screen as it is now as an SVG under the export folder (in a browser: download it)."""
+        tab = self._tabs.active or "screen"
+        name = picture_name(self.scenario.name if self.scenario else "trustsim", self.seed, self.day, tab)
+        if self.is_web:
+            self.deliver_screenshot(f"{name}.svg")
+            self.status = f"Screenshot {name}.svg sent to the browser."
+            return
+        try:
+            path = save_svg(self.export_screenshot(), self.export_dir, name)
+        except OSError as error:
+            self.status = f"Screenshot failed: {error}"
+            self.notify(str(error), severity="error")
+            return
+        self.status = f"Screenshot saved to {path}"
+        self.notify(str(path), title="Screenshot saved")
+
     def action_compare(self) -> None:
         """Start (or stop) compare mode with the B run set on the Compare tab."""
         if self.comparing:
@@ -261,6 +283,8 @@ class TrustApp(App[int]):
         yield SystemCommand("Slower", "Simulate fewer days per second (-)", self.action_slower)
         yield SystemCommand("Restart with a new seed", "Same scenario, next seed (r)", self.action_restart)
         yield SystemCommand("Export the run", f"Parquet tables under {self.export_dir} (e)", self.action_export)
+        yield SystemCommand("Save a screenshot", f"The screen as SVG under {self.export_dir} (s)",
+                            self.action_save_screen)
         yield SystemCommand("Compare", "Run a second scenario or setting side by side (c)", self.action_compare)
         yield SystemCommand("Inspect an agent", "Pick an agent by number (i)", self.action_inspect)
         yield SystemCommand("Dashboard help", "What the screen shows and its keys (?)", self.action_help)
@@ -319,6 +343,11 @@ class TrustApp(App[int]):
             return AgentInspected(agent, sim.agent(agent), sim.reputation_history(agent))
 
         self._on_sim_thread(read, lambda error: InspectionFailed(agent, error), answer=request.pane)
+
+    @on(NetworkView.Read)
+    def _read_network(self, request: NetworkView.Read) -> None:
+        runner = self.runner
+        self._on_sim_thread(lambda: request.read(runner.main), NetworkView.Failed, answer=request.view)
 
     @on(Status)
     def _say(self, event: Status) -> None:

@@ -23,7 +23,8 @@ vouched for the promise-breaker loses standing too. Watch the measures fall or h
 | `r` | restart with a new seed |
 | `e` | export the run (parquet tables + manifest) |
 | `c` | compare with a second run, side by side, same seed |
-| `1`..`6` | dashboard, population, charts, agent, scenario, compare |
+| `s` | save the screen as an SVG picture (under `trustsim-exports/`; never replaces one) |
+| `1`..`7` | dashboard, population, charts, agent, scenario, compare, network |
 | `i` | inspect an agent by number |
 | `ctrl+p` | command palette |
 | `q` | quit |
@@ -35,6 +36,10 @@ red distrusted, green trusted), the archetype table, and a feed of telling event
 **Agent**: pick an agent (click it on the map, press `enter` on an archetype row for its most
 followed member, or type its number) to see its traits, its reputation over time, who trusts it and
 whom it vouched for.
+
+**Network**: the ties themselves, among a fixed sample of up to 60 agents (all of a small run): each
+agent is its archetype's mark coloured by its reputation, each tie a dotted line shaded by the trust
+it carries. Click an agent to inspect it; the **Agent** tab draws its neighbourhood the same way.
 
 **Scenario**: pick a scenario and change the main knobs; `enter` or *Apply* restarts with them.
 A bad value is shown on its field and the current run carries on.

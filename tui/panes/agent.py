@@ -1,7 +1,8 @@
 """The Agent tab: the inspector.
 
 It shows one agent of run A: its traits, its reputation over time, who trusts and distrusts it, and whom
-it vouched for and how that went. The app binds ``agent`` to the agent picked anywhere (a click on the map,
+it vouched for and how that went, and (on screens tall enough) its neighbourhood: the agents it has ties
+with, drawn as the Network tab draws the sample. The app binds ``agent`` to the agent picked anywhere (a click on the map,
 ``enter`` on an archetype row, or a number typed here). Reading an agent needs the simulation, so the pane
 asks the app (:class:`AgentPane.Inspect`) and the answer comes back as a message from the simulation thread.
 """
@@ -14,13 +15,14 @@ from typing import Any
 import numpy as np
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Static
 from textual_plotext.plot import Plot
 
 from ..messages import AgentInspected, AgentPicked, InspectionFailed
+from ..network import NetworkView
 from ..palette import glyph, reputation_color
 from ..plots import days_axis
 from ..widgets import Chart, Legend
@@ -67,7 +69,10 @@ class AgentPane(RunPane):
         yield Static(HINT, id="agent-info")
         with Horizontal(id="agent-body"):
             yield Chart(draw_reputation, "Reputation over time", id="agent-chart")
-            yield Static("", id="agent-relations")
+            with Vertical(id="agent-side"):
+                yield Static("", id="agent-relations")
+                yield NetworkView(neighbourhood=True, id="agent-network").data_bind(AgentPane.runs,
+                                                                                   centre=AgentPane.agent)
 
     def on_mount(self) -> None:
         self.set_interval(INSPECT_INTERVAL, self._read_again)

@@ -1,0 +1,129 @@
+"""`trustsim serve`: the dashboard in a real headless browser, and one line with exit code 2 for bad input.
+
+The browser test drives Debian's Chromium through Playwright. It skips (saying why) where either is missing;
+install them with `apt-get install chromium` and the dev extra (`pip install -e '.[dev]'`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = next((path for path in (shutil.which("chromium"), shutil.which("chromium-browser"),
+                                   "/usr/bin/chromium") if path and Path(path).exists()), None)
+SGR = re.compile(rb"\x1b\[[0-9;]*m")
+
+
+def trustsim(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["nosuch"], "unknown scenario 'nosuch'"),
+    (["--port", "70000"], "--port 70000: not a port number"),
+    (["--port", "0"], "--port 0: not a port number"),
+    (["--host", "no.such.host.invalid"], "--host no.such.host.invalid: no such address"),
+    (["--agents", "-5"], "simulation.agents: must be at least 2"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(args: list[str], says: str) -> None:
+    result = trustsim("serve", *args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and says in result.stderr
+
+
+def test_a_port_in_use_is_one_line_and_exit_code_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = trustsim("serve", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr == f"trustsim: --port {port}: cannot listen on 127.0.0.1:{port}: already in use\n"
+
+
+def test_the_command_line_loads_no_web_server_until_asked() -> None:
+    probe = ("import sys, sim.cli; sim.cli.build_parser().parse_args(['serve']); "
+             "print(sorted(m for m in ('textual', 'textual_serve', 'aiohttp') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.fixture
+def server():
+    """`trustsim serve` on a free port, in a session of its own (so its dashboards stop with it)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "broken_promises", "--agents", "300",
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"trustsim serve did not start: {process.stdout.read().decode()}")
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/"
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_the_dashboard_plays_in_a_headless_browser(server: str, tmp_path: Path) -> None:
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine: `apt-get install chromium` to run the browser test")
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: "
+                                     "`pip install -e '.[dev]'` to run the browser test")
+    received: list[bytes] = []
+
+    def days() -> list[int]:
+        """The days the top bar showed so far, from what the page received for its terminal."""
+        text = SGR.sub(b"", b"".join(received))
+        return [int(day) for day in re.findall(rb"day (\d+)/365", text)]
+
+    def wait_for(predicate, what: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never showed {what}")
+            page.wait_for_timeout(100)
+
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("websocket", lambda socket_: socket_.on(
+                "framereceived", lambda data: received.append(data if isinstance(data, bytes) else data.encode())))
+            page.goto(server)
+            wait_for(lambda: b"Trust in the network" in SGR.sub(b"", b"".join(received)), "the dashboard")
+            wait_for(lambda: days() and max(days()) >= 1, "a day go by")
+            assert page.evaluate("document.body.classList.contains('-first-byte')")   # the terminal is shown
+            page.wait_for_timeout(500)            # let the terminal paint what it received
+            first_day = max(days())
+            first = page.screenshot(path=str(tmp_path / "first.png"))
+            wait_for(lambda: max(days()) >= first_day + 5, f"day {first_day + 5}")
+            page.wait_for_timeout(500)
+            second = page.screenshot(path=str(tmp_path / "second.png"))
+        finally:
+            browser.close()
+    assert first != second                        # the picture moved on with the days
