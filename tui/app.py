@@ -2,7 +2,7 @@
 
 The simulation runs on a worker thread (:class:`tui.runner.Runner`). Ten times a second the app takes what
 it published; a couple of times a second while playing (every tick when paused) it hands the panes a new
-:class:`~tui.track.Runs`, and each pane (``tui/panes/``) draws it. The app itself keeps the keys, the top
+:class:`~tui.track.Runs`, each pane (``tui/panes/``) draws it, and the top bar shows its day. The app itself keeps the keys, the top
 bar and status line, and starts and replaces runs. Run it with ``trustsim`` (the default scenario,
 ``baseline``) or ``trustsim tui SCENARIO``.
 """
@@ -140,19 +140,19 @@ class TrustApp(App[int]):
         frames = self.runner.drain()
         if frames:
             self.received.take(frames)
-            snapshot = self.received.snapshot
-            if snapshot is not None:
-                self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
             if not self.runner.playing and self.playing:
                 self.playing = False
         now = time.monotonic()
-        # Only the top bar changes on every tick. Everything else is redrawn together a couple of times a
-        # second while playing: Textual repaints the box around all changed regions, so panes redrawn on
-        # different ticks would each cost a repaint of nearly the whole screen.
+        # Everything is redrawn together a couple of times a second while playing: Textual repaints the
+        # box around all changed regions, so panes redrawn on different ticks would each cost a repaint of
+        # nearly the whole screen. The top bar shows the day of the very snapshot the panes draw, so the
+        # charts never run behind the header.
         if now >= self._redraw_due or not self.playing:
             self._redraw_due = now + REDRAW_INTERVAL
             if self.received.changed and self.received.snapshot is not None:
-                self.runs = self.received.runs(self.playing)
+                self.runs = runs = self.received.runs(self.playing)
+                snapshot = runs.snapshot
+                self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
                 self._show_status()
             pane = self._tabs.active_pane
             if isinstance(pane, RunPane):

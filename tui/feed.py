@@ -116,7 +116,10 @@ class Narrator:
         lead, phrase, rest, *clauses = said
         time = float(events["time"][row])
         after = "".join([rest, *(f" · {clause}" for clause in clauses)])
-        return Sentence(kind, time, f"day {int(time)} · {lead}", phrase, after)
+        # the space before the key phrase stays in the plain text: a coloured bold run that starts with a
+        # space is drawn squeezed by some renderers ("agent 66gave up on")
+        gap = " " if phrase.startswith(" ") else ""
+        return Sentence(kind, time, f"day {int(time)} · {lead}{gap}", phrase.lstrip(" "), after)
 
     def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[Sentence]:
         """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
@@ -196,7 +199,8 @@ class Feed(Widget):
     def write(self, sentence: Sentence) -> None:
         """Add a sentence, its key phrase coloured by the event's kind."""
         color = KIND_COLORS.get(sentence.kind)
-        self.lines.append(Text.assemble(sentence.before, (sentence.phrase, f"bold {color}" if color else ""),
+        # colour alone, not bold: a bold run is drawn a little wider by some renderers and overlaps its neighbour
+        self.lines.append(Text.assemble(sentence.before, (sentence.phrase, color or ""),
                                         sentence.after))
         self.refresh()
 

@@ -9,16 +9,18 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from textual.geometry import Size
 from textual_plotext.plot import Plot
 
 from sim import ARCHETYPE_COLUMNS
 
-from .palette import LINE_COLORS, glyph
+from .palette import BROKEN, COMPARE_COLORS, KEPT, LABEL, archetype_color, glyph, measure_color, rgb
 from .track import Runs, Track
 from .widgets import Chart, Legend
 
-TRUST_LINES = (("mean_trust", "mean", "green"), ("generalized_trust", "generalized", "cyan"),
-               ("referral_trust", "referral", "magenta"), ("trust_accuracy", "accuracy", "orange"))
+#: The four network measures of "Trust in the network", each in a panel of its own (reading order).
+TRUST_LINES = (("mean_trust", "mean"), ("generalized_trust", "generalized"),
+               ("referral_trust", "referral"), ("trust_accuracy", "accuracy"))
 
 
 def thin(x: np.ndarray, y: np.ndarray, points: int) -> tuple[list[float], list[float]]:
@@ -30,48 +32,73 @@ def thin(x: np.ndarray, y: np.ndarray, points: int) -> tuple[list[float], list[f
     return x[keep].tolist(), y[keep].tolist()
 
 
-def days_axis(plt: Plot, days: np.ndarray) -> None:
-    """Integer day ticks. (plotext's ``xlim`` clips lines wrongly, so the axis grows with the run.)"""
+def days_axis(plt: Plot, days: np.ndarray, labels: bool = True) -> None:
+    """Integer day ticks (none but the axis when ``labels`` is False). (plotext's ``xlim`` clips lines
+    wrongly, so the axis grows with the run.)"""
     last = int(days[-1]) if len(days) else 1
-    plt.xticks(sorted({int(days[0]) if len(days) else 0, last // 2, last}))
+    ticks = sorted({int(days[0]) if len(days) else 0, last // 2, last})
+    plt.xticks(ticks if labels else [], None if labels else [])
 
 
-def draw_trust(plt: Plot, runs: Runs, width: int) -> Legend:
-    """The network measures of run A: mean, generalized and referral trust, and trust accuracy."""
+def fitted(values: list[float], rows: int) -> tuple[float, float]:
+    """A y range that fits ``values`` with one spare row on top (for the panel's name), at least 0.02 tall
+    so a flat line sits mid-panel instead of on an axis."""
+    low, high = min(values), max(values)
+    if high - low < 0.02:
+        middle = (low + high) / 2
+        low, high = middle - 0.01, middle + 0.01
+    plot_rows = max(2, rows)
+    return low, high + (high - low) / (plot_rows - 1)
+
+
+def draw_trust(plt: Plot, runs: Runs, size: Size) -> Legend:
+    """The network measures of run A as small multiples: mean, generalized and referral trust, and trust
+    accuracy, each in its own panel with a y range fitted to it and its scale on the axis, so every line is
+    seen however close their values are (in one shared 0..1 panel three of them overlap)."""
     track = runs.main
-    low = 0.0
-    for name, _, color in TRUST_LINES:
-        x, y = thin(*track.series(name), width * 2)
-        if x:
-            plt.plot(x, y, color=color, marker="braille")
-            low = min(low, min(y))
-    # 0..1 unless trust accuracy (a rank correlation) goes negative
-    plt.ylim(low if low >= 0 else max(-1.0, low - 0.05), 1.0)
-    days_axis(plt, track.metrics["day"])
-    return [(label, color) for _, label, color in TRUST_LINES]
+    days = track.metrics["day"]
+    plt.subplots(2, 2)
+    panel_width = max(10, size.width // 2)
+    plot_rows = max(2, size.height // 2 - 2)
+    for i, (name, label) in enumerate(TRUST_LINES):
+        panel = plt.subplot(i // 2 + 1, i % 2 + 1)
+        panel.xaxes(True, False)
+        panel.yaxes(True, False)
+        x, y = thin(*track.series(name), panel_width * 2)
+        days_axis(panel, days, labels=i >= 2)
+        if not x:
+            continue
+        low, top = fitted(y, plot_rows - (0 if i >= 2 else -1))
+        panel.ylim(low, top)
+        high = max(y)
+        panel.yticks([low, high] if high > low else [low], [f"{low:.2f}", f"{high:.2f}"] if high > low
+                     else [f"{low:.2f}"])
+        panel.plot(x, y, color=rgb(measure_color(name)), marker="braille")
+        panel.text(label, x[0], top, alignment="left", color=rgb(LABEL), background="default")
+    return [(label, measure_color(name)) for name, label in TRUST_LINES]
 
 
-def draw_commitments(plt: Plot, runs: Runs, width: int) -> Legend:
-    """Kept and broken commitments per day of run A (7-day mean)."""
-    lines = (("promises_kept", "kept", "green"), ("promises_broken", "broken", "red"))
+def draw_commitments(plt: Plot, runs: Runs, size: Size) -> Legend:
+    """Commitments kept and broken each day by run A (a 7-day mean of the per-day counts)."""
+    lines = (("promises_kept", "kept", KEPT), ("promises_broken", "broken", BROKEN))
     for name, _, color in lines:
-        x, y = thin(*runs.main.daily(name), width * 2)
+        x, y = thin(*runs.main.daily(name), size.width * 2)
         if x:
-            plt.plot(x, y, color=color, marker="braille")
+            plt.plot(x, y, color=rgb(color), marker="braille")
     days_axis(plt, runs.main.metrics["day"])
     return [(label, color) for _, label, color in lines]
 
 
-def draw_archetypes(plt: Plot, runs: Runs, width: int) -> Legend:
-    """One reputation line per archetype of run A."""
+def draw_archetypes(plt: Plot, runs: Runs, size: Size) -> Legend:
+    """One reputation line per archetype of run A, in the archetype's colour."""
     track, column = runs.main, ARCHETYPE_COLUMNS.index("reputation")
     for k in range(len(track.names)):
-        x, y = thin(track.archetype_days, track.archetype_rows[:, k, column], width * 2)
+        x, y = thin(track.archetype_days, track.archetype_rows[:, k, column], size.width * 2)
         if x:
-            plt.plot(x, y, color=LINE_COLORS[k % len(LINE_COLORS)], marker="braille")
+            plt.plot(x, y, color=rgb(archetype_color(k)), marker="braille")
     plt.ylim(0.0, 1.0)
     days_axis(plt, track.metrics["day"])
-    return [(f"{glyph(k)} {name}", LINE_COLORS[k % len(LINE_COLORS)]) for k, name in enumerate(track.names)]
+    return [(f"{glyph(k)} {name}", archetype_color(k)) for k, name in enumerate(track.names)]
 
 
 def run_charts(suffix: str) -> tuple[Chart, Chart, Chart]:
@@ -84,21 +111,21 @@ def run_charts(suffix: str) -> tuple[Chart, Chart, Chart]:
             Chart(draw_archetypes, "Archetype reputation", id=f"arch-chart{suffix}"))
 
 
-def draw_compare(metrics: Sequence[str], daily: bool = False) -> Callable[[Plot, Runs, int], Legend]:
+def draw_compare(metrics: Sequence[str], daily: bool = False) -> Callable[[Plot, Runs, Size], Legend]:
     """The same measure(s) of runs A and B, overlaid (A solid braille, B dotted)."""
 
-    def draw(plt: Plot, runs: Runs, width: int) -> Legend:
+    def draw(plt: Plot, runs: Runs, size: Size) -> Legend:
         legend: Legend = []
         low, high = math.inf, -math.inf
         for t, track in enumerate(runs.tracks[:2]):
-            for m, metric in enumerate(metrics):
-                x, y = thin(*_series(track, metric, daily), width * 2)
+            for metric in metrics:
+                x, y = thin(*_series(track, metric, daily), size.width * 2)
                 if x:
-                    color = ("green", "red", "cyan", "magenta")[m * 2 + t] if len(metrics) > 1 else \
-                        ("cyan", "orange")[t]
+                    # A and B by colour (and A solid, B dotted); several measures by their own colours
+                    color = measure_color(metric) if len(metrics) > 1 else COMPARE_COLORS[t]
                     name = metric.replace("promises_", "").replace("_", " ")
                     label = f"{'AB'[t]} {name}" if len(metrics) > 1 else f"{'AB'[t]}: {track.label}"
-                    plt.plot(x, y, color=color, marker="braille" if t == 0 else "dot")
+                    plt.plot(x, y, color=rgb(color), marker="braille" if t == 0 else "dot")
                     legend.append((label, color) if t == 0 else ("• " + label, color))
                     low, high = min(low, min(y)), max(high, max(y))
         if not daily and high >= low:

@@ -15,31 +15,33 @@ import numpy as np
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Static
 from textual_plotext.plot import Plot
 
 from ..messages import AgentInspected, AgentPicked, InspectionFailed
-from ..palette import glyph, reputation_color
+from ..palette import COMPARE_COLORS, glyph, reputation_color, rgb
 from ..plots import days_axis
 from ..widgets import Chart, Legend
 from .base import RunPane
 
+REPUTATION_LINE = COMPARE_COLORS[0]
 INSPECT_INTERVAL = 1.0       # while the run moves on, the shown agent is read again once a second
 HINT = "Pick an agent: click it on the map, press enter on an archetype row, or type its number above."
 
 
-def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray], width: int) -> Legend:
+def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray], size: Size) -> Legend:
     """An agent's reputation over time, from (agent, days, reputation)."""
     agent, days, values = shown
     keep = np.isfinite(values)
     if not keep.any():
         return []
-    plt.plot(days[keep].tolist(), values[keep].tolist(), color="cyan", marker="braille")
+    plt.plot(days[keep].tolist(), values[keep].tolist(), color=rgb(REPUTATION_LINE), marker="braille")
     plt.ylim(0, 1)
     days_axis(plt, days[keep])
-    return [(f"agent {agent}", "cyan")]
+    return [(f"agent {agent}", REPUTATION_LINE)]
 
 
 class AgentPane(RunPane):
