@@ -272,7 +272,8 @@ def test_narrator_tells_a_vouched_broken_promise() -> None:
     archetypes = np.zeros(20, dtype=np.int16)
     archetypes[17] = 1
     (line,) = Narrator(["steady", "overcommitter"]).pick(events, archetypes, budget=3)
-    assert line.kind == EventKind.broken and line.phrase == "broke a promise"      # the kind colours it
+    assert line.kind == EventKind.broken and line.phrase == "broke a promise "       # the kind colours it
+    assert not line.phrase.startswith(" ") and not line.after.startswith(" ")   # drawn squeezed otherwise
     assert str(line) == ("day 43 · agent 17 (overcommitter) broke a promise to agent 5 · 5's trust in 17 "
                     "0.71 → 0.52 · agent 9 vouched for 17 and loses standing with 5")
 

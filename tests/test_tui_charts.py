@@ -14,6 +14,7 @@ from test_tui_snapshots import held_on_day, settled_screenshot, until
 
 from sim.palette import ARCHETYPE_COLORS, BROKEN, KEPT, MEASURE_COLORS
 from tui.app import TrustApp
+from tui.palette import EVENT, SHADE
 from tui.plots import TRUST_LINES
 from tui.widgets import Chart
 
@@ -32,6 +33,7 @@ def held(name: str, size: tuple[int, int], day: int, tab: str = "dashboard", **o
             await pilot.pause(0.3)
             svg = await settled_screenshot(pilot, app)
             regions = {c.id: (c.content_region, c.region) for c in app.screen.query(Chart) if c.region.area}
+            regions.update({w: (app.query_one(f"#{w}").region,) * 2 for w in ("feed", "status")})
             return app, svg, regions
 
     return asyncio.run(scenario())
@@ -111,3 +113,26 @@ def test_the_charts_keep_up_with_the_header() -> None:
     assert seen[-1][0] >= 40                         # it played
     worst = max(header - chart for header, chart in seen)
     assert worst <= 10, f"the chart ran {worst} days behind the header: {seen}"
+
+
+def test_a_reform_is_marked_on_every_time_chart_and_announced_in_its_own_words() -> None:
+    # repentance: day 60, "the enthusiasts overcommit"
+    app, svg, regions = held("repentance", (120, 40), 60, **{"simulation.days": 200})
+    for chart in ("trust-chart", "commit-chart", "arch-chart"):
+        content, _ = regions[chart]
+        assert EVENT.lower() in colors_in(svg, content), f"no event line on {chart}"
+        # its name, as much of it as fits
+        assert any("the en" in row for row in text_in(svg, content)), f"the line on {chart} has no name"
+    feed = regions["feed"][0]
+    assert any("day 60 · the enthusiasts overcommit" in row for row in text_in(svg, feed))
+    assert "day 60 · the enthusiasts overcommit" in text_in(svg, regions["status"][0])[0]
+
+
+def test_a_campaign_is_a_shaded_span_and_announced_on_the_status_line() -> None:
+    # indiscriminate_vouching: from day 30, "the platform pushes 'would you recommend this person?'"
+    app, svg, regions = held("indiscriminate_vouching", (120, 40), 34)
+    for chart in ("trust-chart", "commit-chart", "arch-chart"):
+        content, _ = regions[chart]
+        assert SHADE.lower() in colors_in(svg, content), f"no campaign span on {chart}"
+    status = regions["status"][0]
+    assert "day 30 · the platform pushes 'would you recommend this person?'" in text_in(svg, status)[0]

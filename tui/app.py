@@ -153,6 +153,9 @@ class TrustApp(App[int]):
                 self.runs = runs = self.received.runs(self.playing)
                 snapshot = runs.snapshot
                 self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
+                if runs.announcements:
+                    # on every tab, in the scenario's own words
+                    self.status = " · ".join(f"day {e.day:g} · {e.describe()}" for e in runs.announcements)
                 self._show_status()
             pane = self._tabs.active_pane
             if isinstance(pane, RunPane):

@@ -3,7 +3,8 @@
 A day of a 1,000-agent run holds hundreds of events, most of them routine (a kept favour, a follow). The
 feed is meant to be read while the run plays, so it keeps to a few lines a second and prefers the events
 that carry the story: a broken promise that someone had vouched for, a tie dropped in distrust, someone
-going public, a recommendation given; scenario events (a reform, a campaign, newcomers) are always told.
+going public, a recommendation given; scenario events (a reform, a campaign, newcomers, a testimony) are
+always announced, in the scenario's own words, on the day they happen.
 Each sentence keeps its event's kind, and the kind alone decides its colour on screen.
 """
 
@@ -20,8 +21,9 @@ from textual.reactive import var
 from textual.widget import Widget
 
 from sim import EventKind
+from sim.scenario_events import ScenarioEvent
 
-from .palette import KIND_COLORS
+from .palette import ANNOUNCEMENT, KIND_COLORS
 from .track import Runs
 
 #: Lower is told first. Kinds not listed (commit, decline, promote, refuse) are never narrated.
@@ -116,13 +118,21 @@ class Narrator:
         lead, phrase, rest, *clauses = said
         time = float(events["time"][row])
         after = "".join([rest, *(f" · {clause}" for clause in clauses)])
-        # the space before the key phrase stays in the plain text: a coloured bold run that starts with a
-        # space is drawn squeezed by some renderers ("agent 66gave up on")
+        # no part starts with a space (the space before the key phrase ends the words before it, the one
+        # after it ends the phrase): a run of text that starts with a space is drawn squeezed by some
+        # renderers ("agent 66gave up on")
         gap = " " if phrase.startswith(" ") else ""
-        return Sentence(kind, time, f"day {int(time)} · {lead}{gap}", phrase.lstrip(" "), after)
+        tail = " " if after.startswith(" ") else ""
+        return Sentence(kind, time, f"day {int(time)} · {lead}{gap}", phrase.strip(" ") + tail, after[len(tail):])
+
+    @staticmethod
+    def announce(event: ScenarioEvent) -> Sentence:
+        """A scenario event as it happens, in the scenario's own words: 'day 60 · the enthusiasts overcommit'."""
+        return Sentence(ANNOUNCEMENT, event.day, f"day {event.day:g} · ", event.describe(), "")
 
     def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[Sentence]:
-        """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
+        """Sentences for the ``budget`` most telling events of a batch (scenario events are announced in
+        the scenario's own words instead, by :meth:`announce`).
 
         The others take turns by kind (:data:`ROTATION`), the latest of a kind first; kinds absent from
         the batch are skipped. The result is in time order.
@@ -131,13 +141,6 @@ class Narrator:
         if len(kinds) == 0:
             return []
         chosen: list[Sentence] = []
-        for kind in SCENARIO_KINDS:
-            rows = np.flatnonzero(kinds == kind)
-            if len(rows):
-                # a reform or influx is logged as one event per agent: tell it once per batch
-                for time in np.unique(events["time"][rows]):
-                    same = rows[events["time"][rows] == time]
-                    chosen.append(self.sentence(events, int(same[0]), archetypes, len(same)))
         if budget > 0:
             # take turns between kinds of story, so the feed is not one long list of broken promises
             by_kind = {k: np.flatnonzero(kinds == k) for k in PRIORITY if k not in SCENARIO_KINDS}
@@ -186,6 +189,8 @@ class Feed(Widget):
             self._generation = runs.generation
             self.narrator = Narrator(runs.main.names)
         self._credit = min(self.BUDGET, self._credit + self.EARNED) if runs.playing else self.BUDGET
+        for event in runs.announcements:
+            self.write(self.narrator.announce(event))
         batches = [b for b in runs.news if len(b["kind"])]
         if not batches:
             return

@@ -13,8 +13,20 @@ from textual.geometry import Size
 from textual_plotext.plot import Plot
 
 from sim import ARCHETYPE_COLUMNS
+from sim.scenario_events import ScenarioEvent
 
-from .palette import BROKEN, COMPARE_COLORS, KEPT, LABEL, archetype_color, glyph, measure_color, rgb
+from .palette import (
+    BROKEN,
+    COMPARE_COLORS,
+    EVENT,
+    KEPT,
+    LABEL,
+    SHADE,
+    archetype_color,
+    glyph,
+    measure_color,
+    rgb,
+)
 from .track import Runs, Track
 from .widgets import Chart, Legend
 
@@ -51,6 +63,43 @@ def fitted(values: list[float], rows: int) -> tuple[float, float]:
     return low, high + (high - low) / (plot_rows - 1)
 
 
+def happened(track: Track) -> list[ScenarioEvent]:
+    """The scenario events of ``track`` that have happened by the last day it holds (an event of day d is
+    applied at the start of day d, before that day is measured)."""
+    days = track.metrics["day"]
+    last = float(days[-1]) if len(days) else -1.0
+    return [event for event in track.scenario.events if event.day <= last]
+
+
+def mark_events(plt: Plot, events: Sequence[ScenarioEvent], days: np.ndarray, low: float, top: float,
+                columns: int, reserved: int = 0) -> None:
+    """Mark scenario events on a time chart, beneath its lines: a shaded span for a campaign (as far as
+    the run has got), a vertical line for the others, each labelled with its name in the scenario's own
+    words, on whichever side of it has more room (the first ``reserved`` columns of the top row are taken)."""
+    if not len(days) or not events:
+        return
+    first, last = float(days[0]), float(days[-1])
+    per_column = max(last - first, 1.0) / max(columns - 6, 1)
+    for event in events:
+        if event.end > event.day:
+            span = np.arange(event.day, min(event.end, last) + per_column / 2, per_column / 2).tolist()
+            plt.plot(span, [top] * len(span), color=rgb(SHADE), fillx=True, marker="░")
+        else:
+            plt.vline(event.day, rgb(EVENT))
+        # the name goes on whichever side of the mark has more room
+        right = int((last - event.day) / per_column) - 1
+        left = int((event.day - first) / per_column) - 1 - reserved
+        if left < 0:        # the line is within the reserved columns: its name starts after them
+            right = int((last - first) / per_column) - reserved - 1
+        room = max(right, left)
+        if room >= 1:
+            name = event.describe()
+            name = name if len(name) <= room else name[:max(1, room - 1)] + "…"
+            start = max(event.day, first + per_column * reserved)
+            plt.text(name, start + per_column if right >= left else event.day - per_column, top,
+                     alignment="left" if right >= left else "right", color=rgb(EVENT), background="default")
+
+
 def draw_trust(plt: Plot, runs: Runs, size: Size) -> Legend:
     """The network measures of run A as small multiples: mean, generalized and referral trust, and trust
     accuracy, each in its own panel with a y range fitted to it and its scale on the axis, so every line is
@@ -70,6 +119,7 @@ def draw_trust(plt: Plot, runs: Runs, size: Size) -> Legend:
             continue
         low, top = fitted(y, plot_rows - (0 if i >= 2 else -1))
         panel.ylim(low, top)
+        mark_events(panel, happened(track), days, low, top, panel_width, reserved=len(label) + 1)
         high = max(y)
         panel.yticks([low, high] if high > low else [low], [f"{low:.2f}", f"{high:.2f}"] if high > low
                      else [f"{low:.2f}"])
@@ -81,8 +131,10 @@ def draw_trust(plt: Plot, runs: Runs, size: Size) -> Legend:
 def draw_commitments(plt: Plot, runs: Runs, size: Size) -> Legend:
     """Commitments kept and broken each day by run A (a 7-day mean of the per-day counts)."""
     lines = (("promises_kept", "kept", KEPT), ("promises_broken", "broken", BROKEN))
-    for name, _, color in lines:
-        x, y = thin(*runs.main.daily(name), size.width * 2)
+    drawn = [(thin(*runs.main.daily(name), size.width * 2), color) for name, _, color in lines]
+    top = max((max(y) for (_, y), _ in drawn if y), default=1.0) or 1.0
+    mark_events(plt, happened(runs.main), runs.main.metrics["day"], 0.0, top, size.width)
+    for (x, y), color in drawn:
         if x:
             plt.plot(x, y, color=rgb(color), marker="braille")
     days_axis(plt, runs.main.metrics["day"])
@@ -92,6 +144,7 @@ def draw_commitments(plt: Plot, runs: Runs, size: Size) -> Legend:
 def draw_archetypes(plt: Plot, runs: Runs, size: Size) -> Legend:
     """One reputation line per archetype of run A, in the archetype's colour."""
     track, column = runs.main, ARCHETYPE_COLUMNS.index("reputation")
+    mark_events(plt, happened(track), track.metrics["day"], 0.0, 1.0, size.width)
     for k in range(len(track.names)):
         x, y = thin(track.archetype_days, track.archetype_rows[:, k, column], size.width * 2)
         if x:
@@ -116,6 +169,7 @@ def draw_compare(metrics: Sequence[str], daily: bool = False) -> Callable[[Plot,
 
     def draw(plt: Plot, runs: Runs, size: Size) -> Legend:
         legend: Legend = []
+        lines = []
         low, high = math.inf, -math.inf
         for t, track in enumerate(runs.tracks[:2]):
             for metric in metrics:
@@ -125,13 +179,21 @@ def draw_compare(metrics: Sequence[str], daily: bool = False) -> Callable[[Plot,
                     color = measure_color(metric) if len(metrics) > 1 else COMPARE_COLORS[t]
                     name = metric.replace("promises_", "").replace("_", " ")
                     label = f"{'AB'[t]} {name}" if len(metrics) > 1 else f"{'AB'[t]}: {track.label}"
-                    plt.plot(x, y, color=rgb(color), marker="braille" if t == 0 else "dot")
+                    lines.append((x, y, color, "braille" if t == 0 else "dot"))
                     legend.append((label, color) if t == 0 else ("• " + label, color))
                     low, high = min(low, min(y)), max(high, max(y))
-        if not daily and high >= low:
-            # at least 0.2 of trust on the axis, so a hair's difference does not look like a gulf
-            middle, span = (low + high) / 2, max(high - low, 0.2)
-            plt.ylim(middle - span * 0.55, middle + span * 0.55)
+        if high >= low:
+            bottom, top = (0.0, high) if daily else (low, high)
+            if not daily:
+                # at least 0.2 of trust on the axis, so a hair's difference does not look like a gulf
+                middle, span = (low + high) / 2, max(high - low, 0.2)
+                bottom, top = middle - span * 0.55, middle + span * 0.55
+                plt.ylim(bottom, top)
+            # the events of both runs (once each, if they share them)
+            events = {(e.day, e.describe()): e for track in runs.tracks[:2] for e in happened(track)}
+            mark_events(plt, list(events.values()), runs.main.metrics["day"], bottom, top, size.width)
+        for x, y, color, marker in lines:
+            plt.plot(x, y, color=rgb(color), marker=marker)
         days_axis(plt, runs.main.metrics["day"])
         return legend
 

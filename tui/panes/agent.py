@@ -21,9 +21,11 @@ from textual.reactive import var
 from textual.widgets import Input, Label, Static
 from textual_plotext.plot import Plot
 
+from sim.scenario_events import ScenarioEvent
+
 from ..messages import AgentInspected, AgentPicked, InspectionFailed
 from ..palette import COMPARE_COLORS, glyph, reputation_color, rgb
-from ..plots import days_axis
+from ..plots import days_axis, happened, mark_events
 from ..widgets import Chart, Legend
 from .base import RunPane
 
@@ -32,12 +34,13 @@ INSPECT_INTERVAL = 1.0       # while the run moves on, the shown agent is read a
 HINT = "Pick an agent: click it on the map, press enter on an archetype row, or type its number above."
 
 
-def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray], size: Size) -> Legend:
-    """An agent's reputation over time, from (agent, days, reputation)."""
-    agent, days, values = shown
+def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray, list[ScenarioEvent]], size: Size) -> Legend:
+    """An agent's reputation over time, from (agent, days, reputation, scenario events so far)."""
+    agent, days, values, events = shown
     keep = np.isfinite(values)
     if not keep.any():
         return []
+    mark_events(plt, events, days[keep], 0.0, 1.0, size.width)
     plt.plot(days[keep].tolist(), values[keep].tolist(), color=rgb(REPUTATION_LINE), marker="braille")
     plt.ylim(0, 1)
     days_axis(plt, days[keep])
@@ -122,7 +125,8 @@ class AgentPane(RunPane):
         if message.agent != self.agent:         # another agent was picked meanwhile
             self._ask()
             return
-        self.query_one("#agent-chart", Chart).data = (message.agent, *message.history)
+        events = happened(self.runs.main) if self.runs is not None else []
+        self.query_one("#agent-chart", Chart).data = (message.agent, *message.history, events)
         self.query_one("#agent-info", Static).update(self._summary(message.info))
         self.query_one("#agent-relations", Static).update(self._relations(message.info))
 
