@@ -61,6 +61,7 @@ class TrustApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("i", "inspect", "Inspect agent", show=False),
+        Binding("escape", "leave_field", "Leave the field", show=False),
         *(Binding(str(n), f"show_tab('{tab}')", title, show=False) for n, (tab, title) in enumerate(TABS, 1)),
     ]
 
@@ -222,8 +223,9 @@ class TrustApp(App[int]):
 
         def write() -> ExportDone:
             sim = runner.main
-            # named on the simulation thread, so the folder's day is the day the tables hold
-            out = folder / f"{sim.scenario.name}-seed{sim.scenario.simulation.seed}-day{sim.day}"
+            # named on the simulation thread, so the folder's day is the day the tables hold; a folder of
+            # its own each time (-2, -3, ...): a run with other settings never replaces an earlier export
+            out = new_folder(folder, f"{sim.scenario.name}-seed{sim.scenario.simulation.seed}-day{sim.day}")
             return ExportDone(out, export(sim, out, "parquet"))
 
         self.status = f"Exporting under {folder} …"
@@ -240,6 +242,10 @@ class TrustApp(App[int]):
         b = self.query_one(ComparePane).b_scenario()
         if b is not None:
             self._compare(b)
+
+    def action_leave_field(self) -> None:
+        """Escape: the keys leave the focused field (or table) and are the app's again."""
+        self.set_focus(None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -341,6 +347,19 @@ class TrustApp(App[int]):
         self.runner.stop()
         if self._poll_timer is not None:
             self._poll_timer.stop()
+
+
+def new_folder(parent: Path, name: str) -> Path:
+    """Create and return ``parent/name``, or ``name-2``, ``name-3``, ... : the first that did not exist."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        folder = parent / (name if n == 1 else f"{name}-{n}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"{parent / name}: too many exports of this run")
 
 
 def main(scenario: str | None = None, overrides: dict[str, Any] | None = None) -> int:
