@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .eventlog import EventKind
+from .scenario_events import ScenarioEvent
 
 #: Lower is told first. Kinds not listed (commit, decline, promote, refuse) are never narrated.
 PRIORITY: dict[int, int] = {
@@ -24,6 +25,7 @@ PRIORITY: dict[int, int] = {
 }
 SCENARIO_KINDS = (EventKind.reform, EventKind.campaign, EventKind.influx)
 VOUCHED_BROKEN = -1          # a broken promise that someone had vouched for: the heart of the story
+ANNOUNCEMENT = -2            # the kind of a scenario event announced in the scenario's own words
 #: The order in which the feed takes turns between kinds of event (the story's beats come up most).
 ROTATION: tuple[int, ...] = (VOUCHED_BROKEN, EventKind.vouch, EventKind.broken, EventKind.untie,
                              VOUCHED_BROKEN, EventKind.testify, EventKind.kept, EventKind.broken,
@@ -108,10 +110,21 @@ class Narrator:
         lead, phrase, rest, *clauses = said
         time = float(events["time"][row])
         after = "".join([rest, *(f" · {clause}" for clause in clauses)])
-        return Sentence(kind, time, f"day {int(time)} · {lead}", phrase, after)
+        # no part starts with a space (the space before the key phrase ends the words before it, the one
+        # after it ends the phrase): a run of text that starts with a space is drawn squeezed by some
+        # renderers ("agent 66gave up on")
+        gap = " " if phrase.startswith(" ") else ""
+        tail = " " if after.startswith(" ") else ""
+        return Sentence(kind, time, f"day {int(time)} · {lead}{gap}", phrase.strip(" ") + tail, after[len(tail):])
+
+    @staticmethod
+    def announce(event: ScenarioEvent) -> Sentence:
+        """A scenario event as it happens, in the scenario's own words: 'day 60 · the enthusiasts overcommit'."""
+        return Sentence(ANNOUNCEMENT, event.day, f"day {event.day:g} · ", event.describe(), "")
 
     def pick(self, events: dict[str, np.ndarray], archetypes: np.ndarray, budget: int) -> list[Sentence]:
-        """Sentences for the most telling events of a batch: every scenario event plus ``budget`` others.
+        """Sentences for the ``budget`` most telling events of a batch (scenario events are announced in
+        the scenario's own words instead, by :meth:`announce`).
 
         The others take turns by kind (:data:`ROTATION`), the latest of a kind first; kinds absent from
         the batch are skipped. The result is in time order.
@@ -120,13 +133,6 @@ class Narrator:
         if len(kinds) == 0:
             return []
         chosen: list[Sentence] = []
-        for kind in SCENARIO_KINDS:
-            rows = np.flatnonzero(kinds == kind)
-            if len(rows):
-                # a reform or influx is logged as one event per agent: tell it once per batch
-                for time in np.unique(events["time"][rows]):
-                    same = rows[events["time"][rows] == time]
-                    chosen.append(self.sentence(events, int(same[0]), archetypes, len(same)))
         if budget > 0:
             # take turns between kinds of story, so the feed is not one long list of broken promises
             by_kind = {k: np.flatnonzero(kinds == k) for k in PRIORITY if k not in SCENARIO_KINDS}

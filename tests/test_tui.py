@@ -272,7 +272,8 @@ def test_narrator_tells_a_vouched_broken_promise() -> None:
     archetypes = np.zeros(20, dtype=np.int16)
     archetypes[17] = 1
     (line,) = Narrator(["steady", "overcommitter"]).pick(events, archetypes, budget=3)
-    assert line.kind == EventKind.broken and line.phrase == " broke a promise"     # the kind colours it
+    assert line.kind == EventKind.broken and line.phrase == "broke a promise "       # the kind colours it
+    assert not line.phrase.startswith(" ") and not line.after.startswith(" ")   # drawn squeezed otherwise
     assert str(line) == ("day 43 · agent 17 (overcommitter) broke a promise to agent 5 · 5's trust in 17 "
                     "0.71 → 0.52 · agent 9 vouched for 17 and loses standing with 5")
 
@@ -290,3 +291,75 @@ def test_validate_pins_errors_to_fields() -> None:
 def test_main_rejects_an_unknown_scenario_before_starting() -> None:
     with pytest.raises(ScenarioError):
         main("no_such_scenario", {})
+
+
+def test_escape_leaves_a_field_and_the_keys_work_again() -> None:
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("5")
+            await pilot.pause(0.2)
+            field = app.query(FieldRow).first().query_one("Input")
+            field.focus()
+            await pilot.press("9")
+            assert app.focused is field and field.value.endswith("9")
+            typed = field.value
+            await pilot.press("escape")
+            assert app.focused is None
+            await pilot.press("1")                       # an app key again: the Dashboard tab
+            assert app.query_one("#tabs").active == "dashboard" and field.value == typed
+            # enter in the Compare tab's field starts B and gives the keys back
+            await pilot.press("6")
+            settings = app.query_one("#compare-settings")
+            settings.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: app.comparing)
+            assert app.focused is None
+
+    asyncio.run(scenario())
+
+
+def test_compare_b_starts_from_a_full_settings_and_shows_them() -> None:
+    async def scenario() -> None:
+        app = TrustApp("baseline", {**SMALL, "trust.asymmetry": 8}, play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("6")
+            app.query_one("#compare-scenario").value = "baseline"
+            await pilot.pause(0.1)
+            await pilot.click("#compare-run")
+            await until(pilot, lambda: app.comparing)
+            b = app.compare_scenario
+            assert b == app.scenario and b.trust.asymmetry == 8          # B = A, with nothing of its own
+            shown = str(app.query_one("#compare-b").render())
+            assert "asymmetry 8" in shown and "agents 200" in shown
+            await pilot.press("c")
+            await until(pilot, lambda: not app.comparing)
+            # B's own settings go on top of A's
+            app.query_one("#compare-settings").value = "trust.forgetting=0.9"
+            await until(pilot, lambda: not app.query_one("#compare-run").has_class("-active"))
+            await pilot.click("#compare-run")
+            await until(pilot, lambda: app.comparing)
+            assert app.compare_scenario.trust.asymmetry == 8 and app.compare_scenario.trust.forgetting == 0.9
+            assert "forgetting 0.9" in str(app.query_one("#compare-b").render())
+
+    asyncio.run(scenario())
+
+
+def test_each_export_gets_its_own_folder(tmp_path) -> None:
+    async def scenario() -> list[str]:
+        app = small_app(play=False, export_dir=tmp_path)
+        statuses = []
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n")
+            await until(pilot, lambda: app.day == 1)
+            for _ in range(2):
+                app.status = ""
+                await pilot.press("e")
+                await until(pilot, lambda: "Exported" in app.status)
+                statuses.append(app.status)
+        return statuses
+
+    first, second = asyncio.run(scenario())
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    assert len(folders) == 2 and folders[1] == folders[0] + "-2"       # the second never replaced the first
+    assert str(tmp_path / folders[0]) in first and str(tmp_path / folders[1]) in second

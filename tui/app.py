@@ -2,7 +2,7 @@
 
 The simulation runs on a worker thread (:class:`tui.runner.Runner`). Ten times a second the app takes what
 it published; a couple of times a second while playing (every tick when paused) it hands the panes a new
-:class:`~tui.track.Runs`, and each pane (``tui/panes/``) draws it. The app itself keeps the keys, the top
+:class:`~tui.track.Runs`, each pane (``tui/panes/``) draws it, and the top bar shows its day. The app itself keeps the keys, the top
 bar and status line, and starts and replaces runs. Run it with ``trustsim`` (the default scenario,
 ``baseline``) or ``trustsim tui SCENARIO``.
 """
@@ -65,6 +65,7 @@ class TrustApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("i", "inspect", "Inspect agent", show=False),
+        Binding("escape", "leave_field", "Leave the field", show=False),
         *(Binding(str(n), f"show_tab('{tab}')", title, show=False) for n, (tab, title) in enumerate(TABS, 1)),
     ]
 
@@ -145,19 +146,22 @@ class TrustApp(App[int]):
         frames = self.runner.drain()
         if frames:
             self.received.take(frames)
-            snapshot = self.received.snapshot
-            if snapshot is not None:
-                self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
             if not self.runner.playing and self.playing:
                 self.playing = False
         now = time.monotonic()
-        # Only the top bar changes on every tick. Everything else is redrawn together a couple of times a
-        # second while playing: Textual repaints the box around all changed regions, so panes redrawn on
-        # different ticks would each cost a repaint of nearly the whole screen.
+        # Everything is redrawn together a couple of times a second while playing: Textual repaints the
+        # box around all changed regions, so panes redrawn on different ticks would each cost a repaint of
+        # nearly the whole screen. The top bar shows the day of the very snapshot the panes draw, so the
+        # charts never run behind the header.
         if now >= self._redraw_due or not self.playing:
             self._redraw_due = now + REDRAW_INTERVAL
             if self.received.changed and self.received.snapshot is not None:
-                self.runs = self.received.runs(self.playing)
+                self.runs = runs = self.received.runs(self.playing)
+                snapshot = runs.snapshot
+                self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
+                if runs.announcements:
+                    # on every tab, in the scenario's own words
+                    self.status = " · ".join(f"day {e.day:g} · {e.describe()}" for e in runs.announcements)
                 self._show_status()
             pane = self._tabs.active_pane
             if isinstance(pane, RunPane):
@@ -224,8 +228,9 @@ class TrustApp(App[int]):
 
         def write() -> ExportDone:
             sim = runner.main
-            # named on the simulation thread, so the folder's day is the day the tables hold
-            out = folder / f"{sim.scenario.name}-seed{sim.scenario.simulation.seed}-day{sim.day}"
+            # named on the simulation thread, so the folder's day is the day the tables hold; a folder of
+            # its own each time (-2, -3, ...): a run with other settings never replaces an earlier export
+            out = new_folder(folder, f"{sim.scenario.name}-seed{sim.scenario.simulation.seed}-day{sim.day}")
             return ExportDone(out, export(sim, out, "parquet"))
 
         self.status = f"Exporting under {folder} …"
@@ -259,6 +264,10 @@ class TrustApp(App[int]):
         b = self.query_one(ComparePane).b_scenario()
         if b is not None:
             self._compare(b)
+
+    def action_leave_field(self) -> None:
+        """Escape: the keys leave the focused field (or table) and are the app's again."""
+        self.set_focus(None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -367,6 +376,19 @@ class TrustApp(App[int]):
         self.runner.stop()
         if self._poll_timer is not None:
             self._poll_timer.stop()
+
+
+def new_folder(parent: Path, name: str) -> Path:
+    """Create and return ``parent/name``, or ``name-2``, ``name-3``, ... : the first that did not exist."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        folder = parent / (name if n == 1 else f"{name}-{n}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"{parent / name}: too many exports of this run")
 
 
 def main(scenario: str | None = None, overrides: dict[str, Any] | None = None) -> int:

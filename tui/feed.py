@@ -1,8 +1,9 @@
 """The event feed: the newest sentences about the run, as :class:`sim.narration.Narrator` tells them.
 
 The feed is meant to be read while the run plays, so it keeps to a few lines a second; which events it
-tells, and in what words, is the narrator's (the report tells its key moments with the same one). Each
-sentence keeps its event's kind, and the kind alone decides its colour on screen.
+tells, and in what words, is the narrator's (the report tells its key moments with the same one). Scenario
+events (a reform, a campaign, newcomers, a testimony) are always announced, in the scenario's own words, on
+the day they happen. Each sentence keeps its event's kind, and the kind alone decides its colour on screen.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Feed(Widget):
             self._generation = runs.generation
             self.narrator = Narrator(runs.main.names)
         self._credit = min(self.BUDGET, self._credit + self.EARNED) if runs.playing else self.BUDGET
+        for event in runs.announcements:
+            self.write(self.narrator.announce(event))
         batches = [b for b in runs.news if len(b["kind"])]
         if not batches:
             return
@@ -63,7 +66,8 @@ class Feed(Widget):
     def write(self, sentence: Sentence) -> None:
         """Add a sentence, its key phrase coloured by the event's kind."""
         color = KIND_COLORS.get(sentence.kind)
-        self.lines.append(Text.assemble(sentence.before, (sentence.phrase, f"bold {color}" if color else ""),
+        # colour alone, not bold: a bold run is drawn a little wider by some renderers and overlaps its neighbour
+        self.lines.append(Text.assemble(sentence.before, (sentence.phrase, color or ""),
                                         sentence.after))
         self.refresh()
 

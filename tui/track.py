@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import ARCHETYPE_COLUMNS, METRICS, Scenario, Snapshot
+from sim.scenario_events import ScenarioEvent
 
 from .runner import Frame
 
@@ -69,6 +70,8 @@ class Runs:
     generation: int                                  # bumps when the runs are replaced
     playing: bool
     news: tuple[dict[str, np.ndarray], ...] = ()     # run A's events since the previous Runs, for the feed
+    #: run A's scenario events that happened since the previous Runs, to announce (each is told once)
+    announcements: tuple[ScenarioEvent, ...] = ()
 
     @property
     def main(self) -> Track:
@@ -96,6 +99,8 @@ class Received:
         self.tracks: list[Track] = []
         self.changed = False             # something arrived since the last runs()
         self._news: list[dict[str, np.ndarray]] = []
+        self._announced: set[int] = set()            # run A's scenario events told (by index)
+        self._announced_generation = -1
 
     def take(self, frames: Iterable[Frame]) -> None:
         """Add the frames to their runs' tracks; frames of replaced runs are dropped."""
@@ -122,8 +127,21 @@ class Received:
         return self.tracks[0].snapshot if self.tracks else None
 
     def runs(self, playing: bool) -> Runs:
-        """What the panes draw now; the news goes with it once, so it is told once."""
-        runs = Runs(tuple(self.tracks), self.generation, playing, tuple(self._news))
+        """What the panes draw now; the news and the scenario events that happened since the last call go
+        with it once, so they are told once."""
+        runs = Runs(tuple(self.tracks), self.generation, playing, tuple(self._news), self._happened())
         self._news.clear()
         self.changed = False
         return runs
+
+    def _happened(self) -> tuple[ScenarioEvent, ...]:
+        """Run A's scenario events of the days up to its latest snapshot, not announced before."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            return ()
+        if self._announced_generation != self.generation:
+            self._announced_generation, self._announced = self.generation, set()
+        new = [(k, e) for k, e in enumerate(self.tracks[0].scenario.events)
+               if e.day <= snapshot.day and k not in self._announced]
+        self._announced.update(k for k, _ in new)
+        return tuple(sorted((e for _, e in new), key=lambda e: e.day))

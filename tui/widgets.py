@@ -18,7 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, on
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
@@ -27,10 +27,10 @@ from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from .messages import AgentPicked
-from .palette import GLYPHS, RICH_COLORS, UNKNOWN, glyph, reputation_color, reputation_rgb
+from .palette import BROKEN, GLYPHS, UNKNOWN, glyph, reputation_color, reputation_rgb
 from .track import Runs
 
-#: A chart's legend: (label, plotext colour) per line.
+#: A chart's legend: (label, ``#rrggbb`` colour) per line; the line is drawn in exactly that colour.
 Legend = list[tuple[str, str]]
 
 
@@ -63,16 +63,21 @@ class Throttled:
 
 
 class Chart(Throttled, PlotextPlot):
-    """A plotext chart drawn by ``draw(plt, data, width)`` from its reactive ``data``. After a redraw it
-    waits 40 times as long as that redraw took (at least ``min_interval``, at most 3 s)."""
+    """A plotext chart drawn by ``draw(plt, data, size)`` from its reactive ``data``. After a redraw it
+    waits 40 times as long as that redraw took, at least ``min_interval`` and at most ``max_wait``: a
+    chart that is cheap to draw keeps up with every redraw of its pane, and an expensive one misses at
+    most one, so it never runs more than a frame behind the header (which shows the same snapshot)."""
+
+    max_wait = 0.6
 
     data: var[Any] = var(None)
 
-    def __init__(self, draw: Callable[[Plot, Any, int], Legend], title: str = "", *, id: str | None = None,
+    def __init__(self, draw: Callable[[Plot, Any, Size], Legend], title: str = "", *, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.draw = draw
         self.legend: Legend = []
+        self._subtitle = ""
         self.border_title = title
 
     def watch_data(self) -> None:
@@ -82,21 +87,37 @@ class Chart(Throttled, PlotextPlot):
         started = time.perf_counter()
         plt = self.plt
         plt.clear_figure()
-        legend = self.draw(plt, self.data, max(10, self.size.width)) if self.data is not None else []
-        if legend != self.legend:
+        legend = self.draw(plt, self.data, Size(max(10, self.size.width), max(4, self.size.height))) \
+            if self.data is not None else []
+        subtitle = legend_markup(legend, self.size.width - 2)
+        if legend != self.legend or subtitle != self._subtitle:
             # plotext's own legend sits on top of the lines; ours goes on the border, which this paint
             # has already read: paint once more to show it
             self.legend = legend
-            self.border_subtitle = "  ".join(
-                f"[{RICH_COLORS.get(c, c)}]{label[0]}[/]{label[1:]}" if label[:1] in GLYPHS + "•"
-                else f"[{RICH_COLORS.get(c, c)}]━[/] {label}" for label, c in legend)
+            self.border_subtitle = self._subtitle = subtitle
             self.call_after_refresh(self.refresh)
         else:
             self._painted = True
         result = super().render()
         cost = time.perf_counter() - started
-        self.next_draw = time.monotonic() + max(self.min_interval, min(cost * 40, 3.0))
+        self.next_draw = time.monotonic() + max(self.min_interval, min(cost * 40, self.max_wait))
         return result
+
+
+def legend_markup(legend: Legend, width: int) -> str:
+    """A chart's legend for its border: each label after a swatch (or its archetype mark) in its line's
+    colour. If that is wider than ``width``, the marked labels (archetypes) keep only their mark, which the
+    map's legend and the table spell out, and the others their first word: no entry is cut off."""
+
+    def entry(label: str, color: str, short: bool) -> str:
+        if label[:1] in GLYPHS + "•":
+            return f"[{color}]{label[0]}[/]" + ("" if short and label[0] != "•" else label[1:])
+        return f"[{color}]━[/] " + (label.split()[0] if short else label)
+
+    full = "  ".join(entry(label, color, False) for label, color in legend)
+    if Content.from_markup(full).cell_length <= width:
+        return full
+    return "  ".join(entry(label, color, True) for label, color in legend)
 
 
 class PopulationMap(Throttled, Widget, can_focus=True):
@@ -228,7 +249,7 @@ class ArchetypeTable(DataTable):
     """Agents, reputation, followers and kept / broken commitments per archetype of run A, updated live.
     ``enter`` on a row picks that archetype's most followed member: the face others see."""
 
-    COLUMNS = ("archetype", "agents", "rep.", "followers", "kept / broken")
+    COLUMNS = ("archetype", "agents", "rep.", "followers", "kept / broken, total")
 
     runs: var[Runs | None] = var(None)
 
@@ -271,7 +292,7 @@ class ArchetypeTable(DataTable):
         broken_text = compact(broken) + (f" ({share:.0%})" if share == share else "")
         return (f"{glyph(k)} {name}", f"{int(a['agents'][k]):,}",
                 f"[{reputation_color(reputation)}]{reputation:.2f}[/]" if reputation == reputation else "n/a",
-                f"{float(a['followers_mean'][k]):.1f}", f"{compact(kept)} / [red]{broken_text}[/]")
+                f"{float(a['followers_mean'][k]):.1f}", f"{compact(kept)} / [{BROKEN}]{broken_text}[/]")
 
     @on(DataTable.RowSelected)
     def _pick_most_followed(self, event: DataTable.RowSelected) -> None:

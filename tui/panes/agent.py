@@ -16,32 +16,37 @@ import numpy as np
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Static
 from textual_plotext.plot import Plot
 
+from sim.scenario_events import ScenarioEvent
+
 from ..messages import AgentInspected, AgentPicked, InspectionFailed
 from ..network import NetworkView
-from ..palette import glyph, reputation_color
-from ..plots import days_axis
+from ..palette import COMPARE_COLORS, glyph, reputation_color, rgb
+from ..plots import days_axis, happened, mark_events
 from ..widgets import Chart, Legend
 from .base import RunPane
 
+REPUTATION_LINE = COMPARE_COLORS[0]
 INSPECT_INTERVAL = 1.0       # while the run moves on, the shown agent is read again once a second
 HINT = "Pick an agent: click it on the map, press enter on an archetype row, or type its number above."
 
 
-def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray], width: int) -> Legend:
-    """An agent's reputation over time, from (agent, days, reputation)."""
-    agent, days, values = shown
+def draw_reputation(plt: Plot, shown: tuple[int, np.ndarray, np.ndarray, list[ScenarioEvent]], size: Size) -> Legend:
+    """An agent's reputation over time, from (agent, days, reputation, scenario events so far)."""
+    agent, days, values, events = shown
     keep = np.isfinite(values)
     if not keep.any():
         return []
-    plt.plot(days[keep].tolist(), values[keep].tolist(), color="cyan", marker="braille")
+    mark_events(plt, events, days[keep], 0.0, 1.0, size.width)
+    plt.plot(days[keep].tolist(), values[keep].tolist(), color=rgb(REPUTATION_LINE), marker="braille")
     plt.ylim(0, 1)
     days_axis(plt, days[keep])
-    return [(f"agent {agent}", "cyan")]
+    return [(f"agent {agent}", REPUTATION_LINE)]
 
 
 class AgentPane(RunPane):
@@ -125,7 +130,8 @@ class AgentPane(RunPane):
         if message.agent != self.agent:         # another agent was picked meanwhile
             self._ask()
             return
-        self.query_one("#agent-chart", Chart).data = (message.agent, *message.history)
+        events = happened(self.runs.main) if self.runs is not None else []
+        self.query_one("#agent-chart", Chart).data = (message.agent, *message.history, events)
         self.query_one("#agent-info", Static).update(self._summary(message.info))
         self.query_one("#agent-relations", Static).update(self._relations(message.info))
 

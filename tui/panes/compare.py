@@ -28,6 +28,13 @@ TABLE_MEASURES = ("mean_trust", "generalized_trust", "referral_trust", "trust_ac
 COUNTS = ("promises_broken", "ties_broken")
 
 
+def describe_b(b: Scenario, settings: dict) -> str:
+    """'B: baseline · agents 500 · days 60 · seed 1 · asymmetry 8 · forgetting 0.995 (+ trust.x=…)'."""
+    knobs = " · ".join(f"{label} {params.current_value(b, key)}" for key, label in params.MAIN_KNOBS)
+    own = " ".join(f"{k}={v}" for k, v in settings.items())
+    return f"[b]B[/b]: {b.name} · {knobs}" + (f" · B's own: {own}" if own else "")
+
+
 def partner(name: str) -> str:
     """The scenario B starts as, when A is ``name``."""
     choice = COMPARE_PARTNER.get(name, params.DEFAULT_SCENARIO)
@@ -54,6 +61,7 @@ class ComparePane(RunPane):
             yield Input(placeholder="B settings, e.g. trust.asymmetry=6", id="compare-settings")
             yield Button("Run B", id="compare-run")
         yield Static("", id="compare-error", classes="field-error")
+        yield Static("", id="compare-b")
         with Horizontal(classes="chart-row"):
             yield self._chart(["mean_trust"], "Mean trust: A vs B", "cmp-trust")
             yield self._chart(["referral_trust"], "Referral trust: A vs B", "cmp-referral")
@@ -78,17 +86,27 @@ class ComparePane(RunPane):
             self._fill_table(runs)
 
     def b_scenario(self) -> Scenario | None:
-        """B as chosen here, on A's agents, days and seed; None (and the reason shown inline) if it is bad."""
+        """B as chosen here; None (and the reason shown inline) if it is bad.
+
+        B of A's own scenario starts from A's full settings (whatever A was opened or restarted with) plus
+        B's own; another scenario runs on A's agents, days and seed plus B's settings. The pane shows the
+        parameters B runs with.
+        """
         error = self.query_one("#compare-error", Static)
         try:
             settings = params.parse_settings(self.query_one("#compare-settings", Input).value)
-            a = self.a.simulation if self.a is not None else None
-            same = {f"simulation.{k}": getattr(a, k) for k in ("agents", "days", "seed")} if a else {}
-            b = load_scenario(str(self.query_one("#compare-scenario", Select).value), {**same, **settings})
+            name = str(self.query_one("#compare-scenario", Select).value)
+            if self.a is not None and name == self.a.name:
+                b = self.a.with_overrides(settings, "B settings") if settings else self.a
+            else:
+                a = self.a.simulation if self.a is not None else None
+                same = {f"simulation.{k}": getattr(a, k) for k in ("agents", "days", "seed")} if a else {}
+                b = load_scenario(name, {**same, **settings})
         except ScenarioError as exc:
             error.update(f"B not started: {exc}")
             return None
         error.update("")
+        self.query_one("#compare-b", Static).update(describe_b(b, settings))
         return b
 
     @on(Button.Pressed, "#compare-run")
@@ -96,6 +114,7 @@ class ComparePane(RunPane):
     def _run_b(self) -> None:
         b = self.b_scenario()
         if b is not None:
+            self.screen.set_focus(None)         # the keys go back to the dashboard
             self.post_message(self.Start(b))
 
     def _fill_table(self, runs: Runs) -> None:

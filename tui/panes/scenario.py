@@ -138,4 +138,5 @@ class ScenarioPane(TabPane):
         if name != self.running_name:
             self.extra = {}
         self.running_name = name
+        self.screen.set_focus(None)             # the keys go back to the dashboard
         self.post_message(self.Apply(name, scenario))
