@@ -109,14 +109,18 @@ def draw_commitments(frame: pl.DataFrame, labels: dict[str, str], events: Sequen
 
 
 def draw_reputation(frame: pl.DataFrame, archetypes: Sequence[str], labels: dict[str, str],
-                    events: Sequence[ScenarioEvent], title: str) -> Figure:
+                    events: Sequence[ScenarioEvent], title: str, places: dict[str, int] | None = None) -> Figure:
+    """One panel per archetype, A and B overlaid. ``places`` gives each archetype its position in its own
+    scenario (A's, or B's for one only B has), which decides its colour and mark as in the dashboard."""
+    places = places or {name: index for index, name in enumerate(archetypes)}
     columns = min(len(archetypes), 3)
     rows = -(-len(archetypes) // columns)
     fig, axes = style.new(rows, columns, sharex=True, sharey=True)
-    for index, (ax, name) in enumerate(zip(axes.flat, archetypes, strict=False)):
+    for ax, name in zip(axes.flat, archetypes, strict=False):
         mark_events(ax, events)
         _side(ax, frame.filter(pl.col("archetype") == name), "reputation")
-        ax.set_title(f"{palette.archetype_mark(index)} {name}", color=palette.archetype_color(index))
+        place = places[name]
+        ax.set_title(f"{palette.archetype_mark(place)} {name}", color=palette.archetype_color(place))
         ax.set_ylim(0, 1)
         day_axis(ax, frame["day"])
     tidy_grid(axes, len(archetypes), fontsize=15)
@@ -168,6 +172,7 @@ def compare_charts(a: Run, b: Run) -> list[Chart]:
     trust = [n for n in present(ma, TRUST) if n in mb.columns]
     measures = [n for n in present(ma, list(MEASURES)) if n in mb.columns]
     archetypes = list(a.archetypes) + [n for n in b.archetypes if n not in a.archetypes]
+    places = {**{n: i for i, n in enumerate(b.archetypes)}, **{n: i for i, n in enumerate(a.archetypes)}}
     fa, fb = followers_data(a), followers_data(b)
     who = f"A: {a.name}; B: {b.name}."
     return [
@@ -190,7 +195,8 @@ def compare_charts(a: Run, b: Run) -> list[Chart]:
               f"{who} The mean reputation of each archetype's agents, each day.", ("archetypes",),
               {"": stacked(*(r.table("archetypes").select("day", pl.col("archetype").cast(pl.String), "reputation")
                              for r in (a, b)))},
-              lambda d: draw_reputation(d[""], archetypes, labels, events, "Reputation per archetype, A against B")),
+              lambda d: draw_reputation(d[""], archetypes, labels, events, "Reputation per archetype, A against B",
+                                        places)),
         Chart("followers", "Follower inequality, A against B",
               f"{who} The Gini coefficient of follower counts each day, and the Lorenz curve of the last day.",
               ("metrics", "agents"), {"": stacked(fa[""], fb[""]), "lorenz": stacked(fa["lorenz"], fb["lorenz"])},

@@ -8,6 +8,7 @@ figure. Tables are read lazily with polars and only the columns and rows a figur
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ import polars as pl
 
 from sim.config import Scenario, from_dict
 from sim.errors import ScenarioError, UsageError
+from sim.measures import NETWORK_MEASURES
 from sim.scenario_events import ScenarioEvent
 
 #: The keys every row of ``trustsim check --json`` has that the report reads.
@@ -39,6 +41,8 @@ def read_json(path: Path) -> Any:
         raise InputError(f"{path}: not a text file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
 
 
 @dataclass
@@ -191,23 +195,79 @@ def _check_rows(path: Path, document: Any) -> list[dict[str, Any]]:
         if missing:
             raise InputError(f"{path}: row {index} lacks {', '.join(missing)} "
                              "(not the output of `trustsim check --json`?)")
+    if not document:
+        raise InputError(f"{path}: holds no hypotheses (an empty list): nothing to report")
     return document
 
 
+#: What each kind of folder must hold for its figures: per table, the columns read as numbers (any
+#: others the figures read are checked for presence), and whether it must have rows. A table that lacks
+#: them, holds text where numbers belong, or is empty is refused in one line before anything is drawn.
+NUMERIC_RUN = {
+    "metrics": ("day", *(m.name for m in NETWORK_MEASURES)),
+    "archetypes": ("day", "agents", "reputation", "followers_mean", "promises_kept", "promises_broken"),
+    "agents": ("agent", "reputation", "followers"),
+    "edges": ("source", "target", "trust"),
+    "events": ("time", "actor", "target", "subject", "trust_before", "trust_after"),
+}
+PRESENT_RUN = {"archetypes": ("archetype",), "agents": ("archetype",), "events": ("kind",)}
+NONEMPTY_RUN = ("metrics", "archetypes", "agents")
+SENSITIVITY_NUMERIC = {"morris": ("mu", "mu_star", "mu_star_conf", "sigma"), "sobol": ("S1", "S1_conf", "ST", "ST_conf")}
+
+
+def _require(folder: Folder, table: str, numeric: Sequence[str] = (), present: Sequence[str] = (),
+             nonempty: bool = False) -> None:
+    """Refuse a table that cannot be drawn from (see :data:`NUMERIC_RUN`)."""
+    path = folder.table_path(table)
+    try:
+        schema = folder.scan(table).collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: cannot read: {first}") from None
+    missing = [c for c in (*numeric, *present) if c not in schema]
+    if missing:
+        raise InputError(f"{path}: lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    text = [c for c in numeric if not schema[c].is_numeric() and schema[c] != pl.Null]
+    if text:
+        raise InputError(f"{path}: {', '.join(text)} should hold numbers, holds {schema[text[0]]}")
+    if nonempty and folder.collect(folder.scan(table).select(pl.len()), table).item() == 0:
+        raise InputError(f"{path}: has no rows")
+
+
+def _validate(found: Input) -> Input:
+    if isinstance(found, Run):
+        for table, columns in NUMERIC_RUN.items():
+            _require(found, table, columns, PRESENT_RUN.get(table, ()), table in NONEMPTY_RUN)
+    elif isinstance(found, Sweep):
+        _require(found, "summary", ("replicates",), found.keys, nonempty=True)
+    elif isinstance(found, Sensitivity):
+        method = found.manifest.get("method")
+        if method not in SENSITIVITY_NUMERIC:
+            raise InputError(f"{found.path}/manifest.json: unknown method {method!r}")
+        _require(found, "indices", SENSITIVITY_NUMERIC[method], ("measure", "parameter"))
+    return found
+
+
 def load(path: str | Path) -> Input:
+    """Recognise what ``path`` holds (a run, sweep or sensitivity folder, or a check JSON file) and check
+    that its tables can be drawn from."""
+    return _validate(_load(path))
+
+
+def _load(path: str | Path) -> Input:
     """Recognise what ``path`` holds: a run folder, a sweep folder or a check JSON file."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_file():
         if path.name == "manifest.json":
-            return load(path.parent)
+            return _load(path.parent)
         return Check(path, _check_rows(path, read_json(path)))
     manifest_path = path / "manifest.json"
     if (path / "report.json").is_file() and not manifest_path.exists():
         raise InputError(f"{path}: is a report; give the run, sweep or check output it was made from")
     if not manifest_path.is_file():
-        raise InputError(f"{path}: not a run, sweep or check output (no manifest.json)")
+        raise InputError(f"{path}: not a run, sweep, sensitivity or check output (no manifest.json)")
     manifest = read_json(manifest_path)
     if not isinstance(manifest, dict):
         raise InputError(f"{manifest_path}: not a trustsim manifest")

@@ -54,7 +54,7 @@ def draw_indices(frame: pl.DataFrame, method: str, parameters: list[str], title:
         ax.set_yticks(y, parameters, fontsize=11)
         ax.axvline(0, color="#444444", lw=0.8)
         ax.tick_params(axis="x", labelsize=10)
-        if MEASURES[name].count:
+        if method == "morris" and MEASURES[name].count:      # mu* is in the measure's unit; S1 and ST are shares
             ax.set_xlabel(MEASURES[name].unit, fontsize=10)
     axes.flat[0].invert_yaxis()      # the y axis is shared: invert it once, so the first parameter is on top
     for index, ax in enumerate(axes.flat):

@@ -127,8 +127,15 @@ def write(paths: Sequence[str | Path], out_dir: str | Path | None = None) -> Pat
     """
     if not 1 <= len(paths) <= 2:
         raise InputError(f"give one or two paths, not {len(paths)}")
+    if out_dir is not None and not str(out_dir).strip():
+        raise InputError("--out: the path is empty; give the folder to write the report to")
     inputs = [load(path) for path in paths]
     out = Path(out_dir) if out_dir is not None else default_out(inputs)
+    if Path.cwd().resolve().is_relative_to(out.resolve()):
+        # a report lands by renaming its staging folder into place, which cannot be done to the folder
+        # the command runs in (or one holding it)
+        raise InputError(f"--out {out_dir}: is the current folder or holds it; give a folder for the report, "
+                         "e.g. --out report")
     claim(out)
     created = check_writable(out.parent)
     staging = out.parent / f".{out.name}.staging-{uuid.uuid4().hex}"

@@ -253,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="test each scenario's hypotheses against their comparisons (mechanisms switched off)",
         description="Run every hypothesis the scenarios state, on paired seeds, and say which hold: the "
-                    "whole 95%% interval of the effect must lie beyond the minimal effect in the stated "
+                    "whole 95% interval of the effect must lie beyond the minimal effect in the stated "
                     "direction. Exit 0 when all hold, 1 when one does not, 2 for bad input.")
     check.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                        help="scenario names or TOML files (default: every scenario of `trustsim list`)")

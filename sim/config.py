@@ -342,7 +342,7 @@ def parse_toml(text: str, where: str) -> dict[str, Any]:
         raise ScenarioError(f"{where}: invalid TOML: {str(exc).split(':')[0].lower()}") from None
     except RecursionError:
         raise ScenarioError(f"{where}: invalid TOML: arrays or tables nested too deeply "
-                            f"(more than {MAX_NESTING} levels)") from None
+                            f"(more than {MAX_NESTING} levels, tables included)") from None
 
 
 def resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:

@@ -108,6 +108,11 @@ def parse(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> Hy
     control = table.get("control", {})
     if not isinstance(control, dict):
         raise fail(where, prefix + "control", "must be a table of KEY = VALUE overrides")
+    for key in control:
+        if str(key).split(".")[0] == "simulation":
+            # both sides run the same agents, days and seeds, or their difference would not be the mechanism's
+            raise fail(where, f"{prefix}control.{key}", "a control changes a mechanism or a parameter; the run's "
+                       "agents, days and seeds are the hypothesis's own (horizon, seeds, seed)")
     if than is None and not text["compare"] and not control:
         raise fail(where, prefix + "compare", "needs a comparison: compare, control or than")
     return Hypothesis(

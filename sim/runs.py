@@ -3,12 +3,13 @@
 ``trustsim run --out DIR`` writes into an empty or new folder. With ``--overwrite`` it may replace an
 earlier ``trustsim run`` there, entirely: tables the new run does not write (another format, say) are
 removed once the new ones are in place, so the manifest always describes every table in the folder. A
-folder holding a sweep, or anything that is not a run's own file, is refused either way.
+folder holding a sweep, or anything that is not a run's own file or a report of it, is refused either way.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from .errors import UsageError
@@ -48,6 +49,7 @@ def prepare_output(out: Path, *, overwrite: bool) -> set[str]:
     if previous is None:
         raise UsageError(f"{out}: does not hold a trustsim run (no run manifest.json); --overwrite replaces "
                          "only an earlier run")
+    previous |= {name for name in present if _is_report(out / name)}     # they describe the earlier run
     foreign = [name for name in present if name not in previous]
     if foreign:
         raise UsageError(f"{out}: holds files that are not the earlier run's ({_listing(foreign)}); "
@@ -59,4 +61,15 @@ def remove_stale(out: Path, previous: set[str], written: dict[str, Path]) -> Non
     """After the new run is in place: remove the earlier run's files that it did not write again."""
     kept = {path.name for path in written.values()}
     for name in previous - kept:
-        (out / name).unlink(missing_ok=True)
+        if (out / name).is_dir():
+            shutil.rmtree(out / name, ignore_errors=True)
+        else:
+            (out / name).unlink(missing_ok=True)
+
+
+def _is_report(folder: Path) -> bool:
+    """A report of the run (``trustsim report`` writes ``report/`` into the run folder by default)."""
+    try:
+        return folder.is_dir() and json.loads((folder / "report.json").read_text()).get("kind") == "report"
+    except (OSError, ValueError, AttributeError):
+        return False

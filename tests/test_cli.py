@@ -237,3 +237,48 @@ def test_version_and_no_terminal():
     assert version.returncode == 0 and version.stdout.startswith("trustsim ")
     piped = trustsim("tui", "baseline")
     assert piped.returncode == 2 and "needs a terminal" in piped.stderr and piped.stdout == ""
+
+
+# ---------------------------------------------------------------- run --out and --overwrite
+
+def _run(out: Path, *extra: str) -> int:
+    from sim.cli import main
+
+    return main(["run", "baseline", "--agents", "40", "--days", "5", "--quiet", "--out", str(out), *extra])
+
+
+def test_run_out_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert _run(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "is not empty (it holds notes.txt)" in err and "--overwrite" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_overwrite_replaces_an_earlier_run_entirely_and_its_report(tmp_path, capsys):
+    import report
+
+    out = tmp_path / "run"
+    assert _run(out) == 0
+    report.write([out])                                    # out/report/, as `trustsim report out` writes it
+    assert _run(out) == 2                                  # not without --overwrite
+    assert _run(out, "--overwrite", "--format", "csv", "--seed", "9") == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["manifest.json", *(f"{t}.csv" for t in
+                                               ("metrics", "archetypes", "agents", "reputations", "events", "edges"))])
+    assert pl.read_csv(out / "metrics.csv").height == 6
+    capsys.readouterr()
+
+
+def test_overwrite_never_replaces_a_sweep_or_foreign_files(tmp_path, capsys):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "sweep.json").write_text("{}")
+    assert _run(sweep, "--overwrite") == 2
+    assert "holds a sweep" in capsys.readouterr().err
+    other = tmp_path / "other"
+    assert _run(other) == 0
+    (other / "notes.txt").write_text("mine")
+    assert _run(other, "--overwrite") == 2
+    assert "not the earlier run's (notes.txt)" in capsys.readouterr().err
+    assert (other / "notes.txt").read_text() == "mine"

@@ -170,3 +170,14 @@ def test_a_hypothesis_control_is_checked_when_the_scenario_is_read():
     control["trust.asymmetry"] = 0.5
     with pytest.raises(ScenarioError, match=r"control: trust\.asymmetry: must be at least 1, got 0.5"):
         config.from_dict(raw, "x.toml")
+
+
+@pytest.mark.parametrize("key", ["simulation.days", "simulation.seed", "simulation.agents"])
+def test_a_control_cannot_change_the_runs_length_size_or_seed(key):
+    """A control of days = 5 once shortened the comparison below the day the hypothesis reads, and was
+    judged 'does not hold' with no reason; a control's seed was silently ignored."""
+    raw = config.to_dict(config.load("broken_promises"))
+    control = next(h for h in raw["hypotheses"] if "control" in h and "compare" not in h)["control"]
+    control[key] = 5
+    with pytest.raises(ScenarioError, match=rf"control\.{key}: a control changes a mechanism or a parameter"):
+        config.from_dict(raw, "x.toml")

@@ -332,9 +332,32 @@ def bad(tmp_path: Path, runs: dict[str, Path]) -> dict[str, tuple[list[str], str
     for file in (f for f in runs["broken"].iterdir() if f.is_file()):
         (damaged / file.name).write_bytes(file.read_bytes())
     (damaged / "metrics.parquet").write_bytes(b"PAR1 not really")
+
+    def rewritten(name: str, table: str, change) -> Path:
+        """A copy of the run with one table readable but unfit to draw from."""
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in (f for f in runs["broken"].iterdir() if f.is_file()):
+            (folder / file.name).write_bytes(file.read_bytes())
+        change(pl.read_parquet(folder / f"{table}.parquet")).write_parquet(folder / f"{table}.parquet")
+        return folder
+
+    (tmp_path / "empty.json").write_text("[]")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     return {
+        "text for numbers": ([str(rewritten("text", "metrics", lambda f: f.with_columns(pl.col("mean_trust")
+                                                                                  .cast(pl.String))))],
+                             "metrics.parquet: mean_trust should hold numbers, holds String"),
+        "a column dropped": ([str(rewritten("dropped", "metrics", lambda f: f.drop("mean_trust")))],
+                             "metrics.parquet: lacks the column mean_trust"),
+        "no agents": ([str(rewritten("no-agents", "agents", lambda f: f.head(0)))], "agents.parquet: has no rows"),
+        "no days": ([str(rewritten("no-days", "metrics", lambda f: f.head(0)))], "metrics.parquet: has no rows"),
+        "an empty check": ([str(tmp_path / "empty.json")], "holds no hypotheses"),
+        "deep JSON": ([str(tmp_path / "deep.json")], "JSON nested too deeply"),
+        "an empty out": ([str(runs["broken"]), "--out", ""], "--out: the path is empty"),
+        "out is the current folder": ([str(runs["broken"]), "--out", "."], "is the current folder or holds it"),
         "missing": ([str(tmp_path / "nowhere")], "no such file or folder"),
-        "not an output": ([str(tmp_path / "empty")], "not a run, sweep or check output"),
+        "not an output": ([str(tmp_path / "empty")], "not a run, sweep, sensitivity or check output"),
         "broken manifest": ([str(broken)], "broken JSON at line 1"),
         "broken check": ([str(tmp_path / "check.json")], "broken JSON"),
         "not a check": ([str(tmp_path / "list.json")], "lacks statement"),
@@ -435,3 +458,17 @@ def test_a_sensitivity_report_draws_salibs_indices_with_intervals_and_where_the_
     verdicts = pl.read_parquet(sensitivity_folder / "hypothesis.parquet")
     page = html.read_text()
     assert f"holds at {int(verdicts['holds'].sum())} of {verdicts.height} sample points" in page
+
+
+def test_in_a_b_comparison_each_archetype_keeps_its_own_colour_and_mark(runs):
+    """baseline's archetypes come first; broken_promises' overcommitter must still wear its own colour."""
+    a, b = load(runs["baseline"]), load(runs["broken"])
+    chart = next(c for c in compare_charts(a, b) if c.name == "reputation")
+    titles = {ax.get_title().split(" ", 1)[1]: ax for ax in chart.figure().axes if ax.get_title()}
+    assert "overcommitter" not in a.archetypes
+    for place, name in enumerate(a.archetypes):
+        assert titles[name].get_title() == f"{palette.archetype_mark(place)} {name}"
+    place = b.archetypes.index("overcommitter")
+    ax = titles["overcommitter"]
+    assert ax.get_title() == f"{palette.archetype_mark(place)} overcommitter"
+    assert ax.title.get_color() == palette.archetype_color(place)

@@ -28,6 +28,7 @@ from sim import cli, load_scenario
 from sim.errors import UsageError
 from sim.measures import METRICS
 from sim.sensitivity import plan_analysis, run_sensitivity
+from sim.sensitivity.design import SALIB_HINT
 from sim.sensitivity.driver import SensitivityInterrupted
 from sim.sensitivity.hypothesis import decider_table, stump
 from sim.sensitivity.space import Parameter, at, resolve
@@ -350,6 +351,10 @@ def test_failing_runs_are_reported_with_their_parameters_and_seed(tmp_path, caps
     (["--param", "archetypes.flaky.vouch_policy=0:1"], "is text ('discerning'), not a number"),
     (["--param", "trust.untie=0:1"], "is a switch (true or false), not a number"),
     (["--param", "promotion.reach=0.5:3"], "takes integers, so its bounds must be integers"),
+    # rounded Morris levels would move by other steps than the one SALib divides by: a wrong mu*
+    (["--param", "promotion.reach=0:2"], "needs HIGH - LOW to be a multiple of 3 so that every level is a "
+                                         "whole number (e.g. 0:3), got 2"),
+    (["--param", "promotion.reach=0:12", "--levels", "6"], "multiple of 5"),
     (["--param", "simulation.seed=1:5"], "cannot be sampled"),
     (["--param", "archetypes.nosuch.share=0.1:0.2"], "unknown key 'archetypes.nosuch'"),
     (["--param", "archetypes.flaky.share=0.1:0.5", "--param", "archetypes.steady.share=0.1:0.6"],
@@ -408,7 +413,7 @@ def test_missing_salib_is_one_line_with_the_pip_command(tmp_path, monkeypatch, c
     assert cli.main(["sensitivity", "baseline", "--method", "morris", "--param", "trust.asymmetry=1:3",
                      "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err == "trustsim: sensitivity analysis needs SALib: pip install '.[sensitivity]'\n"
+    assert err == f"trustsim: sensitivity analysis needs SALib: {SALIB_HINT}\n" and "trustsim[sensitivity]" in err
     assert not out.exists()
 
 

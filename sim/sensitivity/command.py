@@ -25,7 +25,7 @@ def add_parser(commands: Any) -> None:
                     "write samples, runs, indices (Morris mu_star, sigma; Sobol' S1, ST, S2) and manifest.json to "
                     "--out, then rank the parameters per measure. With --hypothesis, judge that hypothesis of the "
                     "scenario at every point and say which parameters decide it. Running the same command again "
-                    "resumes. Needs SALib: pip install '.[sensitivity]'.")
+                    "resumes. Needs SALib: pip install 'trustsim[sensitivity]'.")
     parser.add_argument("scenario", help="a scenario name (see `trustsim list`) or a path to a TOML file")
     parser.add_argument("--method", required=True, choices=METHODS,
                         help="morris: screening by elementary effects; sobol: variance shares (Saltelli)")

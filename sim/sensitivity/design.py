@@ -32,7 +32,7 @@ NUM_RESAMPLES = 1000          # bootstrap resamples behind each confidence inter
 CONFIDENCE = 0.95
 SAMPLER_CHILD = 2**31         # SeedSequence(BASE) child the sampler uses
 ANALYSIS_CHILD = 2**31 + 1    # ... and the one the bootstrap uses
-SALIB_HINT = "pip install '.[sensitivity]'"
+SALIB_HINT = "pip install 'trustsim[sensitivity]' (from a clone: pip install '.[sensitivity]')"
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,24 @@ def make_design(method: str, samples: int | None = None, levels: int | None = No
         raise ScenarioError(f"--samples: Saltelli's Sobol' sample needs a power of two (2, 4, ... 64, 128, "
                             f"...), got {count}")
     return Design("sobol", count, None, second_order)
+
+
+def check_integer_levels(design: Design, params: tuple[Parameter, ...]) -> None:
+    """Morris divides each change of a measure by the fixed step of its grid, so every level of an integer
+    key must itself be an integer: rounded levels would move by other steps than the one divided by, and
+    the key's mu* would be wrong (1.5 where the effect is 1, say). That holds when HIGH - LOW is a multiple
+    of levels - 1."""
+    if design.method != "morris" or design.levels is None:
+        return
+    steps = design.levels - 1
+    for param in params:
+        width = param.high - param.low
+        if param.integer and width % steps:
+            low, high = int(param.low), int(param.high)
+            nearest = low + steps * max(1, round(width / steps))
+            raise ScenarioError(f"--param {param.text!r}: {param.key} takes integers, and Morris on {design.levels} "
+                                f"levels needs HIGH - LOW to be a multiple of {steps} so that every level is a "
+                                f"whole number (e.g. {low}:{nearest}), got {high - low}")
 
 
 def child_seed(base_seed: int, child: int) -> int:

@@ -90,6 +90,7 @@ def plan_analysis(scenario: Scenario, params: Sequence[str] | Sequence[Parameter
     checked = (tuple(params) if params and isinstance(params[0], Parameter)
                else resolve(scenario, [str(p) for p in params], fixed))
     design = designs.make_design(method, samples, levels, second_order)
+    designs.check_integer_levels(design, checked)
     comparison = None
     if hypothesis is not None:
         comparison = comparison_for(scenario, find_hypothesis(scenario, hypothesis), overrides or {})
