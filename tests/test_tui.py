@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 
@@ -140,6 +141,9 @@ def test_export_writes_files_polars_reads_back(tmp_path) -> None:
             await pilot.press("e")
             await until(pilot, lambda: "Exported" in app.status)
             assert str(tmp_path) in app.status
+            # then its report, drawn from the files on a thread of its own while the dashboard carries on
+            await until(pilot, lambda: "Report written" in app.status, timeout=120)
+            assert "report.html" in app.status
 
     asyncio.run(scenario())
     (folder,) = list(tmp_path.iterdir())
@@ -149,6 +153,9 @@ def test_export_writes_files_polars_reads_back(tmp_path) -> None:
     for table in ("archetypes", "agents", "events", "edges"):
         assert pl.read_parquet(folder / f"{table}.parquet").height > 0
     assert (folder / "manifest.json").is_file()
+    written = json.loads((folder / "report" / "report.json").read_text())
+    assert written["kind"] == "report" and (folder / "report" / "report.html").stat().st_size > 10_000
+    assert {"measures", "network"} <= set(written["figures"])
 
 
 def test_compare_shows_two_series() -> None:

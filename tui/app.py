@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -364,8 +365,30 @@ class TrustApp(App[int]):
 
     @on(ExportDone)
     def _exported(self, done: ExportDone) -> None:
-        self.status = f"Exported {len(done.written)} files to {done.folder}"
+        self.status = f"Exported {len(done.written)} files to {done.folder}; drawing its report …"
         self.notify(f"{len(done.written)} files in {done.folder}", title="Exported")
+        self.run_worker(partial(self._write_report, done.folder), thread=True, group="report",
+                        description=f"report of {done.folder}")
+
+    def _write_report(self, folder: Path) -> None:
+        """The report of an export, drawn from its files (as `trustsim report` would) on a thread of its own:
+        a few seconds of matplotlib that neither the screen nor the simulation waits for."""
+        import report
+
+        try:
+            html = report.write([folder])
+        except Exception as exc:  # noqa: BLE001 (any failure is told on screen; the export itself stands)
+            self.call_from_thread(self._report_failed, folder, exc)
+        else:
+            self.call_from_thread(self._report_written, html)
+
+    def _report_written(self, html: Path) -> None:
+        self.status = f"Report written: {html}"
+        self.notify(str(html), title="Report")
+
+    def _report_failed(self, folder: Path, error: BaseException) -> None:
+        self.status = f"The export in {folder} stands, but its report failed: {error}"
+        self.notify(str(error), title="Report failed", severity="error")
 
     @on(ExportFailed)
     def _export_failed(self, failed: ExportFailed) -> None:
