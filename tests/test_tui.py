@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from sim import EventKind, ScenarioError, read_frame
+from sim import EventKind, ScenarioError, load_scenario, read_frame
 from sim.narration import Narrator
 from tui.app import TrustApp, main
 from tui.panes import FieldRow
@@ -370,3 +370,23 @@ def test_each_export_gets_its_own_folder(tmp_path) -> None:
     folders = sorted(p.name for p in tmp_path.iterdir())
     assert len(folders) == 2 and folders[1] == folders[0] + "-2"       # the second never replaced the first
     assert str(tmp_path / folders[0]) in first and str(tmp_path / folders[1]) in second
+
+
+def test_a_run_too_large_for_memory_is_refused_on_its_fields() -> None:
+    scenario, errors = validate("baseline", {"simulation.agents": "10000", "simulation.days": "100000"})
+    assert scenario is None
+    assert set(errors) == {"simulation.agents", "simulation.days"}
+    assert all("cannot fit in memory" in text for text in errors.values())
+
+
+def test_a_run_that_cannot_be_built_is_said_on_screen_not_left_silent() -> None:
+    """The engine refuses it on the simulation thread (here: too large); the screen says so and stops playing."""
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            app._start(load_scenario("baseline", {"simulation.agents": 10_000, "simulation.days": 100_000}))
+            await until(pilot, lambda: "could not start" in app.status)
+            assert "cannot fit in memory" in app.status and not app.playing
+
+    asyncio.run(scenario())

@@ -302,12 +302,24 @@ class TrustApp(App[int]):
     # ================================================================== starting runs
     def _start(self, scenario: Scenario, compare: Scenario | None = None) -> None:
         """Replace the run(s) with new ones played from day 0 (built on the simulation thread)."""
-        self.runner.start([scenario, *([compare] if compare is not None else [])])
+        started = self.runner.start([scenario, *([compare] if compare is not None else [])])
+        started.add_done_callback(self._tell_if_failed)
         self.scenario = scenario
         self.compare_scenario = compare
         self.playing = True
         self.finished = False
         self.query_one(Feed).clear()            # the old run's story is over
+
+    def _tell_if_failed(self, done: Future) -> None:
+        """A run that could not be built (called on the simulation thread): say so, instead of silence."""
+        error = done.exception()
+        if error is not None:
+            self.call_from_thread(self._start_failed, error)
+
+    def _start_failed(self, error: BaseException) -> None:
+        self.playing = False
+        self.status = f"The run could not start: {error}"
+        self.notify(str(error), title="Not started", severity="error")
 
     def _compare(self, b: Scenario) -> None:
         """Run ``b`` beside run A, which carries on."""

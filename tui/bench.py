@@ -47,8 +47,8 @@ async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tup
         rate = (app.runner.days_simulated - start_day) / wall
         ui_share = (time.thread_time() - cpu) / wall
         # latency: restart a long run, and toggle play / pause while the engine works flat out
-        app.runner.submit(lambda: app.runner.replace([Simulation(load_scenario(
-            scenario, {"simulation.agents": agents, "simulation.days": 100_000}))]))
+        # (as `r` does: the app's own restart, so it knows the finished run was replaced)
+        app._start(load_scenario(scenario, {"simulation.agents": agents, "simulation.days": 5_000}))
         await pilot.pause(1.0)
         if not app.playing:
             await pilot.press("space")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim import Scenario, ScenarioError, load_scenario, parse_override
+from sim.resources import TooLarge, check_fits
 
 DEFAULT_SCENARIO = "baseline"        # what the dashboard opens on, and B's fallback in compare mode
 
@@ -84,10 +85,16 @@ def validate(name: str, texts: dict[str, str], extra: dict[str, Any] | None = No
     if errors:
         return None, errors
     try:
-        return load_scenario(name, {**extra, **overrides}), {}
+        scenario = load_scenario(name, {**extra, **overrides})
     except ScenarioError as exc:
         named = [k for k in overrides if f"{k}:" in str(exc)]
         return None, {key: _problem(str(exc), key) for key in named} or {"": str(exc)}
+    try:
+        check_fits(scenario)        # refused here, on the fields, rather than by the simulation thread later
+    except TooLarge as exc:
+        sized = [k for k in ("simulation.days", "simulation.agents") if k in overrides]
+        return None, {key: str(exc) for key in sized} or {"": str(exc)}
+    return scenario, {}
 
 
 def parse_settings(text: str) -> dict[str, Any]:
