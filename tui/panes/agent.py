@@ -82,6 +82,9 @@ class AgentPane(RunPane):
     def on_mount(self) -> None:
         self.set_interval(INSPECT_INTERVAL, self._read_again)
 
+    def on_show(self) -> None:
+        self._read_again()          # the agent as the current frame has it, not as the tab last showed it
+
     def watch_agent(self, agent: int) -> None:
         if agent >= 0:
             self.query_one("#agent-input", Input).value = str(agent)

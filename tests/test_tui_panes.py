@@ -1,0 +1,82 @@
+"""Each pane as it appears: read from the rendered screen (Textual's SVG screenshot), not the widgets' state.
+
+A tab not shown while the run moved on (it finished, was paused, or was restarted with ``r``) must show the
+current run's current frame the moment it appears, not an empty table or the previous run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rich.text import Text
+from screens import text_in
+from test_tui_snapshots import until
+
+from sim import Snapshot
+from tui.app import TrustApp
+from tui.runner import SPEEDS
+from tui.widgets import ArchetypeTable
+
+SIZE = (120, 40)
+SHORT_RUN = {"simulation.agents": 300, "simulation.days": 20}
+
+
+def table_rows(app: TrustApp, selector: str) -> list[str]:
+    """The archetype table's rows as the screen shows them (words single-spaced), without its header."""
+    table = app.query_one(selector, ArchetypeTable)
+    assert table.region.area, f"{selector} is not on screen"
+    lines = text_in(app.export_screenshot(), table.content_region)
+    return [" ".join(line.split()) for line in lines[1:] if line.strip()]
+
+
+def expected_rows(snapshot: Snapshot) -> list[str]:
+    """What the table must show for ``snapshot``: one row per archetype, in words."""
+    return [" ".join(" ".join(Text.from_markup(cell).plain for cell in
+                              ArchetypeTable._cells(k, name, snapshot.archetypes)).split())
+            for k, name in enumerate(snapshot.archetype_names)]
+
+
+@pytest.mark.parametrize("held", ["finished", "paused"])
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_tab_first_shown_after_the_run_stopped_shows_its_last_frame(held: str, size: tuple[int, int]) -> None:
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", dict(SHORT_RUN), play=True)
+        async with app.run_test(size=size) as pilot:
+            if held == "finished":
+                await until(pilot, lambda: app.finished)
+            else:
+                await until(pilot, lambda: app.day >= 5)
+                await pilot.press("space")
+                await pilot.pause(0.5)          # the frame of the day it paused on arrives
+            assert app.query_one("#tabs").active == "dashboard"
+            await pilot.press("2")              # the Population tab, never shown before
+            await pilot.pause(0.1)
+            last = app.received.snapshot
+            assert last is not None and last.day == app.day
+            assert table_rows(app, "#archetypes-big") == expected_rows(last)
+
+    asyncio.run(scenario())
+
+
+def test_the_dashboard_shows_the_new_run_after_a_restart_on_another_tab() -> None:
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", dict(SHORT_RUN), play=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.finished)
+            old = app.received.snapshot
+            await pilot.press("2")
+            for _ in range(len(SPEEDS)):
+                await pilot.press("minus")      # the slowest speed: the new run holds its first days
+            assert SPEEDS[app.speed] == 0.5
+            await pilot.press("r")
+            await until(pilot, lambda: app.received.generation == 1)       # the new run's first frame is in
+            new = app.received.snapshot
+            await pilot.press("1")              # read at once: the next redraw would hide a stale table
+            await until(pilot, lambda: app.query_one("#archetypes").region.area > 0)
+            assert new is not None and new is not old and app.received.snapshot is new
+            shown = table_rows(app, "#archetypes")
+            assert shown == expected_rows(new), f"day {new.day} of the new run; the old run's day 20 was " \
+                                                f"{expected_rows(old)}"
+
+    asyncio.run(scenario())
