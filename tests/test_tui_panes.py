@@ -16,7 +16,7 @@ from test_tui_snapshots import until
 from sim import Snapshot
 from tui.app import TrustApp
 from tui.runner import SPEEDS
-from tui.widgets import ArchetypeTable
+from tui.widgets import ArchetypeTable, legend_rows, map_legend
 
 SIZE = (120, 40)
 SHORT_RUN = {"simulation.agents": 300, "simulation.days": 20}
@@ -80,3 +80,42 @@ def test_the_dashboard_shows_the_new_run_after_a_restart_on_another_tab() -> Non
                                                 f"{expected_rows(old)}"
 
     asyncio.run(scenario())
+
+
+# ---------------------------------------------------------------- the map's legend
+def plain(markup: str) -> str:
+    return Text.from_markup(markup).plain
+
+
+@pytest.mark.parametrize("width", range(8, 121))
+def test_the_map_legend_breaks_only_between_entries(width: int) -> None:
+    entries = [plain(e) for e in map_legend(("careful", "nice", "casual", "flaky"))]
+    rows = [plain(r) for r in legend_rows(map_legend(("careful", "nice", "casual", "flaky")), width)]
+    for entry in entries:
+        assert sum(entry.strip() in row for row in rows) == 1, f"{entry!r} not whole on one row of {rows}"
+    assert all(len(row) <= width or row.strip() in (e.strip() for e in entries) for row in rows)
+    if sum(len(e) + 2 for e in entries) + 1 <= width:
+        assert len(rows) == 1
+
+
+@pytest.mark.parametrize("name", ["broken_promises", "integrity"])
+@pytest.mark.parametrize(("size", "tab", "legend", "most_rows"),
+                         [((120, 40), "dashboard", "#map-legend", 2), ((120, 40), "population", "#map-legend-big", 1),
+                          ((80, 24), "population", "#map-legend-big", 1)],
+                         ids=["120x40-dashboard", "120x40-population", "80x24-population"])
+def test_the_map_legend_on_screen_keeps_each_entry_whole(name: str, size: tuple[int, int], tab: str, legend: str,
+                                                          most_rows: int) -> None:
+    async def scenario() -> tuple[list[str], list[str]]:
+        app = TrustApp(name, dict(SHORT_RUN), play=False)
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            app.query_one("#tabs").active = tab
+            await pilot.pause(0.3)
+            widget = app.query_one(legend)
+            rows = [row for row in text_in(app.export_screenshot(), widget.content_region) if row.strip()]
+            return rows, [plain(e).strip() for e in map_legend(app.runs.main.names)]
+
+    rows, entries = asyncio.run(scenario())
+    assert 1 <= len(rows) <= most_rows, rows
+    for entry in entries:
+        assert any(entry in row for row in rows), f"{entry!r} is broken across rows: {rows}"
