@@ -12,9 +12,11 @@ import pytest
 from rich.text import Text
 from screens import text_in
 from test_tui_snapshots import until
+from textual.widgets import Input
 
 from sim import Snapshot
 from tui.app import TrustApp
+from tui.panes.agent import DISTRUST_BELOW
 from tui.runner import SPEEDS
 from tui.widgets import ArchetypeTable, legend_rows, map_legend
 
@@ -119,3 +121,39 @@ def test_the_map_legend_on_screen_keeps_each_entry_whole(name: str, size: tuple[
     assert 1 <= len(rows) <= most_rows, rows
     for entry in entries:
         assert any(entry in row for row in rows), f"{entry!r} is broken across rows: {rows}"
+
+
+# ---------------------------------------------------------------- the inspector
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_agent_field_shows_its_whole_hint(size: tuple[int, int]) -> None:
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", dict(SHORT_RUN), play=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("4")
+            await pilot.pause(0.2)
+            field = app.query_one("#agent-input", Input)
+            shown = text_in(app.export_screenshot(), field.region)
+            assert any(field.placeholder in row for row in shown), shown
+
+    asyncio.run(scenario())
+
+
+def test_trusted_by_counts_only_those_not_listed_as_distrusting() -> None:
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", {**SHORT_RUN, "simulation.seed": 7}, play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            app.runner.step(10)
+            await until(pilot, lambda: app.day == 10)
+            info = await asyncio.wrap_future(app.runner.submit(lambda: app.runner.main.agent(17)))
+            await pilot.press("i", "1", "7", "enter")
+            await until(pilot, lambda: "Trusted by" in str(app.query_one("#agent-relations").render()))
+            relations = app.query_one("#agent-relations")
+            shown = " ".join(" ".join(text_in(app.export_screenshot(), relations.content_region)).split())
+            _, trust = info["trusted_by"]
+            trusting, distrusting = int((trust >= DISTRUST_BELOW).sum()), int((trust < DISTRUST_BELOW).sum())
+            assert distrusting, "agent 17 should have someone who distrusts it on day 10 (seed 7)"
+            assert f"Trusted by {trusting} agent" in shown, shown
+            assert f"Distrusted by {distrusting} agent" in shown, shown
+
+    asyncio.run(scenario())
