@@ -16,6 +16,7 @@ from textual.widgets import Input
 
 from sim import Snapshot
 from tui.app import TrustApp
+from tui.panes import FieldRow, ScenarioPane
 from tui.panes.agent import DISTRUST_BELOW
 from tui.runner import SPEEDS
 from tui.widgets import ArchetypeTable, legend_rows, map_legend
@@ -155,5 +156,80 @@ def test_trusted_by_counts_only_those_not_listed_as_distrusting() -> None:
             assert distrusting, "agent 17 should have someone who distrusts it on day 10 (seed 7)"
             assert f"Trusted by {trusting} agent" in shown, shown
             assert f"Distrusted by {distrusting} agent" in shown, shown
+
+    asyncio.run(scenario())
+
+
+# ---------------------------------------------------------------- the Scenario tab
+def field_rows(app: TrustApp) -> dict[str, int]:
+    """Each field's input: the screen row it is drawn on."""
+    return {row.key: row.query_one(Input).region.y for row in app.query(FieldRow)}
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_an_error_on_the_scenario_tab_moves_no_field(size: tuple[int, int]) -> None:
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", dict(SHORT_RUN), play=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("5")
+            await pilot.pause(0.2)
+            agents = next(r for r in app.query(FieldRow) if r.key == "simulation.agents")
+            agents.scroll_visible(top=True, animate=False)          # at 80x24 the fields are below the fold
+            await pilot.pause(0.2)
+            before = field_rows(app)
+            pane = app.query_one(ScenarioPane).region
+            assert pane.y <= before["simulation.agents"] < pane.bottom - 2, before
+            agents.query_one(Input).value = "1"
+            app.query_one(ScenarioPane).apply()
+            await pilot.pause(0.3)
+            assert agents.query_one(".field-error").display
+            assert field_rows(app) == before                        # nothing moved under the mouse
+            box = agents.query_one(Input).region
+            under = text_in(app.export_screenshot(), box._replace(y=box.y + 1, height=1))[0]
+            assert "must be at least 2, got 1" in under              # shown on the row kept under its field
+            agents.query_one(Input).value = "150"
+            app.query_one(ScenarioPane).apply()                     # and gone again: still nothing moves
+            await pilot.pause(0.3)
+            assert not agents.query_one(".field-error").display
+            assert field_rows(app) == before
+
+    asyncio.run(scenario())
+
+
+def hint_line(app: TrustApp) -> str:
+    pane = app.query_one(ScenarioPane)
+    return text_in(app.export_screenshot(), pane.region._replace(y=pane.region.bottom - 1, height=1))[0].strip()
+
+
+def test_at_80x24_the_scenario_tab_says_its_fields_are_below_and_scrolls_to_them() -> None:
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", dict(SHORT_RUN), play=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("5")
+            await pilot.pause(0.3)
+            apply = app.query_one("#apply")
+            assert apply.region.bottom > app.query_one(ScenarioPane).region.bottom or not apply.region.area
+            assert hint_line(app).startswith("▼ more below")
+            await pilot.press("tab", "tab", "tab")                  # past the tabs and the list, into a field
+            await pilot.pause(0.3)
+            assert isinstance(app.focused, Input) and app.focused.region.area
+            app.query_one("#scenario-body").scroll_end(animate=False)
+            await pilot.pause(0.3)
+            await pilot.click("#apply")                             # on screen now (a click off it would fail)
+            assert hint_line(app).startswith("▲ more above")
+
+    asyncio.run(scenario())
+
+
+def test_at_120x40_the_whole_scenario_tab_shows_with_no_hint() -> None:
+    async def scenario() -> None:
+        app = TrustApp("integrity", dict(SHORT_RUN), play=False)            # four archetypes: nine fields
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("5")
+            await pilot.pause(0.3)
+            pane = app.query_one(ScenarioPane).region
+            apply = app.query_one("#apply").region
+            assert apply.area and apply.bottom <= pane.bottom
+            assert not app.query_one("#scroll-hint").display
 
     asyncio.run(scenario())
