@@ -153,20 +153,33 @@ class TrustApp(App[int]):
         # Everything is redrawn together a couple of times a second while playing: Textual repaints the
         # box around all changed regions, so panes redrawn on different ticks would each cost a repaint of
         # nearly the whole screen. The top bar shows the day of the very snapshot the panes draw, so the
-        # charts never run behind the header.
-        if now >= self._redraw_due or not self.playing:
-            self._redraw_due = now + REDRAW_INTERVAL
-            if self.received.changed and self.received.snapshot is not None:
-                self.runs = runs = self.received.runs(self.playing)
-                snapshot = runs.snapshot
-                self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
-                if runs.announcements:
-                    # on every tab, in the scenario's own words
-                    self.status = " · ".join(f"day {e.day:g} · {e.describe()}" for e in runs.announcements)
-                self._show_status()
-            pane = self._tabs.active_pane
-            if isinstance(pane, RunPane):
-                pane.redraw(now)
+        # charts never run behind the header. A new run (after `r` or a new scenario) is handed over at
+        # once: no pane may go on showing the run it replaced.
+        new_run = self.runs is not None and self.runs.generation != self.received.generation
+        if now >= self._redraw_due or not self.playing or new_run:
+            self._redraw(now)
+
+    def _redraw(self, now: float) -> None:
+        """Hand the panes what was received since the last redraw, and let the shown tab draw it."""
+        self._redraw_due = now + REDRAW_INTERVAL
+        if self.received.changed and self.received.snapshot is not None:
+            self.runs = runs = self.received.runs(self.playing)
+            snapshot = runs.snapshot
+            self.day, self.finished, self.seed = snapshot.day, snapshot.finished, snapshot.seed
+            if runs.announcements:
+                # on every tab, in the scenario's own words
+                self.status = " · ".join(f"day {e.day:g} · {e.describe()}" for e in runs.announcements)
+            self._show_status()
+        pane = self._tabs.active_pane
+        if isinstance(pane, RunPane):
+            pane.redraw(now)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_shown(self) -> None:
+        """A tab that appears shows the latest frame received, not the one of the last redraw (up to half a
+        second older); its tables fill from it as they appear (ArchetypeTable.on_show)."""
+        if self._poll_timer is not None and not self.runner.stopped:      # mounted, not quitting
+            self._redraw(time.monotonic())
 
     # ================================================================== top bar and status line
     def compute_headline(self) -> str:

@@ -22,7 +22,7 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -223,26 +223,55 @@ class PopulationMap(Throttled, Widget, can_focus=True):
             self.post_message(AgentPicked(int(self.cells[index])))
 
 
-class MapLegend(Static):
-    """'● steady  ▲ casual  …   reputation: low ■ ■ ■ high': what the map's marks and colours mean."""
+class MapLegend(Widget):
+    """'● steady  ▲ casual  …   reputation: low █████ high  ● unknown': what the map's marks and colours
+    mean, on one line if it fits, else on as few as it needs, each broken only between two entries (an
+    archetype, or the colour key as a whole): never in the middle of one."""
 
     runs: var[Runs | None] = var(None)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._names: tuple[str, ...] | None = None
+        self.entries: list[str] = []
 
     def watch_runs(self, runs: Runs | None) -> None:
         names = runs.main.names if runs is not None else ()
         if names != self._names:
             self._names = names
-            self.update(map_legend(names))
+            self.entries = map_legend(names)
+            self.clear_cached_dimensions()
+            self.refresh(layout=True)
+
+    def render(self) -> Content:
+        return Content.from_markup("\n".join(legend_rows(self.entries, self.size.width)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(legend_rows(self.entries, width)) if self.entries else 0
 
 
-def map_legend(names: Sequence[str]) -> str:
-    marks = "  ".join(f"{glyph(k)} {name}" for k, name in enumerate(names))
-    scale = " ".join(f"[rgb{reputation_rgb(v)}]■[/]" for v in (0.3, 0.45, 0.55, 0.65, 0.8))
-    return f"{marks}   reputation: low {scale} high  [{UNKNOWN}]● unknown[/]"
+def map_legend(names: Sequence[str]) -> list[str]:
+    """The map's legend entries (markup): one per archetype, then the colour key."""
+    marks = [f"{glyph(k)} {name}" for k, name in enumerate(names)]
+    scale = "".join(f"[rgb{reputation_rgb(v)}]█[/]" for v in (0.3, 0.45, 0.55, 0.65, 0.8))
+    return [*marks, f" reputation: low {scale} high  [{UNKNOWN}]● unknown[/]"] if names else []
+
+
+def legend_rows(entries: Sequence[str], width: int) -> list[str]:
+    """``entries`` two spaces apart, on as few rows of ``width`` cells as they fit, a row broken only between
+    two entries (an entry wider than a row gets a row of its own). Leading spaces of an entry widen the gap
+    before it and are dropped at the start of a row."""
+    rows: list[str] = []
+    row, used = "", 0
+    for entry in entries:
+        bare = entry.lstrip(" ")
+        length = Content.from_markup(bare).cell_length
+        gap = 2 + len(entry) - len(bare)
+        if row and used + gap + length > width:
+            rows.append(row)
+            row, used = "", 0
+        row, used = (row + " " * gap + bare, used + gap + length) if row else (bare, length)
+    return [*rows, row] if row else rows
 
 
 class ArchetypeTable(DataTable):

@@ -33,6 +33,7 @@ from .base import RunPane
 
 REPUTATION_LINE = COMPARE_COLORS[0]
 INSPECT_INTERVAL = 1.0       # while the run moves on, the shown agent is read again once a second
+DISTRUST_BELOW = 0.5         # an agent whose trust in the inspected one is below this distrusts it
 HINT = "Pick an agent: click it on the map, press enter on an archetype row, or type its number above."
 
 
@@ -81,6 +82,9 @@ class AgentPane(RunPane):
 
     def on_mount(self) -> None:
         self.set_interval(INSPECT_INTERVAL, self._read_again)
+
+    def on_show(self) -> None:
+        self._read_again()          # the agent as the current frame has it, not as the tab last showed it
 
     def watch_agent(self, agent: int) -> None:
         if agent >= 0:
@@ -149,16 +153,23 @@ class AgentPane(RunPane):
         traits = "  ".join(f"{t.replace('_', ' ')} [b]{v:.2f}[/b]" for t, v in info["traits"].items())
         trusters, trust = info["trusted_by"]
         order = np.argsort(-trust)
-        most = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in order[:6]) or "nobody"
-        low = [i for i in order[::-1] if trust[i] < 0.5][:6]
-        least = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in low) or "nobody"
+        # each agent with an opinion of this one is on one side of the threshold: trusting or distrusting
+        high = [i for i in order if trust[i] >= DISTRUST_BELOW]
+        low = [i for i in order[::-1] if trust[i] < DISTRUST_BELOW]
+        most = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in high[:6]) or "nobody"
+        least = ", ".join(f"{int(trusters[i])} ({trust[i]:.2f})" for i in low[:6]) or "nobody"
         vouched = np.unique(info["vouched_for"])
         _, kept = info["vouch_outcomes"]
         went = (f"{int(kept.sum())} kept, {int((~kept).sum())} broken" if len(kept)
                 else "no commitment has come due yet")
         vouched_text = ", ".join(map(str, vouched[:10].tolist())) + (" …" if len(vouched) > 10 else "")
         return (f"[dim]{traits}[/dim]\n\n"
-                f"[b]Trusted by[/b] {len(trusters)} agents\n most: {most}\n"
-                f"[b]Distrusted by[/b] (trust < 0.5)\n {least}\n\n"
-                f"[b]Vouched for[/b] {len(vouched)} agents: {vouched_text or 'none'}\n"
+                f"[b]Trusted by[/b] {agents(len(high))}\n most: {most}\n"
+                f"[b]Distrusted by[/b] {agents(len(low))} (trust < {DISTRUST_BELOW:g})\n least: {least}\n\n"
+                f"[b]Vouched for[/b] {agents(len(vouched))}: {vouched_text or 'none'}\n"
                 f"[b]How that went[/b]: {went}; {info['vouches_failed']} of {info['vouches_given']} vouches failed")
+
+
+def agents(count: int) -> str:
+    """'1 agent', '7 agents'."""
+    return f"{count} agent" + ("" if count == 1 else "s")

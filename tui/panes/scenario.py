@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static, TabPane
 
 from sim import Scenario, ScenarioError, available, load_scenario
@@ -21,9 +22,13 @@ from sim import Scenario, ScenarioError, available, load_scenario
 from .. import params
 from ..messages import Status
 
+FOLD_HINTS = {"below": "▼ more below: scroll down, or tab into the fields", "above": "▲ more above: scroll up",
+              "": ""}
+
 
 class FieldRow(Horizontal):
-    """A labelled input with its inline error underneath."""
+    """A labelled one-line input with its inline error underneath, on a row kept for it (app.tcss), so an
+    error that appears or goes moves no field under the mouse."""
 
     def __init__(self, key: str, label: str, value: str) -> None:
         super().__init__(classes="field")
@@ -34,7 +39,7 @@ class FieldRow(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(self.label_text, classes="field-label")
         with Vertical(classes="field-body"):
-            yield Input(self.value, classes="field-input")
+            yield Input(self.value, classes="field-input", compact=True)
             yield Static("", classes="field-error")
 
     @property
@@ -48,6 +53,7 @@ class FieldRow(Horizontal):
     def show_error(self, message: str) -> None:
         error = self.query_one(".field-error", Static)
         error.update(message)
+        error.tooltip = message or None          # the whole of a message too long for its row
         error.display = bool(message)
         self.query_one(Input).set_class(bool(message), "-invalid")
 
@@ -56,6 +62,7 @@ class ScenarioPane(TabPane):
     """The scenario list with each one's description, and the form of the main knobs."""
 
     running: var[Scenario | None] = var(None)    # run A's scenario (the app binds it); the form follows it
+    fold: var[str] = var("")                     # "below" / "above": part of the tab is out of sight there
 
     @dataclass
     class Apply(Message):
@@ -76,14 +83,42 @@ class ScenarioPane(TabPane):
                 yield OptionList(*available(), id="scenario-list")
                 yield Static("", id="scenario-description")
             with VerticalScroll(id="parameters"):
-                yield Static("", id="form-error", classes="field-error")
                 yield Vertical(id="fields")
                 yield Button("Apply and restart (enter)", id="apply", variant="primary")
+                # under the button, so a message that appears moves nothing above it
+                yield Static("", id="form-error", classes="field-error")
+        yield Static("", id="scroll-hint")
 
     def on_mount(self) -> None:
         names = available()
         self.query_one("#scenario-list", OptionList).highlighted = \
             names.index(self.running_name) if self.running_name in names else None
+        # on a narrow or short screen part of the tab is below the fold: the hint line says so while it is
+        for scrolled in self._scrolled():
+            self.watch(scrolled, "scroll_y", self._fold_moved, init=False)
+            self.watch(scrolled, "virtual_size", self._fold_moved, init=False)
+
+    def _scrolled(self) -> tuple[Widget, Widget]:
+        return self.query_one("#scenario-body"), self.query_one("#parameters")
+
+    def on_resize(self) -> None:
+        self._fold_moved()
+
+    def on_show(self) -> None:
+        self._fold_moved()
+
+    def _fold_moved(self) -> None:
+        # read once the layout has settled (mid-layout a container's size and virtual size can disagree)
+        self.call_after_refresh(self._check_fold)
+
+    def _check_fold(self) -> None:
+        below = any(s.scroll_y < s.max_scroll_y for s in self._scrolled())
+        above = any(s.scroll_y > 0 for s in self._scrolled())
+        self.fold = "below" if below else ("above" if above else "")
+
+    def watch_fold(self, fold: str) -> None:
+        # the line is always there on a narrow or short screen (app.tcss): showing it would move the fold
+        self.query_one("#scroll-hint", Static).update(FOLD_HINTS[fold])
 
     def watch_running(self, scenario: Scenario | None) -> None:
         if scenario is not None:
