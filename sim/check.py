@@ -19,7 +19,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +36,7 @@ from .hypotheses import Hypothesis
 from .observables import DERIVED, Observable, evaluate
 from .progress import Progress
 from .resources import check_fits
-from .sweep.execution import Outcome, Task, dask_outcomes, local_outcomes, require_dask
+from .sweep.execution import Task, outcomes, require_dask
 from .sweep.plan import Run, derive_seeds
 from .sweep.statistics import t_quantile
 
@@ -226,8 +226,8 @@ def run(check: CheckPlan, *, workers: int | None = None, dask: str | None = None
     with Progress("check", len(payloads), "runs", done=cached, enabled=progress) as bar:
         try:
             if tasks:
-                with closing(_outcomes(tasks, pool, dask, connect_timeout)) as outcomes:
-                    for outcome in outcomes:
+                with closing(outcomes(tasks, pool, dask, connect_timeout, observe)) as finishing:
+                    for outcome in finishing:
                         key = outcome.run.run_id
                         if outcome.history is None:
                             failures.append((key, outcome.error or "unknown error"))
@@ -247,12 +247,6 @@ def run(check: CheckPlan, *, workers: int | None = None, dask: str | None = None
             raise CheckInterrupted(len(values), len(payloads), cache) from None
     rows = [judge(trial, values) for trial in check.trials]
     return CheckResult(rows, failures, len(tasks), cached, time.monotonic() - started)
-
-
-def _outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float) -> Iterator[Outcome]:
-    if dask is None:
-        return local_outcomes(tasks, workers, observe)
-    return dask_outcomes(tasks, dask, workers, timeout, observe)
 
 
 def _cache_name(payload: dict[str, Any], code: str) -> str:

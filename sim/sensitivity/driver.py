@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ from ..files import FORMATS, check_writable, discard_created
 from ..progress import Progress
 from ..sweep.directory import RUNS_DIR, claim, remove_stale_tables
 from ..sweep.driver import default_workers
-from ..sweep.execution import Outcome, Task, Work, dask_outcomes, dask_version, local_outcomes, require_dask
+from ..sweep.execution import Outcome, Task, Work, dask_version, outcomes, require_dask
 from ..sweep.plan import Run
 from ..sweep.tables import clean_temporaries
 from . import design as designs
@@ -71,11 +71,6 @@ class SensitivityResult:
     def exit_code(self) -> int:
         return 1 if self.failures or not self.complete else 0
 
-
-def _outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float, work: Work) -> Iterator[Outcome]:
-    if dask is None:
-        return local_outcomes(tasks, workers, work)
-    return dask_outcomes(tasks, dask, workers, timeout, work)
 
 
 def plan_analysis(scenario: Scenario, params: Sequence[str] | Sequence[Parameter], *, method: str,
@@ -229,8 +224,8 @@ def _execute(plan: Plan, out: Path, todo: list[Task], workers: int, dask: str | 
     with Progress(f"sensitivity {plan.base.name}", len(plan.all_runs), "runs", done=done, enabled=progress) as bar:
         try:
             if todo:
-                with closing(_outcomes(todo, workers, dask, timeout, work)) as outcomes:
-                    for outcome in outcomes:
+                with closing(outcomes(todo, workers, dask, timeout, work)) as finishing:
+                    for outcome in finishing:
                         error = _keep(out, outcome)
                         if error is None:
                             kept += 1

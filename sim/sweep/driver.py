@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,7 @@ from ..exports import versions, write_tables
 from ..files import FORMATS, check_writable, discard_created
 from ..progress import Progress
 from .directory import RUNS_DIR, STATE_FILE, claim_directory, remove_stale_tables
-from .execution import Outcome, Task, Work, dask_outcomes, dask_version, local_outcomes, require_dask, run_one
+from .execution import Task, Work, dask_version, outcomes, require_dask, run_one
 from .plan import DEFAULT_REPLICATES, Axis, Plan, Run, make_plan, parse_grid
 from .tables import build_tables, clean_temporaries, load_finished, store_run
 
@@ -87,11 +87,6 @@ def _manifest(plan: Plan, command: dict[str, Any], executor: dict[str, Any], fin
     }
 
 
-def _outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float, work: Work) -> Iterator[Outcome]:
-    if dask is None:
-        return local_outcomes(tasks, workers, work)
-    return dask_outcomes(tasks, dask, workers, timeout, work)
-
 
 def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Sequence[Axis], out: str | Path, *,
               replicates: int = DEFAULT_REPLICATES, base_seed: int | None = None, workers: int | None = None,
@@ -132,8 +127,8 @@ def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Se
                   enabled=progress) as bar:
         try:
             if todo:
-                with closing(_outcomes(todo, pool_size, dask, connect_timeout, work)) as outcomes:
-                    for outcome in outcomes:
+                with closing(outcomes(todo, pool_size, dask, connect_timeout, work)) as finishing:
+                    for outcome in finishing:
                         if outcome.history is not None:
                             store_run(out, outcome.run, outcome.history)
                             kept += 1

@@ -272,3 +272,11 @@ def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float 
         finally:
             if remaining:
                 client.cancel(list(remaining))
+
+
+def outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float, work: Work = run_one
+             ) -> Iterator[Outcome]:
+    """The tasks' outcomes as they finish: on the local pool, or on the Dask scheduler at ``dask``."""
+    if dask is None:
+        return local_outcomes(tasks, workers, work)
+    return dask_outcomes(tasks, dask, workers, timeout, work)
