@@ -17,7 +17,7 @@ import polars as pl
 from ..files import write_atomic
 from ..measures import COUNT_METRICS, METRICS
 from ..sweep.plan import Run
-from ..sweep.tables import METRIC_SCHEMA, run_path
+from ..sweep.tables import METRIC_SCHEMA, load_kept, run_path
 from .plan import Plan
 
 RUN_FILE_SCHEMA: dict[str, pl.DataType] = {"run_id": pl.String(), "seed": pl.Int64(), **METRIC_SCHEMA,
@@ -51,23 +51,8 @@ def store_run(out: Path, run: Run, result: dict[str, np.ndarray]) -> Path:
 
 
 def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
-    """The planned runs already kept in ``DIR/runs/``; an unreadable or mismatched file is dropped (rerun)."""
-    finished = {}
-    for run in plan.all_runs:
-        path = run_path(out, run.run_id)
-        if not path.is_file():
-            continue
-        try:
-            frame = pl.read_parquet(path)
-        except Exception:   # a damaged file (e.g. a disk problem): run it again
-            path.unlink(missing_ok=True)
-            continue
-        if (dict(frame.schema) != RUN_FILE_SCHEMA or frame.height != 1
-                or frame["seed"].item() != run.seed or frame["run_id"].item() != run.run_id):
-            path.unlink(missing_ok=True)
-            continue
-        finished[run.run_id] = frame
-    return finished
+    """The planned runs already kept in ``DIR/runs/``, one row each (see :func:`~sim.sweep.tables.load_kept`)."""
+    return load_kept(out, plan.all_runs, RUN_FILE_SCHEMA, one_row=True)
 
 
 def _value_series(name: str, values: list[float | int], integer: bool) -> pl.Series:

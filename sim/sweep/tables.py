@@ -10,6 +10,7 @@ Confidence intervals use Student's t with n-1 degrees of freedom (:mod:`.statist
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,15 @@ def clean_temporaries(out: Path) -> None:
             temp.unlink(missing_ok=True)
 
 
-def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
-    """The planned runs already kept in ``DIR/runs/``; an unreadable or mismatched file is dropped (rerun)."""
+def load_kept(out: Path, runs: Iterable[Run], schema: dict[str, pl.DataType], *, one_row: bool = False
+              ) -> dict[str, pl.DataFrame]:
+    """The given runs already kept in ``DIR/runs/`` (files of ``schema``: one row each, or one per day).
+
+    An unreadable file, or one whose schema, rows, seed or run id do not match its run, is dropped so
+    that the run is done again. Sweeps and sensitivity analyses keep their runs by this one rule.
+    """
     finished = {}
-    for run in plan.runs:
+    for run in runs:
         path = run_path(out, run.run_id)
         if not path.is_file():
             continue
@@ -75,13 +81,18 @@ def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
         except Exception:   # a damaged file (e.g. a disk problem): run it again
             path.unlink(missing_ok=True)
             continue
-        if (dict(frame.schema) != RUN_FILE_SCHEMA or frame.height == 0
+        if (dict(frame.schema) != schema or frame.height == 0 or (one_row and frame.height != 1)
                 or frame["seed"].unique().to_list() != [run.seed]
                 or frame["run_id"].unique().to_list() != [run.run_id]):
             path.unlink(missing_ok=True)
             continue
         finished[run.run_id] = frame
     return finished
+
+
+def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
+    """The planned runs already kept in ``DIR/runs/`` (see :func:`load_kept`)."""
+    return load_kept(out, plan.runs, RUN_FILE_SCHEMA)
 
 
 # ---------------------------------------------------------------- tables
