@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,10 +24,9 @@ from ..config import Scenario, to_dict
 from ..errors import ClusterError, UsageError
 from ..exports import versions, write_tables
 from ..files import FORMATS, check_writable, discard_created
-from ..progress import Progress
-from ..sweep.directory import RUNS_DIR, claim, remove_stale_tables
-from ..sweep.driver import default_workers
-from ..sweep.execution import Outcome, Task, Work, dask_version, outcomes, require_dask
+from ..sweep.directory import claim, remove_stale_tables
+from ..sweep.driver import RunsInterrupted, default_workers, execute
+from ..sweep.execution import Outcome, Task, Work, dask_version, require_dask
 from ..sweep.plan import Run
 from ..sweep.tables import clean_temporaries
 from . import design as designs
@@ -44,12 +42,10 @@ TABLES = ("samples", "runs", "indices", "hypothesis", "deciders")
 DEFAULT_REPLICATES = designs.DEFAULT_REPLICATES
 
 
-class SensitivityInterrupted(KeyboardInterrupt):
+class SensitivityInterrupted(RunsInterrupted):
     """Ctrl-C during an analysis, after cleanup: how many runs are kept and where."""
 
-    def __init__(self, kept: int, total: int, out: Path) -> None:
-        super().__init__(f"sensitivity analysis interrupted: {kept} of {total} runs are kept in {out / RUNS_DIR}; "
-                         "run the same command again to finish the rest")
+    what = "sensitivity analysis"
 
 
 @dataclass
@@ -195,8 +191,10 @@ def run_sensitivity(plan: Plan, out: str | Path, *, workers: int | None = None, 
     pool_size = min(workers or default_workers(), max(len(todo), 1))
     executor = {"kind": "dask" if dask else "local", "workers": pool_size, "address": dask}
     try:
-        failures = _execute(plan, out, todo, pool_size, dask, connect_timeout, work, len(finished), progress, log,
-                            on_kept)
+        failures = execute(out, todo, total=len(plan.all_runs), done=len(finished), workers=pool_size, dask=dask,
+                           timeout=connect_timeout, work=work, keep=_keep, describe=plan.run_label,
+                           title=f"sensitivity {plan.base.name}", progress=progress, log=log, on_kept=on_kept,
+                           interrupted=SensitivityInterrupted)
     except ClusterError:
         if not resumed and not load_finished(out, plan):   # the scheduler could not be used: leave the folder
             (out / STATE_FILE).unlink(missing_ok=True)
@@ -214,33 +212,6 @@ def run_sensitivity(plan: Plan, out: str | Path, *, workers: int | None = None, 
     return SensitivityResult(out=out, plan=plan, tables=tables, notes=notes, written=written, ran=len(todo),
                              skipped=len(plan.all_runs) - len(todo), failures=failures,
                              seconds=time.monotonic() - started, complete=complete(plan, finished))
-
-
-def _execute(plan: Plan, out: Path, todo: list[Task], workers: int, dask: str | None, timeout: float, work: Work,
-             done: int, progress: bool, log: TextIO, on_kept: Callable[[Run], None] | None) -> list[tuple[Run, str]]:
-    """Run the tasks, keeping each result the moment it comes back; the failures, each reported in a line."""
-    failures: list[tuple[Run, str]] = []
-    kept = done
-    with Progress(f"sensitivity {plan.base.name}", len(plan.all_runs), "runs", done=done, enabled=progress) as bar:
-        try:
-            if todo:
-                with closing(outcomes(todo, workers, dask, timeout, work)) as finishing:
-                    for outcome in finishing:
-                        error = _keep(out, outcome)
-                        if error is None:
-                            kept += 1
-                            if on_kept is not None:
-                                on_kept(outcome.run)
-                            bar.update(advance=1)
-                            continue
-                        failures.append((outcome.run, error))
-                        bar.note(f"trustsim: run {outcome.run.run_id} failed ({plan.run_label(outcome.run)}): "
-                                 f"{error}", log)
-                        bar.update(failed=1)
-        except KeyboardInterrupt:
-            clean_temporaries(out)
-            raise SensitivityInterrupted(kept, len(plan.all_runs), out) from None
-    return failures
 
 
 def _keep(out: Path, outcome: Outcome) -> str | None:

@@ -23,17 +23,23 @@ from ..exports import versions, write_tables
 from ..files import FORMATS, check_writable, discard_created
 from ..progress import Progress
 from .directory import RUNS_DIR, STATE_FILE, claim_directory, remove_stale_tables
-from .execution import Task, Work, dask_version, outcomes, require_dask, run_one
+from .execution import Outcome, Task, Work, dask_version, outcomes, require_dask, run_one
 from .plan import DEFAULT_REPLICATES, Axis, Plan, Run, make_plan, parse_grid
 from .tables import build_tables, clean_temporaries, load_finished, store_run
 
 
-class SweepInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a sweep, after cleanup: how many runs are kept and where."""
+class RunsInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an analysis kept one file per run, after cleanup: how many runs are kept and where."""
+
+    what = "analysis"
 
     def __init__(self, kept: int, total: int, out: Path) -> None:
-        super().__init__(f"sweep interrupted: {kept} of {total} runs are kept in {out / RUNS_DIR}; "
+        super().__init__(f"{self.what} interrupted: {kept} of {total} runs are kept in {out / RUNS_DIR}; "
                          "run the same command again to finish the rest")
+
+
+class SweepInterrupted(RunsInterrupted):
+    what = "sweep"
 
 
 @dataclass
@@ -121,33 +127,16 @@ def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Se
     todo = [Task(r, plan.scenario_dict(r)) for r in plan.runs if r.run_id not in finished]
     pool_size = min(workers or default_workers(), max(len(todo), 1))
     executor = {"kind": "dask" if dask else "local", "workers": pool_size, "address": dask}
-    failures: list[tuple[Run, str]] = []
-    kept = len(finished)
-    with Progress(f"sweep {plan.name}", len(plan.runs), "runs", done=len(finished),
-                  enabled=progress) as bar:
-        try:
-            if todo:
-                with closing(outcomes(todo, pool_size, dask, connect_timeout, work)) as finishing:
-                    for outcome in finishing:
-                        if outcome.history is not None:
-                            store_run(out, outcome.run, outcome.history)
-                            kept += 1
-                            if on_kept is not None:
-                                on_kept(outcome.run)
-                            bar.update(advance=1)
-                        else:
-                            failures.append((outcome.run, outcome.error or "unknown error"))
-                            bar.note(f"trustsim: run {outcome.run.run_id} failed ({outcome.run.label()}): "
-                                     f"{outcome.error}", log)
-                            bar.update(failed=1)
-        except KeyboardInterrupt:
-            clean_temporaries(out)
-            raise SweepInterrupted(kept, len(plan.runs), out) from None
-        except ClusterError:
-            if not resumed and kept == 0:       # the scheduler could not be used: leave the folder as found
-                (out / STATE_FILE).unlink(missing_ok=True)
-                discard_created(created, out)
-            raise
+    try:
+        failures = execute(out, todo, total=len(plan.runs), done=len(finished), workers=pool_size, dask=dask,
+                           timeout=connect_timeout, work=work, keep=_keep, describe=Run.label,
+                           title=f"sweep {plan.name}", progress=progress, log=log, on_kept=on_kept,
+                           interrupted=SweepInterrupted)
+    except ClusterError:
+        if not resumed and not load_finished(out, plan):   # the scheduler could not be used: leave the folder
+            (out / STATE_FILE).unlink(missing_ok=True)
+            discard_created(created, out)
+        raise
 
     finished = load_finished(out, plan)
     command = command or {"scenario": plan.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],
@@ -158,3 +147,41 @@ def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Se
     remove_stale_tables(out, fmt)
     return SweepResult(out=out, plan=plan, written=written, ran=len(todo), skipped=len(plan.runs) - len(todo),
                        failures=failures, seconds=time.monotonic() - started)
+
+
+def _keep(out: Path, outcome: Outcome) -> str | None:
+    """Store a finished run's daily measures; the error if it failed."""
+    if outcome.history is None:
+        return outcome.error or "unknown error"
+    store_run(out, outcome.run, outcome.history)
+    return None
+
+
+def execute(out: Path, tasks: list[Task], *, total: int, done: int, workers: int, dask: str | None, timeout: float,
+            work: Work, keep: Callable[[Path, Outcome], str | None], describe: Callable[[Run], str], title: str,
+            progress: bool, log: TextIO, on_kept: Callable[[Run], None] | None,
+            interrupted: type[RunsInterrupted]) -> list[tuple[Run, str]]:
+    """Run the tasks, keeping each result the moment it comes back (``keep`` stores it, or says why not);
+    the failures, each reported in a line with ``describe(run)``. Ctrl-C removes partial files and raises
+    ``interrupted``. Sweeps and sensitivity analyses both run their batches through this."""
+    failures: list[tuple[Run, str]] = []
+    kept = done
+    with Progress(title, total, "runs", done=done, enabled=progress) as bar:
+        try:
+            if tasks:
+                with closing(outcomes(tasks, workers, dask, timeout, work)) as finishing:
+                    for outcome in finishing:
+                        error = keep(out, outcome)
+                        if error is None:
+                            kept += 1
+                            if on_kept is not None:
+                                on_kept(outcome.run)
+                            bar.update(advance=1)
+                            continue
+                        failures.append((outcome.run, error))
+                        bar.note(f"trustsim: run {outcome.run.run_id} failed ({describe(outcome.run)}): {error}", log)
+                        bar.update(failed=1)
+        except KeyboardInterrupt:
+            clean_temporaries(out)
+            raise interrupted(kept, total, out) from None
+    return failures
