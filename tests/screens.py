@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.geometry import Region
@@ -59,3 +61,12 @@ def text_in(svg: str, region: Region) -> list[str]:
                 if 0 <= column < region.width:
                     rows[run.row - region.y][column] = char
     return ["".join(row) for row in rows]
+
+
+async def until(pilot, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app run until ``predicate()`` holds (fails the test after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the dashboard")
+        await pilot.pause(0.05)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
 
 import numpy as np
 import polars as pl
 import pytest
+from screens import until
 
 from sim import EventKind, ScenarioError, load_scenario, read_frame
 from sim.narration import Narrator
@@ -23,13 +23,6 @@ SMALL = {"simulation.agents": 200, "simulation.days": 60}
 SIZE = (120, 40)
 
 
-async def until(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until ``predicate()`` holds (fails the test after ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the dashboard")
-        await pilot.pause(0.05)
 
 
 def small_app(name: str = "broken_promises", play: bool = True, **kwargs) -> TrustApp:

@@ -9,8 +9,8 @@ import asyncio
 import re
 
 import pytest
-from screens import colors_in, runs, text_in
-from test_tui_snapshots import held_on_day, settled_screenshot, until
+from screens import colors_in, runs, text_in, until
+from test_tui_snapshots import held_on_day, settled_screenshot
 
 from sim.palette import ARCHETYPE_COLORS, BROKEN, KEPT, MEASURE_COLORS
 from tui.app import TrustApp

@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
+from screens import until
 
 from sim import Simulation, load_scenario
 from sim.palette import archetype_mark, reputation_hex
@@ -88,12 +87,6 @@ def test_a_tie_is_a_braille_line_between_its_nodes_cells() -> None:
 
 
 # ---------------------------------------------------------------------- on screen
-async def until(pilot, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the dashboard")
-        await pilot.pause(0.05)
 
 
 async def step_to(pilot, app: TrustApp, day: int) -> None:

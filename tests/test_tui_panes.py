@@ -10,8 +10,7 @@ import asyncio
 
 import pytest
 from rich.text import Text
-from screens import text_in
-from test_tui_snapshots import until
+from screens import text_in, until
 from textual.widgets import Input
 
 from sim import Snapshot

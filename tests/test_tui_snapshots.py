@@ -20,11 +20,11 @@ import difflib
 import html
 import os
 import re
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from screens import until
 
 from tui.app import TrustApp
 from tui.widgets import Throttled
@@ -36,12 +36,6 @@ DAY = 30
 SIZES = [(80, 24), (120, 40)]
 
 
-async def until(pilot, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the dashboard")
-        await pilot.pause(0.05)
 
 
 def drawn(app: TrustApp) -> bool:
