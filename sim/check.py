@@ -52,12 +52,12 @@ def observe(payload: dict[str, Any]) -> dict[str, np.ndarray]:
 def _spec(observable: Observable) -> dict[str, Any]:
     return {"name": observable.name, "day": observable.day,
             "window": list(observable.window) if observable.window else None, "since": observable.since,
-            "args": [list(pair) for pair in observable.args]}
+            "args": [list(pair) for pair in observable.args], "relative": observable.relative}
 
 
 def _observable(spec: dict[str, Any]) -> Observable:
     return Observable(spec["name"], spec["day"], tuple(spec["window"]) if spec["window"] else None,
-                      spec["since"], tuple((k, v) for k, v in spec["args"]))
+                      spec["since"], tuple((k, v) for k, v in spec["args"]), spec.get("relative", False))
 
 
 # ---------------------------------------------------------------- the plan

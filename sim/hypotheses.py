@@ -4,7 +4,8 @@ Each ``[[hypotheses]]`` table of a scenario file names:
 
 - ``id`` and ``statement`` (plain words), and optionally ``cause``: the mechanism said to cause it;
 - ``measure`` (an observable, :mod:`sim.observables`), with ``day``, ``window`` or ``since`` for a
-  series and ``args`` for a derived measure;
+  series (``relative = true`` with ``since``: the change as a share of the value then) and ``args``
+  for a derived measure;
 - what it is compared with: another scenario (``compare = "baseline"``), the same scenario with
   overrides (``control = { "imitation.rate" = 0 }``: a mechanism switched off), both, or a fixed value
   (``than = 0.7``);
@@ -28,7 +29,8 @@ from .observables import Observable
 from .validation import bounded, fail, number, reject_unknown, show
 
 DIRECTIONS = ("higher", "lower", "within")
-KEYS = {"id", "statement", "cause", "note", "measure", "day", "window", "since", "args", "compare", "control",
+KEYS = {"id", "statement", "cause", "note", "measure", "day", "window", "since", "relative", "args", "compare",
+        "control",
         "than", "direction", "min_effect", "seeds", "seed", "horizon"}
 
 
@@ -170,8 +172,13 @@ def _observable(table: dict[str, Any], name: str, where: str, prefix: str, horiz
             window = (first, last)
         since = None if "since" not in table else int(_number(table, "since", where, prefix, 0, horizon,
                                                               integer=True))
-        return Observable(name, day=day, window=window, since=since)
-    for key in ("day", "window", "since"):
+        relative = table.get("relative", False)
+        if not isinstance(relative, bool):
+            raise fail(where, prefix + "relative", f"must be true or false, got {show(relative)}")
+        if relative and since is None:
+            raise fail(where, prefix + "relative", "is a change since a day: give since too")
+        return Observable(name, day=day, window=window, since=since, relative=relative)
+    for key in ("day", "window", "since", "relative"):
         if key in table:
             raise fail(where, prefix + key, f"{name} is read on the whole run; give its args instead")
     reject_unknown(args, set(derived.args), where, prefix + "args.")

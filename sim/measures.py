@@ -193,6 +193,8 @@ NETWORK_MEASURES: tuple[Measure, ...] = (
     Measure("promises_broken", "commitments broken", lambda s: float(s.tally("promises_broken").sum()),
             count=True, cumulative=True, unit="commitments"),
     Measure("ties", "current ties", lambda s: float(s.world.ties.count), count=True, unit="ties"),
+    Measure("mean_degree", "current ties per agent (each directed tie counted once, at its source)",
+            lambda s: s.world.ties.count / s.people.size if s.people.size else float("nan"), unit="ties per agent"),
     Measure("ties_broken", "ties dropped in distrust", lambda s: float(s.world.counters.ties_broken),
             count=True, cumulative=True, unit="ties"),
     Measure("follower_gini", "inequality (Gini) of follower counts", lambda s: gini(s.people.view("followers"))),

@@ -35,6 +35,7 @@ class Observable:
     window: tuple[int, int] | None = None
     since: int | None = None
     args: tuple[tuple[str, Any], ...] = field(default=())
+    relative: bool = False                 # with ``since``: the change as a share of the value then
 
     def key(self) -> str:
         """A stable text key (for caches and tables)."""
@@ -45,6 +46,8 @@ class Observable:
             parts.append(f"day={self.day}")
         if self.since is not None:
             parts.append(f"since={self.since}")
+        if self.relative:
+            parts.append("relative")
         parts += [f"{k}={v}" for k, v in self.args]
         return " ".join(parts)
 
@@ -52,7 +55,8 @@ class Observable:
         """How it reads in a table: ``mean_trust (day 365)``."""
         when = (f"days {self.window[0]}-{self.window[1]}" if self.window else
                 f"day {self.day}" if self.day is not None else "last day")
-        since = f", change since day {self.since}" if self.since is not None else ""
+        change = "relative change" if self.relative else "change"
+        since = f", {change} since day {self.since}" if self.since is not None else ""
         args = ", ".join(f"{k} {v}" for k, v in self.args)
         if DERIVED.get(self.name):
             return f"{self.name} ({args})" if args else self.name
@@ -169,12 +173,21 @@ def recovery_fraction(sim: Simulation, of: str, lapse: int, reform: int, span: i
     return float((later - trough) / lost) if lost > 0 else float("nan")
 
 
+def median_tie_evidence(sim: Simulation) -> float:
+    """Median evidence (r + s, in units of one kept commitment) held on the current ties at the end of
+    the run: what trust rests on beyond the prior, whose weight is 2."""
+    ties = sim.world.ties
+    slots = ties.alive_slots()
+    return float(np.median(ties.evidence(slots))) if slots.size else float("nan")
+
+
 DERIVED: dict[str, Derived] = {
     "referral_gap": Derived(referral_gap.__doc__ or "", {"of": str}, referral_gap),
     "untie_ratio": Derived(untie_ratio.__doc__ or "", {"of": str}, untie_ratio),
     "follows": Derived(follows.__doc__ or "", {"of": str, "after": float}, follows),
     "first_impression": Derived(first_impression.__doc__ or "", {"of": str, "after": float}, first_impression),
     "copied_share": Derived(copied_share.__doc__ or "", {"of": str}, copied_share),
+    "median_tie_evidence": Derived(median_tie_evidence.__doc__ or "", {}, median_tie_evidence),
     "recovery_fraction": Derived(recovery_fraction.__doc__ or "",
                                  {"of": str, "lapse": int, "reform": int, "span": int}, recovery_fraction),
 }
@@ -196,5 +209,6 @@ def evaluate(sim: Simulation, observable: Observable) -> float:
     else:
         value = _at(days, values, sim.day if observable.day is None else observable.day)
     if observable.since is not None:
-        value -= _at(days, values, observable.since)
+        then = _at(days, values, observable.since)
+        value = (value - then) / then if observable.relative else value - then
     return value

@@ -26,6 +26,7 @@ MEASURE_COLORS: dict[str, str] = {
     "promises_kept": OKABE_ITO["bluish_green"],
     "promises_broken": OKABE_ITO["vermillion"],
     "ties": OKABE_ITO["blue"],
+    "mean_degree": OKABE_ITO["sky_blue"],
     "ties_broken": OKABE_ITO["vermillion"],
     "follower_gini": OKABE_ITO["orange"],
 }
