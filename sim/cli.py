@@ -113,14 +113,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     created = check_writable(out) if out is not None else None
     started = time.monotonic()
     try:
-        with Progress(scenario.name, scenario.simulation.days, "days", enabled=not args.quiet) as bar, \
+        spin_up = scenario.simulation.spin_up   # the days before day 0 are work too: one bar for both
+        with Progress(scenario.name, spin_up + scenario.simulation.days, "days", enabled=not args.quiet) as bar, \
                 interrupt_between_days() as pressed:
             def each_day(day: int, days: int) -> None:
                 if pressed[0]:
                     raise KeyboardInterrupt
                 bar.update(day)
 
-            sim = Simulation(scenario).run(each_day)
+            sim = Simulation(scenario, spin_up_progress=each_day).run(lambda day, _: each_day(spin_up + day, 0))
         elapsed = time.monotonic() - started
         written = export(sim, out, args.format, command=["trustsim", *sys.argv[1:]]) if out is not None else {}
     except BaseException:

@@ -53,6 +53,8 @@ class SimulationConfig:
     agents: int = _spec(1000, 2, 10_000_000, doc="number of agents at day 0")
     days: int = _spec(365, 1, 100_000, doc="days to simulate")
     seed: int = _spec(1, 0, 2**63 - 1, doc="root seed of the random generator tree")
+    spin_up: int = _spec(730, 0, 100_000, doc="days simulated before day 0 and not recorded, so that day 0 is "
+                                              "already settled (0: day 0 is the seed graph)")
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,17 @@ class NetworkConfig:
 class TrustConfig:
     asymmetry: float = _spec(3.0, 1.0, 100.0, doc="negative evidence units per broken commitment (kept = 1)")
     forgetting: float = _spec(0.995, 0.0, 1.0, low_open=True, doc="evidence decay factor per day (1 keeps all)")
-    generalized_learning: float = _spec(0.02, 0.0, 1.0, doc="how far one experience moves generalized trust")
+    generalized_learning: float = _spec(1.0, 0.0, 100.0, doc="weight of one outcome in the requester's generalized "
+                                        "trust, against its disposition's weight of 2 (0: no learning)")
     untie_threshold: float = _spec(0.35, 0.0, 1.0, doc="trust below which a tie is dropped")
     untie_evidence: float = _spec(4.0, 0.0, 1e6, doc="evidence needed before a tie is dropped")
     untie: bool = _spec(True, doc="switch: the let-down walk away (drop a distrusted tie, and so stop asking)")
+
+
+@dataclass(frozen=True)
+class TiesConfig:
+    fade: bool = _spec(True, doc="switch: a tie its source has not used for fade_after days fades (turnover)")
+    fade_after: float = _spec(365.0, 0.0, 100_000.0, low_open=True, doc="days without asking before a tie fades")
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,9 @@ class VouchingConfig:
                                   "about the voucher")
     discounting: bool = _spec(True, doc="switch: a vouch is discounted by the audience's referral opinion "
                                         "of the voucher (off: taken at face value)")
+    uncertain_referrals: bool = _spec(True, doc="switch: a recommendation weighs only as much as the evidence "
+                                                "behind the audience's trust in its source (an unknown source, "
+                                                "or one trusted no more than a stranger, tells nothing)")
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,8 @@ class TestimonyConfig:
     enabled: bool = _spec(True, doc="switch: testimony of any kind (let-down agents and scenario events)")
     reaches_strangers: bool = _spec(True, doc="switch: followers who do not know the subject take the "
                                               "warning in too")
+    first_hand: bool = _spec(True, doc="switch: an author tells only its own dealings with the subject, "
+                                       "never what it heard (off: everything its tie holds)")
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,7 @@ class Scenario:
     simulation: SimulationConfig = SimulationConfig()
     network: NetworkConfig = NetworkConfig()
     trust: TrustConfig = TrustConfig()
+    ties: TiesConfig = TiesConfig()
     commitments: CommitmentConfig = CommitmentConfig()
     vouching: VouchingConfig = VouchingConfig()
     promotion: PromotionConfig = PromotionConfig()
@@ -187,6 +202,7 @@ _SECTIONS = {
     "simulation": SimulationConfig,
     "network": NetworkConfig,
     "trust": TrustConfig,
+    "ties": TiesConfig,
     "commitments": CommitmentConfig,
     "vouching": VouchingConfig,
     "promotion": PromotionConfig,

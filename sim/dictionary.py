@@ -80,12 +80,19 @@ COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
     "edges": {
         "source": ("who trusts (follows)", "", END),
         "target": ("whom", "", END),
-        "created": ("the day the tie was made", "day", FIXED),
+        "created": ("the day the tie was made (negative: during the spin-up, simulation.spin_up days before "
+                    "day 0)", "day", FIXED),
+        "last_used": ("when the source last asked the target for something, or made the tie (a tie unused for "
+                      "ties.fade_after days fades)", "day", END),
         "positive": ("functional evidence for: kept commitments, plus the pseudo-evidence of a first "
                      "impression or a vouch, plus testimony heard, all forgotten at λ per day", "evidence units", END),
         "negative": ("functional evidence against (a broken commitment adds trust.asymmetry units)",
                      "evidence units", END),
         "trust": ("functional trust (r + 2a) / (r + s + 2), a the source's generalized trust", "0 to 1", END),
+        "first_hand_positive": ("the part of positive the source saw for itself (its kept commitments, and a "
+                                "seeded shared past): all its testimony may tell", "evidence units", END),
+        "first_hand_negative": ("the part of negative the source saw for itself (its broken commitments)",
+                                "evidence units", END),
         "referral_positive": ("referral evidence for: vouch-led commitments kept", "evidence units", END),
         "referral_negative": ("referral evidence against: vouch-led commitments broken", "evidence units", END),
         "referral_trust": ("referral trust (r' + 2E) / (r' + s' + 2), E the functional trust on the same tie",

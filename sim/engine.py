@@ -11,6 +11,13 @@ Time is in days. Three kinds of SimPy event move the world:
   (:func:`sim.mechanisms.delivery.resolve`);
 - one process per *scenario event* (reform, campaign, influx, testimony) fires on its day.
 
+Before day 0 the run *spins up* (``simulation.spin_up`` days, MODEL.md "A steady state"): the same days
+on a clock of its own, from day ``-spin_up`` to day -1, with no scenario events and nothing recorded, so
+that day 0 is a network already settled: its trust, its ties and the evidence behind them where the
+model's own dynamics keep them (Law & Kelton's warm-up period; Grimm et al.'s ODD "initialization").
+What the spin-up leaves is the world at day 0; its event log and tallies start empty there, and
+commitments still open carry over.
+
 Within a day each mechanism sees what the earlier ones changed: a tie made by a promotion can be asked
 for a favour the same day. Outcomes are stamped with their deadlines; what follows from them (testimony,
 broken ties) is stamped with the whole day on which they land. Randomness comes from one ``numpy``
@@ -33,7 +40,16 @@ from .config import Scenario
 from .eventlog import EventKind, EventLog
 from .history import History
 from .measures import Sample
-from .mechanisms import commitments, delivery, forgetting, imitation, promotion, vouching
+from .mechanisms import (
+    commitments,
+    delivery,
+    fading,
+    forgetting,
+    generalized_trust,
+    imitation,
+    promotion,
+    vouching,
+)
 from .policies import POLICIES
 from .population import TRAITS, Population
 from .resources import check_fits
@@ -44,9 +60,10 @@ from .world import World
 if TYPE_CHECKING:
     import polars as pl
 
-#: What every agent does each day, in this order, each mechanism drawn for everyone at once.
+#: What every agent does each day, in this order, each mechanism drawn for everyone at once (ties left
+#: unused too long fade first, so that nobody asks a contact it has let go).
 DAY: tuple[Callable[[World, int], None], ...] = (
-    imitation.imitate, promotion.promote, vouching.seek, commitments.request,
+    fading.fade, imitation.imitate, promotion.promote, vouching.seek, commitments.request,
 )
 
 
@@ -81,7 +98,9 @@ class Snapshot:
 class Simulation:
     """One run of a scenario, advanced step by step. Safe for one driver thread plus reader threads."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, spin_up_progress: Callable[[int, int], None] | None = None) -> None:
+        """Build the world and spin it up; ``spin_up_progress(done, days)`` is called after each spin-up day
+        (it may raise, e.g. KeyboardInterrupt, to abandon the run)."""
         check_fits(scenario)          # refuse up front a run that cannot fit in memory
         self.scenario = scenario
         self.days = scenario.simulation.days
@@ -89,9 +108,12 @@ class Simulation:
         self.world = World.build(scenario)
         self.history = History(self.world.population.allocated, len(scenario.archetypes),
                                self.world.streams.sample)
+        self._day = -1
+        self._spin_up(scenario.simulation.spin_up, spin_up_progress)
         self.env = simpy.Environment()
         self.world.deadlines.on_new_day = self._schedule_deadline
-        self._day = -1
+        for due in self.world.deadlines.days():     # commitments the spin-up left open
+            self._schedule_deadline(due)
         for event in scenario.events:
             self.env.process(self._scenario_event(event))
         self.env.process(self._days())
@@ -252,18 +274,50 @@ class Simulation:
     # ================================================================== processes
     def _days(self) -> Iterator[simpy.Event]:
         yield self.env.timeout(0)   # let scenario events of day 0 go first, as on every other day
-        world = self.world
         while True:
             day = int(round(self.env.now))
             with self.lock:
-                sums = forgetting.read_then_forget(world, forgetting.daily_factor(world, day))
-                self.history.record(day, Sample(world, sums))
+                self.history.record(day, Sample(self.world, self._night(day)))
             self._day = day
             if day >= self.days:
                 return
-            for mechanism in DAY:
-                mechanism(world, day)
+            self._act(day)
             yield self.env.timeout(1)
+
+    def _night(self, day: int) -> forgetting.TieSums:
+        """Read the network as it stands at the start of ``day``, then let the night's forgetting pass."""
+        factor = forgetting.daily_factor(self.world, day)
+        sums = forgetting.read_then_forget(self.world, factor)
+        generalized_trust.forget(self.world, factor)
+        return sums
+
+    def _act(self, day: int) -> None:
+        for mechanism in DAY:
+            mechanism(self.world, day)
+
+    def _spin_up(self, days: int, progress: Callable[[int, int], None] | None) -> None:
+        """Days ``-days`` to -1 on a clock of their own: the same days as any other, no scenario events, nothing
+        recorded. Commitments due by day 0 resolve within it; those due later carry over to the run."""
+        if days <= 0:
+            return
+        env = simpy.Environment(initial_time=-days)
+        world = self.world
+
+        def spin() -> Iterator[simpy.Event]:
+            for day in range(-days, 0):
+                self._night(day)
+                self._act(day)
+                if progress is not None:
+                    progress(day + days + 1, days)
+                yield env.timeout(1)
+
+        world.deadlines.on_new_day = lambda due: _Deadline(
+            env, due - env.now, lambda _event: delivery.resolve(world, due, world.deadlines.pop(due)))
+        env.process(spin())
+        env.run(until=0)
+        if 0 in world.deadlines.days():
+            delivery.resolve(world, 0, world.deadlines.pop(0))
+        world.begin_recording()
 
     def _scenario_event(self, event: ScenarioEvent) -> Iterator[simpy.Event]:
         yield self.env.timeout(event.day)

@@ -24,6 +24,7 @@ class EventKind(IntEnum):
     reform = 11     # scenario: actor changed its ways
     campaign = 12   # scenario: the platform pushes vouch requests
     influx = 13     # scenario: actor joined
+    fade = 14       # actor let its unused tie to target fade
 
 
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in EventKind)
@@ -51,6 +52,8 @@ ROLES: dict[EventKind, tuple[str, str, str, str, str]] = {
     EventKind.reform: ("each member of the archetype that changed (one row each)", "", "", "", ""),
     EventKind.campaign: ("", "", "", "", ""),
     EventKind.influx: ("each newcomer (one row each)", "", "", "", ""),
+    EventKind.fade: ("who let the tie go", "whom it had not asked anything of for ties.fade_after days", "", "",
+                     "its trust when the tie faded"),
 }
 
 COLUMNS: dict[str, np.dtype] = {

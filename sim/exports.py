@@ -135,13 +135,15 @@ def edges_frame(sim: Simulation) -> pl.DataFrame:
     base = people.base_rate[ties.source[slots]]
     columns = {
         "source": ties.source[slots], "target": ties.target[slots], "created": ties.created[slots],
+        "last_used": ties.used[slots],
         "positive": ties.positive[slots], "negative": ties.negative[slots], "trust": ties.trust(slots, base),
+        "first_hand_positive": ties.own_positive[slots], "first_hand_negative": ties.own_negative[slots],
         "referral_positive": ties.ref_positive[slots], "referral_negative": ties.ref_negative[slots],
         "referral_trust": ties.referral_trust(slots, base),
     }
-    schema = {"source": pl.Int32, "target": pl.Int32, "created": pl.Float64,
-              **dict.fromkeys(("positive", "negative", "trust", "referral_positive", "referral_negative",
-                               "referral_trust"), pl.Float64)}
+    schema = {"source": pl.Int32, "target": pl.Int32, "created": pl.Float64, "last_used": pl.Float64,
+              **dict.fromkeys(("positive", "negative", "trust", "first_hand_positive", "first_hand_negative",
+                               "referral_positive", "referral_negative", "referral_trust"), pl.Float64)}
     return pl.DataFrame(columns, schema=schema)
 
 

@@ -84,9 +84,10 @@ def locate_in_rows(keys: np.ndarray, row_start: np.ndarray, queries: np.ndarray)
 
 
 @kernel
-def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, dealings: np.ndarray,
-                positive: np.ndarray, negative: np.ndarray, ref_positive: np.ndarray,
-                ref_negative: np.ndarray, base_rate: np.ndarray, agents: int, forget: float):
+def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, faded: np.ndarray,
+                dealings: np.ndarray, positive: np.ndarray, negative: np.ndarray, ref_positive: np.ndarray,
+                ref_negative: np.ndarray, own_positive: np.ndarray, own_negative: np.ndarray,
+                base_rate: np.ndarray, agents: int, forget: float):
     """One pass over every tie slot: the daily trust measures, then that day's forgetting.
 
     Returns ``(trust_sum, live_ties, weight_sum, referral_sum, referral_live, reputation_total,
@@ -95,11 +96,12 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
     - functional trust E = (r + 2a) / (r + s + 2) summed over live ties (``mean_trust``), and the weight
       of evidence in it, (r + s) / (r + s + 2), summed over live ties (``evidence_weight``);
     - per agent, the functional trust placed in it, summed over everyone who holds an opinion: a live
-      tie, or a former one with real dealings (reputation);
+      tie, or a former one with real dealings that did not fade (reputation);
     - referral trust E' = (r' + 2E) / (r' + s' + 2) over ties that carry referral evidence (its base rate
       is the functional trust on the same tie), per agent and summed over live ones.
 
-    The measures see the evidence as it was at the start of the day; ``forget`` (λ) is applied after.
+    The measures see the evidence as it was at the start of the day; ``forget`` (λ) is applied after, to
+    every kind of evidence a tie holds (functional, referral, and the first-hand part of the functional).
     """
     reputation_total = np.zeros(agents)
     reputation_held = np.zeros(agents)
@@ -120,7 +122,7 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
             trust_sum += trust
             weight_sum += (good + bad) / (good + bad + 2.0)
             live_ties += 1
-        if live or dealings[slot] > 0:
+        if live or (dealings[slot] > 0 and not faded[slot]):
             reputation_total[trusted] += trust
             reputation_held[trusted] += 1.0
         if ref_good + ref_bad > 1e-9:
@@ -135,6 +137,8 @@ def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, deali
             negative[slot] = bad * forget
             ref_positive[slot] = ref_good * forget
             ref_negative[slot] = ref_bad * forget
+            own_positive[slot] *= forget
+            own_negative[slot] *= forget
     return (trust_sum, live_ties, weight_sum, referral_sum, referral_live,
             reputation_total, reputation_held, referral_total, referral_held)
 
@@ -164,7 +168,7 @@ def warm_up() -> None:
     """
     keys = np.zeros(1, dtype=np.int64)
     locate_in_rows(keys, np.zeros(2, dtype=np.int64), keys)
-    ids, evidence = np.zeros(1, dtype=np.int32), np.zeros(1)
-    sample_ties(ids, ids, np.zeros(1, dtype=bool), np.zeros(1, dtype=np.float32),
-                evidence, evidence, evidence, evidence, np.zeros(1), 1, 1.0)
+    ids, evidence, flags = np.zeros(1, dtype=np.int32), np.zeros(1), np.zeros(1, dtype=bool)
+    sample_ties(ids, ids, flags, flags, np.zeros(1, dtype=np.float32),
+                evidence, evidence, evidence, evidence, evidence, evidence, np.zeros(1), 1, 1.0)
     average_ranks(evidence, keys)

@@ -197,6 +197,8 @@ NETWORK_MEASURES: tuple[Measure, ...] = (
             lambda s: s.world.ties.count / s.people.size if s.people.size else float("nan"), unit="ties per agent"),
     Measure("ties_broken", "ties dropped in distrust", lambda s: float(s.world.counters.ties_broken),
             count=True, cumulative=True, unit="ties"),
+    Measure("ties_faded", "ties let go unused (turnover)", lambda s: float(s.world.counters.ties_faded),
+            count=True, cumulative=True, unit="ties"),
     Measure("follower_gini", "inequality (Gini) of follower counts", lambda s: gini(s.people.view("followers"))),
 )
 

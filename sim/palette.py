@@ -28,6 +28,7 @@ MEASURE_COLORS: dict[str, str] = {
     "ties": OKABE_ITO["blue"],
     "mean_degree": OKABE_ITO["sky_blue"],
     "ties_broken": OKABE_ITO["vermillion"],
+    "ties_faded": OKABE_ITO["grey"],
     "follower_gini": OKABE_ITO["orange"],
 }
 

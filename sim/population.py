@@ -71,6 +71,11 @@ class Population:
         self.drawn_policy = np.zeros(allocated, dtype=np.int8)
         for state in STATE:
             setattr(self, state, np.zeros(allocated, dtype=np.int64))
+        # generalized trust (sim.mechanisms.generalized_trust): the disposition an agent brings (its
+        # base_rate trait, or what a reform set) and the outcomes it has seen since, forgotten at λ
+        self.disposition = np.zeros(allocated)
+        self.seen_kept = np.zeros(allocated)
+        self.seen_broken = np.zeros(allocated)
 
     @property
     def allocated(self) -> int:
@@ -87,11 +92,20 @@ class Population:
             ranges = np.array([getattr(a, trait) for a in self.archetypes])
             low, high = ranges[archetype_ids, 0], ranges[archetype_ids, 1]
             getattr(self, trait)[ids] = self.drawn[trait][ids] = low + (high - low) * rng.random(count)
+        self.disposition[ids] = self.base_rate[ids]
         codes = np.array([POLICY_CODE[a.vouch_policy] for a in self.archetypes], dtype=np.int8)
         self.vouch_policy[ids] = self.drawn_policy[ids] = codes[archetype_ids]
         self.size += count
         self.traits_changed()
         return ids
+
+    def set_trait(self, trait: str, agents: np.ndarray, value: float) -> None:
+        """Give ``agents`` a new value of ``trait`` (a reform). A new ``base_rate`` is a new disposition:
+        the agents' generalized trust starts from it and keeps what they have seen."""
+        getattr(self, trait)[agents] = value
+        if trait == "base_rate":
+            self.disposition[agents] = value
+        self.traits_changed()
 
     def traits_changed(self) -> None:
         """Call after changing traits in place, so cached orderings are rebuilt."""

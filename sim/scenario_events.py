@@ -142,8 +142,7 @@ class Reform(ScenarioEvent):
         people = world.population
         members = people.members(self.archetype)
         for trait, value in self.traits:
-            getattr(people, trait)[members] = value
-        people.traits_changed()
+            people.set_trait(trait, members, value)
         if self.vouch_policy:
             people.vouch_policy[members] = POLICY_CODE[self.vouch_policy]
         world.log.append(now, EventKind.reform, members)

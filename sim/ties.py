@@ -9,10 +9,14 @@ Evidence per tie (Jøsang's two roles):
 - functional ``positive``/``negative``: does j deliver what j commits to?
 - referral ``ref_positive``/``ref_negative``: are j's recommendations any good?
 
-First impressions (from a vouch or a large following) enter as pseudo-evidence, so a tie also counts
-its real ``dealings`` (commitments resolved) to tell experience from hearsay. A broken tie keeps its
-slot, its evidence and its place in the indexes (marked dead by ``alive``): whoever walked away still
-holds an opinion, and is no stranger.
+First impressions (from a vouch or a large following) and testimony enter as pseudo-evidence, so a tie
+also keeps apart what its source saw for itself: its real ``dealings`` (commitments resolved) and the
+first-hand evidence of them (``own_positive``/``own_negative``), which is all a witness may tell others.
+
+A broken tie keeps its slot, its evidence and its place in the indexes (marked dead by ``alive``):
+whoever walked away still holds an opinion, and is no stranger. A tie that *fades* (unused for long,
+:mod:`sim.mechanisms.fading`) is let go and forgotten: it is dead and ``faded``, and its two agents are
+strangers again. ``used`` is when the source last asked the target for something (or made the tie).
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import ROW_SHIFT, locate_in_rows
-from .trust import expectation
+from .trust import PRIOR_WEIGHT, expectation
 
 _SHIFT = np.int64(ROW_SHIFT)
-_EVIDENCE = ("positive", "negative", "ref_positive", "ref_negative")
+_EVIDENCE = ("positive", "negative", "ref_positive", "ref_negative", "own_positive", "own_negative")
 _REJECTION_ROUNDS = 3   # uniform draws over an agent's entries before counting its live ties outright
 
 
@@ -142,7 +146,11 @@ class TieTable:
         self.negative = np.zeros(capacity)
         self.ref_positive = np.zeros(capacity)
         self.ref_negative = np.zeros(capacity)
+        self.own_positive = np.zeros(capacity)
+        self.own_negative = np.zeros(capacity)
         self.dealings = np.zeros(capacity, dtype=np.float32)
+        self.used = np.zeros(capacity, dtype=np.float32)
+        self.faded = np.zeros(capacity, dtype=bool)
         self._outgoing = KeyIndex()   # (source, target)
         self._incoming = KeyIndex()   # (target, source)
         self._live = 0
@@ -163,7 +171,7 @@ class TieTable:
         if needed <= capacity:
             return
         new_capacity = max(needed, capacity * 2)
-        for name in ("source", "target", "alive", "created", "dealings", *_EVIDENCE):
+        for name in ("source", "target", "alive", "created", "dealings", "used", "faded", *_EVIDENCE):
             old = getattr(self, name)
             grown = np.zeros(new_capacity, dtype=old.dtype)
             grown[:capacity] = old
@@ -178,8 +186,12 @@ class TieTable:
         return np.where(live, slot, -1)
 
     def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """Whether source has (or once had) a tie to target: someone who walked away is no stranger."""
-        return self._outgoing.locate(pair_keys(np.asarray(source), np.asarray(target)))[0] >= 0
+        """Whether source has (or once had) a tie to target: someone who walked away is no stranger; a tie
+        that faded is forgotten (its latest slot is the one the index points to)."""
+        slot = self._outgoing.slot_of(pair_keys(np.asarray(source), np.asarray(target)))
+        known = slot >= 0
+        known[known] = ~self.faded[slot[known]]
+        return known
 
     def random_contact(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live out-tie chosen uniformly: (slot, target); -1 where it has none."""
@@ -237,11 +249,13 @@ class TieTable:
     # ------------------------------------------------------------------ changes
     def add(self, source: np.ndarray, target: np.ndarray, positive: np.ndarray | float = 0.0,
             negative: np.ndarray | float = 0.0, time: float = 0.0,
-            dealings: np.ndarray | float = 0.0) -> np.ndarray:
+            dealings: np.ndarray | float = 0.0, first_hand: bool = False) -> np.ndarray:
         """Create ties that do not exist yet; returns a mask of which requested ties were created.
 
-        Self-ties, ties that are already alive and repeats within the batch (the first wins) are skipped.
-        A broken tie made again gets a fresh slot: the old one keeps the opinion of the first time.
+        ``first_hand``: the evidence given is what the source saw for itself (a shared past), not a first
+        impression. Self-ties, ties that are already alive and repeats within the batch (the first wins)
+        are skipped. A broken tie made again gets a fresh slot: the old one keeps the opinion of the first
+        time.
         """
         source = np.asarray(source, dtype=np.int64)
         target = np.asarray(target, dtype=np.int64)
@@ -268,10 +282,14 @@ class TieTable:
         self.target[new_slots] = new_target
         self.alive[new_slots] = True
         self.created[new_slots] = time
+        self.used[new_slots] = time
+        self.faded[new_slots] = False
         self.positive[new_slots] = positive[created]
         self.negative[new_slots] = negative[created]
         self.ref_positive[new_slots] = 0.0
         self.ref_negative[new_slots] = 0.0
+        self.own_positive[new_slots] = positive[created] if first_hand else 0.0
+        self.own_negative[new_slots] = negative[created] if first_hand else 0.0
         self.dealings[new_slots] = dealings[created]
         self.slots += count
         self._live += count
@@ -285,11 +303,13 @@ class TieTable:
         self._incoming.insert(pair_keys(new_target[fresh], new_source[fresh]), new_slots[fresh])
         return created
 
-    def remove(self, slots: np.ndarray) -> np.ndarray:
-        """Break live ties; returns the slots actually broken (each once). They stay indexed, dead."""
+    def remove(self, slots: np.ndarray, *, fade: bool = False) -> np.ndarray:
+        """Break live ties; returns the slots actually broken (each once). They stay indexed, dead; with
+        ``fade``, also forgotten (:meth:`known` no longer sees them)."""
         slots = np.unique(np.asarray(slots, dtype=np.int64))
         slots = slots[self.alive[slots]]
         self.alive[slots] = False
+        self.faded[slots] = fade
         self._live -= len(slots)
         return slots
 
@@ -306,6 +326,14 @@ class TieTable:
         (``base_rate`` is the truster's generalized trust, the base of that functional trust).
         """
         return expectation(self.ref_positive[slots], self.ref_negative[slots], self.trust(slots, base_rate))
+
+    def referral_belief(self, slots: np.ndarray) -> np.ndarray:
+        """The belief (the part resting on evidence) of the truster's referral opinion of each target:
+        (r' + 2b) / (r' + s' + 2), with b = r / (r + s + 2) the belief of its functional opinion. 0 for a
+        target it has no evidence about at all (:mod:`sim.mechanisms.transitivity`)."""
+        good, bad = self.positive[slots], self.negative[slots]
+        functional_belief = good / (good + bad + PRIOR_WEIGHT)
+        return expectation(self.ref_positive[slots], self.ref_negative[slots], functional_belief)
 
     def evidence(self, slots: np.ndarray) -> np.ndarray:
         return self.positive[slots] + self.negative[slots]

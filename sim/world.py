@@ -7,8 +7,9 @@ log, the running tallies, the commitments not yet due and the random streams. Th
 (:func:`World.empty`) and call one mechanism on it.
 
 Two invariants are kept here, so that no mechanism can forget them: ``population.followers[j]`` is the
-number of live ties into ``j`` (:meth:`World.tie` and :meth:`World.untie`), and every broken tie is
-counted in ``counters.ties_broken``.
+number of live ties into ``j`` (:meth:`World.tie`, :meth:`World.untie`, :meth:`World.fade`), and every
+tie that ends is counted: in ``counters.ties_broken`` if dropped in distrust, ``counters.ties_faded`` if
+it faded unused.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Counters:
         # real quality of its recommendations (referral_accuracy sets reputations against it)
         self.vouched_reliability = np.zeros(capacity)
         self.ties_broken = 0        # ties dropped in distrust
+        self.ties_faded = 0         # ties let go unused
         self.vouch_kept = 0         # vouch-led commitments kept ...
         self.vouch_broken = 0       # ... and broken
 
@@ -160,14 +162,20 @@ class World:
         sources, targets = seed_ties(ids, fitness, scenario.network, network)
         positive, negative, dealings = past_dealings(world.population.reliability[targets],
                                                      scenario.network.history, scenario.trust.asymmetry, network)
-        world.tie(sources, targets, positive, negative, 0.0, dealings)
+        world.tie(sources, targets, positive, negative, 0.0, dealings, first_hand=True)
         return world
+
+    def begin_recording(self) -> None:
+        """Day 0 begins after a spin-up: the event log and the tallies start empty; the world stays."""
+        self.log = EventLog()
+        self.counters = Counters(len(self.counters.vouched_reliability))
 
     # ------------------------------------------------------------------ the two invariants
     def tie(self, sources: np.ndarray, targets: np.ndarray, positive: np.ndarray | float,
-            negative: np.ndarray | float, time: float, dealings: np.ndarray | float = 0.0) -> np.ndarray:
+            negative: np.ndarray | float, time: float, dealings: np.ndarray | float = 0.0, *,
+            first_hand: bool = False) -> np.ndarray:
         """Create the ties that do not exist yet (see :meth:`TieTable.add`); returns which were created."""
-        created = self.ties.add(sources, targets, positive, negative, time, dealings)
+        created = self.ties.add(sources, targets, positive, negative, time, dealings, first_hand)
         np.add.at(self.population.followers, np.asarray(targets)[created], 1)
         return created
 
@@ -177,3 +185,10 @@ class World:
         np.add.at(self.population.followers, self.ties.target[removed], -1)
         self.counters.ties_broken += len(removed)
         return removed
+
+    def fade(self, slots: np.ndarray) -> np.ndarray:
+        """Let live ties fade (unused): they end and are forgotten; returns the slots that faded."""
+        faded = self.ties.remove(slots, fade=True)
+        np.add.at(self.population.followers, self.ties.target[faded], -1)
+        self.counters.ties_faded += len(faded)
+        return faded

@@ -14,9 +14,10 @@ SMALL = {"agents": 150, "replicates": 3}
 
 
 def scenario_file(tmp_path: Path, hypotheses: str, days: int = 40) -> Path:
-    """baseline at a small size with the given [[hypotheses]] tables."""
+    """baseline at a small size, from the seed graph (no spin-up: these test the check, not the model), with
+    the given [[hypotheses]] tables."""
     text = (Path(config.SCENARIO_DIR) / "baseline.toml").read_text().split("# What this scenario claims")[0]
-    text = text.replace("agents = 1000", "agents = 150").replace("days = 365", f"days = {days}")
+    text = text.replace("agents = 1000", "agents = 150").replace("days = 365", f"days = {days}\nspin_up = 0")
     path = tmp_path / "mine.toml"
     path.write_text(text + hypotheses)
     return path

@@ -42,13 +42,16 @@ def test_an_influx_adds_newcomers_who_follow_the_hubs():
     assert kinds(w).count("influx") == 30
 
 
-def test_a_testimony_event_publishes_an_agents_opinion_of_its_contacts():
-    w = world(3)
-    tie(w, 0, 1, negative=6.0)
+def test_a_testimony_event_publishes_what_an_agent_saw_of_its_contacts():
+    w = world(4)
+    tie(w, 0, 1, negative=6.0, dealings=2.0, first_hand=True)   # agent 0 was let down by 1 ...
+    tie(w, 0, 3, negative=6.0)                                 # ... and only heard bad things of 3
     slot = tie(w, 2, 1)
+    heard_slot = tie(w, 2, 3)
     tie(w, 2, 0, positive=4.0)
     events.Testimony(day=3, agent=0).apply(w, 3.0)
     assert kinds(w) == ["testify"] and w.ties.negative[slot] > 0
+    assert w.ties.negative[heard_slot] == 0                    # evidence counted once: no hearsay retold
 
 
 @pytest.mark.parametrize(("table", "message"), [

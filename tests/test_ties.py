@@ -163,22 +163,23 @@ def test_sample_ties_matches_numpy_and_forgets_after_reading():
     source = rng.integers(0, agents, slots).astype(np.int32)
     target = rng.integers(0, agents, slots).astype(np.int32)
     alive = rng.random(slots) < 0.8
+    faded = ~alive & (rng.random(slots) < 0.5)
     dealings = (rng.random(slots) < 0.3).astype(np.float32) * 2
-    evidence = [rng.exponential(2.0, slots) * (rng.random(slots) < 0.7) for _ in range(4)]
-    positive, negative, ref_positive, ref_negative = (e.copy() for e in evidence)
+    evidence = [rng.exponential(2.0, slots) * (rng.random(slots) < 0.7) for _ in range(6)]
+    positive, negative, ref_positive, ref_negative, own_positive, own_negative = (e.copy() for e in evidence)
     base = rng.uniform(0.4, 0.8, agents)
 
-    result = sample_ties(source, target, alive, dealings, positive, negative, ref_positive, ref_negative,
-                         base, agents, 0.9)
+    result = sample_ties(source, target, alive, faded, dealings, positive, negative, ref_positive, ref_negative,
+                         own_positive, own_negative, base, agents, 0.9)
     trust_sum, live, weight_sum, referral_sum, referral_live, rep_total, rep_held, ref_total, ref_held = result
 
-    p, n, rp, rn = evidence
+    p, n, rp, rn, _, _ = evidence
     a = base[source]
     functional = expectation(p, n, a)
     np.testing.assert_allclose(trust_sum, functional[alive].sum(), rtol=1e-12)
     np.testing.assert_allclose(weight_sum, ((p + n) / (p + n + 2))[alive].sum(), rtol=1e-12)
     assert live == alive.sum()
-    held = alive | (dealings > 0)
+    held = alive | ((dealings > 0) & ~faded)     # a faded tie is forgotten: it holds no opinion
     np.testing.assert_allclose(rep_total, np.bincount(target[held], functional[held], minlength=agents),
                                rtol=1e-12)
     np.testing.assert_array_equal(rep_held, np.bincount(target[held], minlength=agents))
@@ -189,7 +190,8 @@ def test_sample_ties_matches_numpy_and_forgets_after_reading():
     np.testing.assert_array_equal(ref_held, np.bincount(target[recommended], minlength=agents))
     np.testing.assert_allclose(referral_sum, referral[recommended & alive].sum(), rtol=1e-12)
     assert referral_live == (recommended & alive).sum()
-    for after, before in zip((positive, negative, ref_positive, ref_negative), evidence, strict=True):
+    for after, before in zip((positive, negative, ref_positive, ref_negative, own_positive, own_negative), evidence,
+                             strict=True):
         np.testing.assert_array_equal(after, before * 0.9)
 
 

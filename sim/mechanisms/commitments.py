@@ -2,7 +2,7 @@
 and commits to a deadline.
 
 An accepted request is filed in the world's deadline book under the day it falls due; the delivery
-mechanism (:mod:`.delivery`) resolves it then.
+mechanism (:mod:`.delivery`) resolves it then. Asking uses the tie, yes or no (:mod:`.fading`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import numpy as np
 
 from ..eventlog import EventKind
 from ..world import Commitments, World
+from . import fading
 
 
 def request(world: World, day: int) -> None:
@@ -19,10 +20,11 @@ def request(world: World, day: int) -> None:
     requesters = np.repeat(np.arange(people.size), rng.poisson(people.view("request_rate")))
     if requesters.size == 0:
         return
-    _, providers = world.ties.random_contact(requesters, rng)
+    slots, providers = world.ties.random_contact(requesters, rng)
     ok = providers >= 0
-    requesters, providers = requesters[ok], providers[ok]
+    requesters, providers, slots = requesters[ok], providers[ok], slots[ok]
     times = day + rng.random(len(requesters))
+    fading.use(world, slots, times)
     ask(world, requesters, providers, np.full(len(requesters), -1), times)
 
 

@@ -4,7 +4,8 @@ The chance to keep is the provider's reliability, reduced in proportion when it 
 commitments than its capacity (``capacity / load``; switch: ``commitments.overload``). The requester's
 functional evidence about the provider moves: +1 positive for a kept commitment, ``trust.asymmetry``
 negative units for a broken one, so trust is quick to lose and slow to rebuild (``trust.asymmetry = 1``
-makes the two weigh the same).
+makes the two weigh the same). It is first-hand evidence, the only kind a witness tells
+(:mod:`.testimony`).
 
 All commitments due on a day are resolved together (the deadline batch). What follows from an outcome
 happens in this order: generalized trust learns, vouchers share the outcome, the let-down may testify,
@@ -43,8 +44,11 @@ def resolve(world: World, day: int, due: Commitments) -> None:
     base = people.base_rate[requesters]
     before = np.full(len(slots), np.nan)
     before[has] = ties.trust(slots[has], base[has])
-    np.add.at(ties.positive, slots[has & kept], 1.0)
-    np.add.at(ties.negative, slots[has & broken], world.scenario.trust.asymmetry)
+    asymmetry = world.scenario.trust.asymmetry
+    for evidence in (ties.positive, ties.own_positive):    # what the requester saw for itself
+        np.add.at(evidence, slots[has & kept], 1.0)
+    for evidence in (ties.negative, ties.own_negative):
+        np.add.at(evidence, slots[has & broken], asymmetry)
     np.add.at(ties.dealings, slots[has], np.float32(1.0))   # a float64 1.0 takes a 30x slower path
     after = np.full(len(slots), np.nan)
     after[has] = ties.trust(slots[has], base[has])

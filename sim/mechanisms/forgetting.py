@@ -46,13 +46,14 @@ def read_then_forget(world: World, factor: float = 1.0) -> TieSums:
     """One pass over every tie slot: read it for the measures, then multiply its evidence by ``factor``.
 
     Evidence kept outside the tie table (hearsay, what has been told: :mod:`sim.ledger`) is decayed
-    lazily by the number of forgetting nights, counted here.
+    lazily by the number of forgetting nights, counted here; what agents have seen of strangers is
+    forgotten by :func:`sim.mechanisms.generalized_trust.forget`.
     """
     ties, people = world.ties, world.population
     slots = ties.slots
     if factor != 1.0:
         world.nights += 1
     return TieSums(*sample_ties(
-        ties.source[:slots], ties.target[:slots], ties.alive[:slots], ties.dealings[:slots],
+        ties.source[:slots], ties.target[:slots], ties.alive[:slots], ties.faded[:slots], ties.dealings[:slots],
         ties.positive[:slots], ties.negative[:slots], ties.ref_positive[:slots], ties.ref_negative[:slots],
-        people.base_rate, people.size, float(factor)))
+        ties.own_positive[:slots], ties.own_negative[:slots], people.base_rate, people.size, float(factor)))

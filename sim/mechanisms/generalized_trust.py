@@ -1,34 +1,59 @@
-"""Generalized trust learns (MODEL.md, traits): an agent's trust in strangers (its base rate) moves with
-its experience.
+"""Generalized trust learns (MODEL.md, traits): an agent's trust in strangers (its base rate) is an
+opinion about people in general, held on the evidence of its own dealings.
 
-Each kept commitment pulls the requester's base rate a share ``trust.generalized_learning`` of the way
-toward 1; each broken one pulls it toward 0, ``trust.asymmetry`` times as hard. A network where promises
-break thus "pollutes the sites and intoxicates new entrants": first impressions of everyone fall.
-``trust.generalized_learning = 0`` switches the learning off.
+It is the beta expectation of the outcomes the agent has seen as a requester, with its disposition (the
+``base_rate`` trait it joined with) as the prior, weighted 2 as every prior in the model is:
 
-Generalized trust settles where the pulls balance. With a share p of outcomes kept, rate g and
-asymmetry k: p g (1 - a) = (1 - p) a (1 - (1 - g)^k), so a* = p g / (p g + (1 - p)(1 - (1 - g)^k)). In
-``baseline`` about 77% of outcomes are kept, g = 0.02 and k = 3, so a* is about 0.53, below the 0.55
-to 0.75 its agents start with: baseline's generalized trust drifts down toward it (0.65 at day 0, 0.59
-at day 365, 0.53 by day 1,500 on seed 3).
+    a = (2 d + g K) / (2 + g K + g k B)
+
+with K the commitments kept to it and B those broken, each weighted ``trust.generalized_learning`` (g)
+and B ``trust.asymmetry`` (k) times as hard, and both forgotten by λ = ``trust.forgetting`` per day like
+every other piece of evidence (Jøsang & Ismail 2002, the beta reputation system with forgetting, applied
+to "strangers" as a class; Yamagishi & Yamagishi 1994 on generalized trust learned from experience). A
+network where promises break thus "pollutes the sites and intoxicates new entrants": first impressions
+of everyone fall. ``trust.generalized_learning = 0`` switches the learning off (a = d).
+
+It settles where the evidence does: with a share p of outcomes kept, a → p / (p + k (1 - p)) as the
+experience outweighs the disposition, within about 1 / (1 - λ) days (200 at λ = 0.995). The spin-up
+(``simulation.spin_up``) lets it settle before day 0. (Before version 0.3 it moved by a fixed share per
+outcome and never forgot; it had the same fixed point, reached three times more slowly.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..trust import PRIOR_WEIGHT
 from ..world import World
 
 
+def _settle(world: World, agents: np.ndarray | slice) -> None:
+    """Recompute the base rates of ``agents`` from their disposition and what they have seen."""
+    people, config = world.population, world.scenario.trust
+    weight = config.generalized_learning
+    kept = weight * people.seen_kept[agents]
+    broken = weight * config.asymmetry * people.seen_broken[agents]
+    people.base_rate[agents] = ((PRIOR_WEIGHT * people.disposition[agents] + kept)
+                                / (PRIOR_WEIGHT + kept + broken))
+
+
 def learn(world: World, requesters: np.ndarray, kept: np.ndarray) -> None:
-    """Move each requester's base rate by the outcomes it saw (``kept`` per commitment)."""
-    config, people = world.scenario.trust, world.population
-    keep_rate = 1.0 - config.generalized_learning
+    """Each requester has seen the outcomes of its commitments (``kept`` per commitment)."""
+    if world.scenario.trust.generalized_learning == 0 or requesters.size == 0:
+        return
+    people = world.population
     n = people.size
-    kept_count = np.bincount(requesters[kept], minlength=n)
-    broken_count = np.bincount(requesters[~kept], minlength=n)
-    touched = np.flatnonzero(kept_count + broken_count)
-    base = people.base_rate[touched]
-    base = 1.0 - (1.0 - base) * keep_rate ** kept_count[touched]
-    base = base * keep_rate ** (config.asymmetry * broken_count[touched])
-    people.base_rate[touched] = base
+    people.seen_kept[:n] += np.bincount(requesters[kept], minlength=n)
+    people.seen_broken[:n] += np.bincount(requesters[~kept], minlength=n)
+    _settle(world, np.unique(requesters))
+
+
+def forget(world: World, factor: float) -> None:
+    """A night passes: what everyone has seen fades by ``factor`` (λ), and their base rates follow."""
+    if factor == 1.0 or world.scenario.trust.generalized_learning == 0:
+        return
+    people = world.population
+    n = people.size
+    people.seen_kept[:n] *= factor
+    people.seen_broken[:n] *= factor
+    _settle(world, slice(0, n))

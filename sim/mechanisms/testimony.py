@@ -6,11 +6,17 @@ follower who knows the subject adds it to its evidence on their tie (and may the
 who does not know the subject keeps it as hearsay (:class:`sim.ledger.Ledger`): a warning is for
 strangers, and it shapes the first impression if they meet later (:mod:`.promotion`, :mod:`.vouching`).
 
-An author publishes only the evidence it has gained since it last wrote about the same subject, so a
-follower never counts the same evidence twice.
+Evidence is counted once. An author tells only what it saw for itself: the outcomes of its own dealings
+with the subject (:mod:`.delivery`, and the seeded shared past), never what it heard from others, took
+from a vouch or read in a first impression; otherwise a rumour relayed along two paths would count twice
+and amplify itself. And it tells only what it has seen since it last wrote about the same subject, so a
+follower never takes in the same evidence twice. (A witness speaks of what it saw: testimony as
+independent evidence, as in the cumulative fusion of subjective logic (Jøsang 2016), which holds only
+for independent sources.)
 
 Switches: ``testimony.enabled`` (all testimony), ``testimony.probability = 0`` (none from the let-down),
-``testimony.reaches_strangers`` (the warning reaches only followers who know the subject).
+``testimony.reaches_strangers`` (the warning reaches only followers who know the subject),
+``testimony.first_hand = false`` (an author tells all its tie holds, hearsay included: rumours amplify).
 """
 
 from __future__ import annotations
@@ -42,7 +48,10 @@ def testify(world: World, authors: np.ndarray, subjects: np.ndarray, times: np.n
     author_slot = ties.find(authors, subjects)
     has = author_slot >= 0
     authors, subjects, times, author_slot = authors[has], subjects[has], times[has], author_slot[has]
-    positive, negative = ties.positive[author_slot], ties.negative[author_slot]
+    if world.scenario.testimony.first_hand:
+        positive, negative = ties.own_positive[author_slot], ties.own_negative[author_slot]
+    else:
+        positive, negative = ties.positive[author_slot], ties.negative[author_slot]
     told_positive, told_negative = world.told.read(authors, subjects, world.nights)
     new_positive = np.maximum(positive - told_positive, 0.0)
     new_negative = np.maximum(negative - told_negative, 0.0)

@@ -100,7 +100,8 @@ def endorse(world: World, audience: np.ndarray, seekers: np.ndarray,
     heard_positive, heard_negative = world.hearsay.read(audience, seekers, world.nights)
     positive, negative = positive + heard_positive, negative + heard_negative
     opinion = expectation(positive, negative, world.population.base_rate[audience])
-    return opinion, positive, negative, ~untie.distrusted(weight, world)
+    believed = ~untie.distrusted(transitivity.referral_trust(world, referral_slot), world)
+    return opinion, positive, negative, believed
 
 
 def blame(world: World, requesters: np.ndarray, vouchers: np.ndarray, kept: np.ndarray) -> None:

@@ -8,7 +8,6 @@ import pytest
 from worlds import ids, kinds, tie, world
 
 from sim.mechanisms import vouching
-from sim.trust import expectation
 
 SEEKER, VOUCHER, AUDIENCE = 0, 1, 2
 
@@ -26,11 +25,25 @@ def first_opinion(w, referral_slot) -> tuple[float, bool]:
     return float(opinion[0]), bool(believed[0])
 
 
-def test_an_untested_recommender_is_believed_as_far_as_it_is_trusted_to_deliver():
+def test_an_untested_recommender_is_believed_as_far_as_it_has_been_seen_to_deliver():
     w, slot = three()
-    functional = expectation(6.0, 0.0, 0.5)                        # 7/8: the referral opinion's base rate
-    p = functional                                                 # no referral evidence: P = its base rate
-    assert first_opinion(w, slot) == (pytest.approx(p * 0.8 + 0.5 * (1 - p * 0.8)), True)
+    belief = 6.0 / 8.0                                             # the functional opinion's belief, r / (r + s + 2)
+    assert first_opinion(w, slot) == (pytest.approx(belief * 0.8 + 0.5 * (1 - belief * 0.8)), True)
+
+
+@pytest.mark.parametrize("uncertain", [True, False])
+def test_a_vouch_from_someone_the_audience_knows_nothing_about(uncertain):
+    """The second case study: "do you know this person?" asked of someone who does not. An unknown voucher
+    leaves the audience at its prior (no tie); switched off, the prior's share counts as belief."""
+    w = world(3, scenario={"vouching.endorsement": 0.8, "vouching.uncertain_referrals": uncertain},
+              base_rate=0.6, seek_rate=0.0)
+    tie(w, SEEKER, VOUCHER)
+    slot = tie(w, AUDIENCE, VOUCHER)                              # follows the voucher, knows nothing of it
+    opinion, believed = first_opinion(w, slot)
+    if uncertain:
+        assert opinion == pytest.approx(0.6)                       # the prior, nothing more
+    else:
+        assert opinion == pytest.approx(0.6 * 0.8 + 0.6 * (1 - 0.6 * 0.8)) and opinion > 0.75
 
 
 def test_referral_evidence_moves_how_far_a_vouch_is_believed():

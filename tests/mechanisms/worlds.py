@@ -37,10 +37,11 @@ def world(agents: int = 5, *, scenario: dict[str, Any] | None = None, policy: st
 
 
 def tie(w: World, source: int, target: int, positive: float = 0.0, negative: float = 0.0,
-        dealings: float = 0.0) -> int:
-    """Add the tie source -> target with the given evidence; returns its slot."""
+        dealings: float = 0.0, first_hand: bool = False) -> int:
+    """Add the tie source -> target with the given evidence (``first_hand``: what the source saw for
+    itself, as a shared past; else pseudo-evidence, as a first impression); returns its slot."""
     created = w.tie(np.array([source]), np.array([target]), np.array([positive]), np.array([negative]), 0.0,
-                    np.array([dealings]))
+                    np.array([dealings]), first_hand=first_hand)
     assert created.all()
     return int(w.ties.find(np.array([source]), np.array([target]))[0])
 
