@@ -2,6 +2,10 @@
 may follow, more likely the more followers it already has (social proof) and the higher its own
 popularity bias. Switch: ``promotion.enabled``.
 
+Every stranger a broadcast reaches forms a first impression of the promoter, whether it follows or not;
+the broadcast's event records their mean (so a warning's effect on strangers can be read off all who
+heard the pitch, not only those who still followed).
+
 A new follower's first impression of the promoter is raised by the promoter's following in proportion
 to the follower's popularity bias ("massive numbers of followers creates an illusion of authority";
 switch: ``promotion.impression_bias``), and lowered by any warning it has heard about the promoter
@@ -40,6 +44,17 @@ def first_impression(world: World, viewers: np.ndarray, viewed: np.ndarray) -> t
     return trust, positive
 
 
+def _mean_per_broadcast(trust: np.ndarray, reached: np.ndarray, broadcasts: int, reach: int) -> np.ndarray:
+    """The mean first impression among the strangers each broadcast reached (NaN where it reached none)."""
+    if reach == 0:
+        return np.full(broadcasts, np.nan)
+    trust, reached = trust.reshape(broadcasts, reach), reached.reshape(broadcasts, reach)
+    count = reached.sum(axis=1)
+    total = np.where(reached, trust, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def promote(world: World, day: int) -> None:
     """Self-promotion: broadcasts reach non-followers, who follow on social proof and then ask."""
     people, config, rng = world.population, world.scenario.promotion, world.streams.promotion
@@ -49,20 +64,23 @@ def promote(world: World, day: int) -> None:
     promoters = np.repeat(np.arange(people.size), broadcasts)
     if promoters.size == 0:
         return
-    times = day + rng.random(len(promoters))
-    world.log.append(times, EventKind.promote, promoters)
+    broadcast_times = day + rng.random(len(promoters))
     reach = min(config.reach, people.size - 1)      # a broadcast cannot reach more agents than there are
     sources = np.repeat(promoters, reach)
-    times = np.repeat(times, reach)
+    times = np.repeat(broadcast_times, reach)
     audience = rng.integers(0, people.size, len(sources))
     reached = (audience != sources) & ~world.ties.known(audience, sources)
     chance = config.follow_base + config.social_proof * people.popularity_bias[audience] * social_proof(world, sources)
     follows = reached & (rng.random(len(sources)) < chance)
-    audience, sources, times = audience[follows], sources[follows], times[follows]
+    # every stranger who heard the pitch forms a first impression, follower or not
     _, positive = first_impression(world, audience, sources)
     heard_positive, heard_negative = world.hearsay.read(audience, sources, world.nights)
     positive, negative = positive + heard_positive, heard_negative
     trust = expectation(positive, negative, people.base_rate[audience])
+    world.log.append(broadcast_times, EventKind.promote, promoters,
+                     trust_after=_mean_per_broadcast(trust, reached, len(promoters), reach))
+    audience, sources, times = audience[follows], sources[follows], times[follows]
+    positive, negative, trust = positive[follows], negative[follows], trust[follows]
     willing = ~untie.distrusted(trust, world)
     audience, sources, times, trust = audience[willing], sources[willing], times[willing], trust[willing]
     created = world.tie(audience, sources, positive[willing], negative[willing], day)

@@ -71,3 +71,19 @@ def test_a_forewarned_stranger_thinks_less_of_the_promoter_and_one_who_distrusts
     distrusting.hearsay.add(strangers, np.zeros(199, dtype=np.int64), np.zeros(199), np.full(199, 10.0), 0)
     promotion.promote(distrusting, 0)
     assert distrusting.population.followers[0] == 0
+
+
+def test_every_stranger_who_heard_the_pitch_counts_in_its_first_impression_followers_or_not():
+    """The promote event records the mean first impression of all the strangers a broadcast reached: a
+    warning that keeps some from following still shows there (no selection by who followed)."""
+    pitch = lambda w: w.log.columns()["trust_after"][w.log.columns()["kind"] == 6]   # noqa: E731
+    strangers = np.arange(1, 200)
+    distrusting = promoter_world()
+    distrusting.hearsay.add(strangers, np.zeros(199, dtype=np.int64), np.zeros(199), np.full(199, 10.0), 0)
+    promotion.promote(distrusting, 0)
+    clean = promoter_world()
+    promotion.promote(clean, 0)
+    assert distrusting.population.followers[0] == 0                 # nobody followed ...
+    heard = pitch(distrusting)
+    assert len(heard) > 0 and np.isfinite(heard).all()              # ... yet every broadcast was heard
+    assert heard.max() < pitch(clean).min() - 0.2                   # and thought less of
