@@ -10,8 +10,6 @@ ones only: a scenario that validates but would be large is checked without being
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import resource
 import tempfile
@@ -21,33 +19,17 @@ from typing import Any
 import polars as pl
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from contract import cli_run, fuzz, refused_in_one_line
+from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import cli, config
+from sim import config
 from sim.resources import estimate
 
-
-def fuzz(examples: int) -> settings:
-    """Derandomized (the same examples every run), no example database, no deadline (runs are real)."""
-    return settings(derandomize=True, deadline=None, database=None, max_examples=examples,
-                    suppress_health_check=list(HealthCheck))
 SHOWN = config.to_dict(config.load("broken_promises", {"simulation.agents": 40, "simulation.days": 4}))
 HUGE_INT, DEEP = "HUGE-INT-LITERAL", "DEEP-ARRAY-LITERAL"
 SMALL_RUN = 40 * 8          # agent-days small enough to run here; larger valid scenarios are only checked
 MEMORY_BOUND_MIB = 2048
-
-
-def cli_run(*args: str) -> tuple[int, str, str]:
-    """``trustsim ARGS`` in this process: (exit code, stdout, stderr). An exception escaping is a failure."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def refused_in_one_line(code: int, out: str, err: str) -> bool:
-    return code == 2 and err.startswith("trustsim: ") and err.count("\n") == 1 and "Traceback" not in err
 
 
 # --------------------------------------------------------------------------- values a hostile user types
