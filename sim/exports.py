@@ -7,8 +7,11 @@ manifest comes last, so a reader sees complete files or none, and a failed write
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import platform
+import re
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -163,10 +166,30 @@ def versions() -> dict[str, str]:
     return found
 
 
+#: How polars words an I/O failure inside its parquet writer: "underlying IO error: No space left on device
+#: (os error 28)", or, when the footer fails, "Invalid thrift: transport error".
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+_IO_FAILURE = re.compile(r"\bIO error\b|transport error", re.IGNORECASE)
+
+
 def write_frame(frame: pl.DataFrame, path: Path, fmt: str) -> None:
+    """Write ``frame`` to ``path``; a failed write (a full disk, say) raises :class:`OSError` in every format.
+
+    polars raises OSError from its CSV, IPC and NDJSON writers but a ComputeError from its parquet writer,
+    which would otherwise escape as a traceback instead of one line.
+    """
     writer = {"parquet": frame.write_parquet, "csv": frame.write_csv, "ipc": frame.write_ipc,
               "ndjson": frame.write_ndjson}[fmt]
-    writer(path)
+    try:
+        writer(path)
+    except pl.exceptions.ComputeError as exc:
+        message = str(exc)
+        if (found := _OS_ERROR.search(message)) is not None:
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code)) from None
+        if _IO_FAILURE.search(message):
+            raise OSError(errno.EIO, f"the {fmt} writer failed ({message})") from None
+        raise
 
 
 def read_frame(path: str | Path) -> pl.DataFrame:

@@ -297,3 +297,41 @@ def test_two_runs_into_one_folder_the_second_is_refused_in_one_line(tmp_path):
     after = trustsim("run", "baseline", *SMALL, "--out", str(out), "--overwrite")
     assert after.returncode == 0, after.stderr
     assert not (out / LOCK_NAME).exists()
+
+
+# --------------------------------------------------------------------------- a full disk
+
+def test_a_full_disk_during_a_parquet_export_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    """polars words ENOSPC in its parquet writer as a ComputeError (seen writing to /dev/full)."""
+    import polars as pl
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"PAR1 half a table")
+        raise pl.exceptions.ComputeError("parquet: File out of specification: underlying IO error: No space "
+                                         "left on device (os error 28)")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    out = tmp_path / "new" / "run"
+    code, stdout, err = cli_run("run", "baseline", *SMALL, "--out", str(out))
+    assert refused_in_one_line(code, stdout, err) and "export failed: No space left on device" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_real_write_failure_in_any_format_is_one_line_and_keeps_the_earlier_run(tmp_path, earlier_run, fmt):
+    """A real failing write: files may not grow past 20 kB (RLIMIT_FSIZE), in the real command."""
+    import resource
+
+    run = tmp_path / "run"
+    shutil.copytree(earlier_run, run)
+    before = tree(run)
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)           # the write fails (EFBIG) instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    result = subprocess.run([*TRUSTSIM, "run", "baseline", "--agents", "500", "--days", "30", "--quiet", "--out",
+                             str(run), "--overwrite", "--format", fmt], capture_output=True, text=True,
+                            timeout=120, preexec_fn=small_files, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert one_line_exit_2(result) and "export failed" in result.stderr, result.stderr
+    assert tree(run) == before
