@@ -311,6 +311,8 @@ def _check_controls(scenario: Scenario, where: str) -> None:
 #: No scenario value is nested more than a few levels; anything deeper is refused before it reaches code
 #: that recurses (validation, ``show``'s TOML writer), whose limit depends on how deep the caller's stack is.
 MAX_NESTING = 32
+#: A scenario may extend one that extends another, and so on, this many levels deep (reading is recursive).
+MAX_EXTENDS = 32
 
 
 def _nesting(value: Any) -> int:
@@ -389,6 +391,9 @@ def read_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     base_path = resolve_path(base_name, relative_to=path.parent).resolve()
     if base_path in (*chain, path.resolve()):
         raise ScenarioError(f"{path}: extends: {show(base_name)} leads back to itself")
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(f"{chain[0]}: extends: a chain of more than {MAX_EXTENDS} scenarios (stopped at "
+                            f"{path})")
     base = read_raw(base_path, (*chain, path.resolve()))
     base.pop("hypotheses", None)
     merged = _merge(base, raw)

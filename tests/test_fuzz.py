@@ -224,3 +224,17 @@ def test_a_memory_blow_up_is_capped_or_refused(tmp_path):
     assert refused_in_one_line(code, out, err) and "10,000,050 agents" in err
     code, out, err = cli_run("run", "baseline", "--agents", "9000000", "--days", "3000")
     assert refused_in_one_line(code, out, err) and "cannot fit in memory" in err and "GiB" in err
+
+
+
+@pytest.mark.parametrize(("depth", "loads"), [(32, True), (33, False), (1200, False)])
+def test_an_extends_chain_is_bounded_at_32_levels(tmp_path, depth, loads):
+    """1,200 files, each extending the next, was a RecursionError traceback."""
+    for level in range(depth):
+        base = "baseline" if level == depth - 1 else f"level{level + 1}.toml"
+        (tmp_path / f"level{level}.toml").write_text(f'extends = "{base}"\n')
+    code, out, err = cli_run("show", str(tmp_path / "level0.toml"))
+    if loads:
+        assert code == 0, err
+    else:
+        assert refused_in_one_line(code, out, err) and "extends: a chain of more than 32 scenarios" in err, err
