@@ -25,6 +25,7 @@ from .errors import TrustsimError, UsageError
 from .files import FORMATS
 from .sensitivity import command as sensitivity_command
 from .sweep import command as sweep_command
+from .validation import printable
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -136,7 +137,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     width = min(100, shutil.get_terminal_size((100, 24)).columns) if sys.stdout.isatty() else 100
     for name in config.available():
         scenario = config.load(name)
-        text = " ".join(scenario.scenario.description.split())
+        text = printable(" ".join(scenario.scenario.description.split()))
         print(name)
         print(textwrap.fill(text, width=width, initial_indent="    ", subsequent_indent="    "))
     return 0
@@ -293,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return args.handler(args)
     except TrustsimError as exc:
-        message = " ".join(str(exc).split("\n"))        # one line, whatever the input held
+        message = printable(" ".join(str(exc).split("\n")))   # one line, and harmless, whatever the input held
         print(message if message.startswith("trustsim") else f"trustsim: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

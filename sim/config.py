@@ -24,7 +24,7 @@ from .hypotheses import parse as parse_hypothesis
 from .policies import VOUCH_POLICIES
 from .population import TRAIT_BOUNDS, TRAITS
 from .scenario_events import EVENT_KINDS, ScenarioEvent, parse_event
-from .validation import bounded, fail, number, reject_unknown, show
+from .validation import bounded, fail, number, plain_name, reject_unknown, show
 
 
 def _scenario_dir() -> Path:
@@ -243,7 +243,7 @@ def _trait(value: Any, where: str, key: str, bounds: tuple[float, float]) -> Tra
 
 
 def _archetype(name: str, table: Any, where: str) -> Archetype:
-    prefix = f"archetypes.{name}."
+    prefix = f"archetypes.{plain_name(name, where, 'archetypes')}."
     if not isinstance(table, dict):
         raise fail(where, prefix.rstrip("."), "must be a table")
     reject_unknown(table, {"share", "vouch_policy", *TRAITS}, where, prefix)
@@ -262,6 +262,7 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     """Validate a parsed TOML document into a :class:`Scenario`."""
     reject_unknown(raw, {*_SECTIONS, "archetypes", "events", "hypotheses"}, where, "")
     sections = {name: _section(cls, raw.get(name, {}), where, f"{name}.") for name, cls in _SECTIONS.items()}
+    plain_name(sections["scenario"].name, where, "scenario.name")
     archetype_tables = raw.get("archetypes")
     if not isinstance(archetype_tables, dict) or not archetype_tables:
         raise fail(where, "archetypes", "at least one archetype table is required ([archetypes.NAME])")
@@ -501,7 +502,10 @@ def to_toml(scenario: Scenario) -> str:
     """The fully resolved scenario as TOML (``trustsim show``)."""
     import tomli_w  # only `show` writes TOML
 
-    return tomli_w.dumps(to_dict(scenario))
+    # Every string tomli_w writes is a basic string, where \uXXXX is the same character: so no control or
+    # format character of a description reaches a terminal raw, and the TOML still reproduces the run.
+    return "".join(c if c.isprintable() or c == "\n" else f"\\u{ord(c):04X}" if ord(c) < 0x10000
+                   else f"\\U{ord(c):08X}" for c in tomli_w.dumps(to_dict(scenario)))
 
 
 __all__ = [

@@ -226,6 +226,40 @@ def test_a_memory_blow_up_is_capped_or_refused(tmp_path):
     assert refused_in_one_line(code, out, err) and "cannot fit in memory" in err and "GiB" in err
 
 
+# --------------------------------------------------------------------------- words that reach the terminal
+
+def terminal_safe(text: str) -> bool:
+    return all(c.isprintable() or c == "\n" for c in text)
+
+
+@fuzz(40)
+@given(name=st.one_of(st.text(max_size=12), st.sampled_from(["evil\x1b[2J", "bell\x07", "\u202eesrever", "ok"])),
+       words=st.one_of(st.text(max_size=40), st.sampled_from(["\x1b]0;pwned\x07 title", "\u202e txet", "a\tb"])))
+def test_control_characters_in_a_scenario_never_reach_the_terminal_raw(name, words):
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "words.toml"
+        scenario.write_text(tomli_w.dumps({"extends": "baseline", "scenario": {
+            "name": name, "description": words, "case_study": words}}), encoding="utf-8")
+        code, shown, err = cli_run("show", str(scenario))
+        assert terminal_safe(shown) and terminal_safe(err)
+        if not name.isprintable():
+            assert refused_in_one_line(code, shown, err) and "scenario.name: a name may not hold control" in err
+            return
+        assert code == 0, err
+        (Path(folder) / "shown.toml").write_text(shown, encoding="utf-8")
+        again = config.load(str(Path(folder) / "shown.toml")).scenario
+        assert (again.name, again.description, again.case_study) == (name, words, words)   # shown exactly
+        code, out, err = cli_run("run", str(scenario), "--agents", "20", "--days", "1")
+        assert code == 0 and terminal_safe(out) and terminal_safe(err), err
+
+
+def test_an_archetype_named_with_control_characters_is_refused_in_one_line(tmp_path):
+    scenario = tmp_path / "evil.toml"
+    scenario.write_text('extends = "baseline"\n[archetypes."bad\\u001b[31m"]\nshare = 0.0\n')
+    code, out, err = cli_run("run", str(scenario))
+    assert refused_in_one_line(code, out, err) and "archetypes: a name may not hold control" in err, err
+    assert "\x1b" not in err and "\\x1b" in err
+
 
 @pytest.mark.parametrize(("depth", "loads"), [(32, True), (33, False), (1200, False)])
 def test_an_extends_chain_is_bounded_at_32_levels(tmp_path, depth, loads):
