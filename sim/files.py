@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -31,6 +32,12 @@ from .errors import ExportError, UsageError
 
 #: The table formats every writer offers (polars writes and reads each).
 FORMATS = ("parquet", "csv", "ipc", "ndjson")
+
+
+def safe_stem(text: str, limit: int = 100) -> str:
+    """``text`` as a file name of its own: anything but letters, digits, ``.``, ``-`` and ``_`` becomes ``_``
+    and no leading dot, so a scenario named ``../../escaped`` names a file beside the others, not above them."""
+    return re.sub(r"[^\w.-]+", "_", text).lstrip(".")[:limit] or "_"
 
 
 def sha256(path: Path) -> str:

@@ -21,6 +21,7 @@ import pytest
 CHROMIUM = next((path for path in (shutil.which("chromium"), shutil.which("chromium-browser"),
                                    "/usr/bin/chromium") if path and Path(path).exists()), None)
 SGR = re.compile(rb"\x1b\[[0-9;]*m")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def trustsim(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -127,3 +128,92 @@ def test_the_dashboard_plays_in_a_headless_browser(server: str, tmp_path: Path) 
         finally:
             browser.close()
     assert first != second                        # the picture moved on with the days
+
+
+# --------------------------------------------------------------------------- exports, signals, exposure
+
+def start(*args: str, cwd: Path) -> tuple[subprocess.Popen, str]:
+    """`trustsim serve ARGS` on a free port in ``cwd``, its stderr kept (to read its one line at the end)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "broken_promises", "--agents", "300",
+                                "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               cwd=cwd, start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, f"http://127.0.0.1:{port}/"
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"trustsim serve did not start: {process.stderr.read().decode()}")
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium driven by Playwright (skips, saying why, where either is missing)."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine: `apt-get install chromium` to run the browser test")
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: "
+                                     "`pip install -e '.[dev]'` to run the browser test")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_dashboard(browser, url: str):
+    """A page showing the dashboard, with what it received so far (``page.received``)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    received: list[bytes] = []
+    page.on("websocket", lambda socket_: socket_.on(
+        "framereceived", lambda data: received.append(data if isinstance(data, bytes) else data.encode())))
+    page.goto(url)
+    deadline = time.monotonic() + 30
+    while b"Trust in the network" not in SGR.sub(b"", b"".join(received)):
+        assert time.monotonic() < deadline, "the page never showed the dashboard"
+        page.wait_for_timeout(100)
+    page.received = received
+    return page
+
+
+def test_e_in_the_browser_downloads_the_tables_and_writes_nothing_on_the_server(browser, tmp_path: Path) -> None:
+    """Every visitor's `e` wrote ~3 MB into the server's working folder, unbounded and out of their sight."""
+    import zipfile
+
+    import polars as pl
+
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    process, url = start(cwd=workdir)
+    try:
+        page = open_dashboard(browser, url)
+        page.mouse.click(700, 450)                          # the terminal takes the keys
+        with page.expect_download(timeout=60_000) as download:
+            page.keyboard.press("e")
+        archive = tmp_path / download.value.suggested_filename
+        download.value.save_as(archive)
+        deadline = time.monotonic() + 10
+        while b"downloaded by the browser" not in SGR.sub(b"", b"".join(page.received)):
+            assert time.monotonic() < deadline, "the status line never said the export was downloaded"
+            page.wait_for_timeout(100)
+    finally:
+        stop(process)
+    assert re.fullmatch(r"broken_promises-seed1-day\d+\.zip", archive.name)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(tmp_path / "unpacked")
+    (folder,) = (tmp_path / "unpacked").iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["manifest.json", *(f"{t}.parquet" for t in ("metrics", "archetypes", "agents", "reputations", "events",
+                                                      "edges"))])
+    assert pl.read_parquet(folder / "agents.parquet").height == 300
+    assert list(workdir.iterdir()) == []                     # nothing on the server
