@@ -217,3 +217,69 @@ def test_e_in_the_browser_downloads_the_tables_and_writes_nothing_on_the_server(
                                                       "edges"))])
     assert pl.read_parquet(folder / "agents.parquet").height == 300
     assert list(workdir.iterdir()) == []                     # nothing on the server
+
+
+def children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(child) for child in found]
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize(("signum", "code", "says"), [(signal.SIGINT, 130, "interrupted"),
+                                                     (signal.SIGTERM, 143, "terminated"),
+                                                     (signal.SIGKILL, -9, None)])
+def test_the_server_stops_at_once_and_takes_its_dashboards_along(browser, tmp_path: Path, signum, code, says):
+    """SIGINT and SIGTERM took 14-16 s and ended 0 without a word; SIGKILL left the dashboards running."""
+    if not Path("/proc").is_dir():
+        pytest.skip("reads /proc to find the dashboard processes")
+    process, url = start(cwd=tmp_path)
+    try:
+        open_dashboard(browser, url)
+        dashboards = children(process.pid)
+        assert len(dashboards) == 1                        # the visitor's own dashboard process
+        sent = time.monotonic()
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        stop(process)
+    assert process.returncode == code
+    if says is not None:
+        assert took < 2, f"the server took {took:.1f}s to stop"
+        assert err.decode() == f"trustsim: {says}; the server stopped\n"
+    deadline = time.monotonic() + 10                       # they quit in a second or so (GRACE at most)
+    while any(running(pid) for pid in dashboards):
+        assert time.monotonic() < deadline, "a dashboard process outlived its server"
+        time.sleep(0.1)
+
+
+def test_listening_beyond_this_machine_is_warned_of(tmp_path: Path) -> None:
+    for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+        port = free_port()
+        process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "--host", host, "--port", str(port)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+        lines = err.decode().splitlines()
+        assert lines[-1] == "trustsim: terminated; the server stopped"
+        if warned:
+            assert lines[0].startswith(f"trustsim: warning: --host {host} listens beyond this machine: anyone "
+                                       f"who can reach port {port} can open the dashboard") and len(lines) == 2
+        else:
+            assert len(lines) == 1
