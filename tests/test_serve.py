@@ -64,30 +64,37 @@ def test_the_command_line_loads_no_web_server_until_asked() -> None:
     assert result.stdout.strip() == "[]", result.stderr
 
 
-@pytest.fixture
-def server():
-    """`trustsim serve` on a free port, in a session of its own (so its dashboards stop with it)."""
+def start(*args: str, cwd: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`trustsim serve ARGS` on a free port in ``cwd``, in a session of its own, its stderr kept (to read its
+    lines at the end)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "broken_promises", "--agents", "300",
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", *args, "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, start_new_session=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 30
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
+            return process, f"http://127.0.0.1:{port}/"
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"trustsim serve did not start: {process.stdout.read().decode()}")
+                pytest.fail(f"trustsim serve did not start: {process.stderr.read().decode()}")
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/"
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.wait()
+
+
+@pytest.fixture
+def server():
+    """`trustsim serve` on a free port, in a session of its own."""
+    process, url = start("broken_promises", "--agents", "300")
+    yield url
+    stop(process)
 
 
 def test_the_dashboard_plays_in_a_headless_browser(server: str, tmp_path: Path) -> None:
@@ -132,30 +139,6 @@ def test_the_dashboard_plays_in_a_headless_browser(server: str, tmp_path: Path) 
 
 # --------------------------------------------------------------------------- exports, signals, exposure
 
-def start(*args: str, cwd: Path) -> tuple[subprocess.Popen, str]:
-    """`trustsim serve ARGS` on a free port in ``cwd``, its stderr kept (to read its one line at the end)."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "broken_promises", "--agents", "300",
-                                "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               cwd=cwd, start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"http://127.0.0.1:{port}/"
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"trustsim serve did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
 @pytest.fixture
 def browser():
     """A headless Chromium driven by Playwright (skips, saying why, where either is missing)."""
@@ -194,7 +177,7 @@ def test_e_in_the_browser_downloads_the_tables_and_writes_nothing_on_the_server(
 
     workdir = tmp_path / "server"
     workdir.mkdir()
-    process, url = start(cwd=workdir)
+    process, url = start("broken_promises", "--agents", "300", cwd=workdir)
     try:
         page = open_dashboard(browser, url)
         page.mouse.click(700, 450)                          # the terminal takes the keys
@@ -239,7 +222,7 @@ def test_the_server_stops_at_once_and_takes_its_dashboards_along(browser, tmp_pa
     """SIGINT and SIGTERM took 14-16 s and ended 0 without a word; SIGKILL left the dashboards running."""
     if not Path("/proc").is_dir():
         pytest.skip("reads /proc to find the dashboard processes")
-    process, url = start(cwd=tmp_path)
+    process, url = start("broken_promises", "--agents", "300", cwd=tmp_path)
     try:
         open_dashboard(browser, url)
         dashboards = children(process.pid)
@@ -262,22 +245,12 @@ def test_the_server_stops_at_once_and_takes_its_dashboards_along(browser, tmp_pa
 
 def test_listening_beyond_this_machine_is_warned_of(tmp_path: Path) -> None:
     for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
-        port = free_port()
-        process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "--host", host, "--port", str(port)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path,
-                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.1)
+        process, url = start("--host", host, cwd=tmp_path)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
         lines = err.decode().splitlines()
         assert lines[-1] == "trustsim: terminated; the server stopped"
+        port = url.rstrip("/").rsplit(":", 1)[1]
         if warned:
             assert lines[0].startswith(f"trustsim: warning: --host {host} listens beyond this machine: anyone "
                                        f"who can reach port {port} can open the dashboard") and len(lines) == 2
