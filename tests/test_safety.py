@@ -208,6 +208,20 @@ def test_overwrite_keeps_a_table_that_changed_since_the_earlier_run_wrote_it(tmp
     assert (run / "metrics.parquet").read_bytes() == b"my own edits"
 
 
+def test_a_stale_table_changed_during_the_run_is_left_in_place(tmp_path, earlier_run):
+    """Checked before the run, a table may still change before it would be removed: then it is not ours."""
+    from sim.runs import prepare_output, remove_stale
+
+    run = tmp_path / "run"
+    shutil.copytree(earlier_run, run)
+    earlier = prepare_output(run, overwrite=True)
+    (run / "events.parquet").write_bytes(b"edited while the new run ran")
+    (run / "edges.parquet").unlink()
+    (run / "edges.parquet").symlink_to(tmp_path / "elsewhere")
+    assert remove_stale(run, earlier, {}) == ["edges.parquet", "events.parquet"]
+    assert sorted(entries(run)) == ["edges.parquet", "events.parquet", "manifest.json"]
+
+
 # --------------------------------------------------------------------------- one writer per folder
 
 HOLDER = ("import sys, time; from pathlib import Path; from sim.folder import one_writer; from sim.errors import FolderBusy\n"
