@@ -331,9 +331,10 @@ def test_a_full_disk_during_a_parquet_export_is_one_line_and_leaves_nothing(tmp_
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_a_real_write_failure_in_any_format_is_one_line_and_keeps_the_earlier_run(tmp_path, earlier_run, fmt):
-    """A real failing write: files may not grow past 20 kB (RLIMIT_FSIZE), in the real command."""
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_real_write_failure_is_one_line_and_keeps_the_earlier_run(tmp_path, earlier_run, fmt):
+    """A real failing write: files may not grow past 20 kB (RLIMIT_FSIZE), in the real command. Parquet's
+    writer words it its own way; CSV's (like IPC's and NDJSON's) raises OSError."""
     import resource
 
     run = tmp_path / "run"
