@@ -16,7 +16,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -25,6 +25,7 @@ from .errors import TrustsimError, UsageError
 from .files import FORMATS
 from .sensitivity import command as sensitivity_command
 from .sweep import command as sweep_command
+from .validation import printable
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -99,20 +100,14 @@ def interrupt_between_days() -> Iterator[list[bool]]:
 def cmd_run(args: argparse.Namespace) -> int:
     from .engine import Simulation
     from .exports import export
-    from .files import check_writable, discard_created
+    from .files import output_folder
     from .progress import Progress
-    from .runs import prepare_output, remove_stale
+    from .runs import remove_stale, run_folder
 
     scenario = config.load(args.scenario, options.overrides(args))
-    out = Path(args.out) if args.out is not None else None
-    previous: set[str] = set()
-    if out is not None:
-        if not args.out.strip():
-            raise UsageError("--out: the path is empty; give the folder to write the tables to")
-        previous = prepare_output(out, overwrite=args.overwrite)
-    created = check_writable(out) if out is not None else None
-    started = time.monotonic()
-    try:
+    out = output_folder(args.out) if args.out is not None else None
+    with run_folder(out, overwrite=args.overwrite) if out is not None else nullcontext() as earlier:
+        started = time.monotonic()
         spin_up = scenario.simulation.spin_up   # the days before day 0 are work too: one bar for both
         with Progress(scenario.name, spin_up + scenario.simulation.days, "days", enabled=not args.quiet) as bar, \
                 interrupt_between_days() as pressed:
@@ -124,12 +119,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             sim = Simulation(scenario, spin_up_progress=each_day).run(lambda day, _: each_day(spin_up + day, 0))
         elapsed = time.monotonic() - started
         written = export(sim, out, args.format, command=["trustsim", *sys.argv[1:]]) if out is not None else {}
-    except BaseException:
-        if out is not None:
-            discard_created(created, out)   # a failed or interrupted run leaves nothing behind
-        raise
-    if out is not None:
-        remove_stale(out, previous, written)
+        changed = remove_stale(out, earlier, written) if out is not None else []
+    if changed:
+        print(f"trustsim: left {', '.join(changed)} in {out}: changed since the earlier run wrote them",
+              file=sys.stderr)
     if not args.quiet:
         print(summary(sim, elapsed))
         if written:
@@ -145,7 +138,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     width = min(100, shutil.get_terminal_size((100, 24)).columns) if sys.stdout.isatty() else 100
     for name in config.available():
         scenario = config.load(name)
-        text = " ".join(scenario.scenario.description.split())
+        text = printable(" ".join(scenario.scenario.description.split()))
         print(name)
         print(textwrap.fill(text, width=width, initial_indent="    ", subsequent_indent="    "))
     return 0
@@ -302,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return args.handler(args)
     except TrustsimError as exc:
-        message = " ".join(str(exc).split("\n"))        # one line, whatever the input held
+        message = printable(" ".join(str(exc).split("\n")))   # one line, and harmless, whatever the input held
         print(message if message.startswith("trustsim") else f"trustsim: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

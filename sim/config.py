@@ -24,7 +24,7 @@ from .hypotheses import parse as parse_hypothesis
 from .policies import VOUCH_POLICIES
 from .population import TRAIT_BOUNDS, TRAITS
 from .scenario_events import EVENT_KINDS, ScenarioEvent, parse_event
-from .validation import bounded, fail, number, reject_unknown, show
+from .validation import bounded, fail, number, plain_name, reject_unknown, show
 
 
 def _scenario_dir() -> Path:
@@ -259,7 +259,7 @@ def _trait(value: Any, where: str, key: str, bounds: tuple[float, float]) -> Tra
 
 
 def _archetype(name: str, table: Any, where: str) -> Archetype:
-    prefix = f"archetypes.{name}."
+    prefix = f"archetypes.{plain_name(name, where, 'archetypes')}."
     if not isinstance(table, dict):
         raise fail(where, prefix.rstrip("."), "must be a table")
     reject_unknown(table, {"share", "vouch_policy", *TRAITS}, where, prefix)
@@ -278,6 +278,7 @@ def from_dict(raw: dict[str, Any], where: str = "<scenario>") -> Scenario:
     """Validate a parsed TOML document into a :class:`Scenario`."""
     reject_unknown(raw, {*_SECTIONS, "archetypes", "events", "hypotheses"}, where, "")
     sections = {name: _section(cls, raw.get(name, {}), where, f"{name}.") for name, cls in _SECTIONS.items()}
+    plain_name(sections["scenario"].name, where, "scenario.name")
     archetype_tables = raw.get("archetypes")
     if not isinstance(archetype_tables, dict) or not archetype_tables:
         raise fail(where, "archetypes", "at least one archetype table is required ([archetypes.NAME])")
@@ -327,6 +328,8 @@ def _check_controls(scenario: Scenario, where: str) -> None:
 #: No scenario value is nested more than a few levels; anything deeper is refused before it reaches code
 #: that recurses (validation, ``show``'s TOML writer), whose limit depends on how deep the caller's stack is.
 MAX_NESTING = 32
+#: A scenario may extend one that extends another, and so on, this many levels deep (reading is recursive).
+MAX_EXTENDS = 32
 
 
 def _nesting(value: Any) -> int:
@@ -405,6 +408,9 @@ def read_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     base_path = resolve_path(base_name, relative_to=path.parent).resolve()
     if base_path in (*chain, path.resolve()):
         raise ScenarioError(f"{path}: extends: {show(base_name)} leads back to itself")
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(f"{chain[0]}: extends: a chain of more than {MAX_EXTENDS} scenarios (stopped at "
+                            f"{path})")
     base = read_raw(base_path, (*chain, path.resolve()))
     base.pop("hypotheses", None)
     merged = _merge(base, raw)
@@ -512,7 +518,10 @@ def to_toml(scenario: Scenario) -> str:
     """The fully resolved scenario as TOML (``trustsim show``)."""
     import tomli_w  # only `show` writes TOML
 
-    return tomli_w.dumps(to_dict(scenario))
+    # Every string tomli_w writes is a basic string, where \uXXXX is the same character: so no control or
+    # format character of a description reaches a terminal raw, and the TOML still reproduces the run.
+    return "".join(c if c.isprintable() or c == "\n" else f"\\u{ord(c):04X}" if ord(c) < 0x10000
+                   else f"\\U{ord(c):08X}" for c in tomli_w.dumps(to_dict(scenario)))
 
 
 __all__ = [

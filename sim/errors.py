@@ -23,8 +23,12 @@ class ExportError(TrustsimError, OSError):
     """An output directory that cannot be written, or a write that failed."""
 
 
+class FolderBusy(UsageError):
+    """Another process is writing into the output folder (one writer per folder: :mod:`sim.folder`)."""
+
+
 class ClusterError(TrustsimError):
     """The Dask path cannot be used: not installed, or the scheduler cannot be reached."""
 
 
-__all__ = ["ClusterError", "ExportError", "ScenarioError", "TrustsimError", "UsageError"]
+__all__ = ["ClusterError", "ExportError", "FolderBusy", "ScenarioError", "TrustsimError", "UsageError"]

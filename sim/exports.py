@@ -7,12 +7,15 @@ manifest comes last, so a reader sees complete files or none, and a failed write
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import platform
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -24,6 +27,7 @@ from .files import FORMATS, publish, sha256
 from .measures import ARCHETYPE_COLUMNS, ARCHETYPE_MEASURES, COUNT_METRICS, METRICS, Sample, global_trust
 from .policies import VOUCH_POLICIES
 from .population import TRAITS
+from .world import Counters
 
 if TYPE_CHECKING:
     from .engine import Simulation
@@ -42,11 +46,34 @@ def _nan_to_null(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(floats).fill_nan(None)) if floats else frame
 
 
+def table_schema(table: str, archetypes: Sequence[str]) -> dict[str, pl.DataType]:
+    """The stated schema of an exported table: every writer builds it so, and :func:`read_frame` reads it
+    back so from any format. ``archetypes`` (the scenario's, in its order) are the categories of its Enum."""
+    archetype = pl.Enum(list(archetypes))
+    ids = dict.fromkeys(("actor", "target", "subject"), pl.Int32)
+    schemas: dict[str, dict[str, Any]] = {
+        "metrics": {"day": pl.Int32, **{m: pl.Int64 if m in COUNT_METRICS else pl.Float64 for m in METRICS}},
+        "archetypes": {"day": pl.Int32, "archetype": archetype,
+                       **{m.name: pl.Int64 if m.count else pl.Float64 for m in ARCHETYPE_MEASURES}},
+        "agents": {"agent": pl.Int32, "archetype": archetype, "joined": pl.Float64,
+                   **dict.fromkeys(TRAITS, pl.Float64), "vouch_policy": VOUCH_POLICY,
+                   **dict.fromkeys((f"{t}_end" for t in TRAITS), pl.Float64), "vouch_policy_end": VOUCH_POLICY,
+                   "followers": pl.Int64, "reputation": pl.Float64, "referral_reputation": pl.Float64,
+                   "global_trust": pl.Float64, **dict.fromkeys(Counters.PER_AGENT, pl.Int64)},
+        "reputations": {"day": pl.Int32, "agent": pl.Int32, "reputation": pl.Float64},
+        "events": {"time": pl.Float64, "kind": EVENT_KIND, **ids, "trust_before": pl.Float64,
+                   "trust_after": pl.Float64},
+        "edges": {"source": pl.Int32, "target": pl.Int32, "created": pl.Float64, "last_used": pl.Float64,
+                  **dict.fromkeys(("positive", "negative", "trust", "first_hand_positive", "first_hand_negative",
+                                   "referral_positive", "referral_negative", "referral_trust"), pl.Float64)},
+    }
+    return schemas[table]
+
+
 def metrics_frame(sim: Simulation) -> pl.DataFrame:
     """One row per sampled day: ``day`` and every network measure under its MODEL.md name."""
-    history = sim.metrics_history()
-    schema = {"day": pl.Int32, **{m: pl.Int64 if m in COUNT_METRICS else pl.Float64 for m in METRICS}}
-    return _nan_to_null(pl.DataFrame(history, schema=schema))
+    schema = table_schema("metrics", sim.scenario.archetype_names())
+    return _nan_to_null(pl.DataFrame(sim.metrics_history(), schema=schema))
 
 
 def archetypes_frame(sim: Simulation) -> pl.DataFrame:
@@ -59,9 +86,7 @@ def archetypes_frame(sim: Simulation) -> pl.DataFrame:
         "archetype": np.tile(np.array(names, dtype=object), len(days)),
         **{c: table[:, :, i].reshape(-1) for i, c in enumerate(ARCHETYPE_COLUMNS)},
     }
-    schema = {"day": pl.Int32, "archetype": pl.Enum(names),
-              **{m.name: pl.Int64 if m.count else pl.Float64 for m in ARCHETYPE_MEASURES}}
-    return _nan_to_null(pl.DataFrame(columns, schema=schema))
+    return _nan_to_null(pl.DataFrame(columns, schema=table_schema("archetypes", names)))
 
 
 def agents_frame(sim: Simulation) -> pl.DataFrame:
@@ -86,12 +111,7 @@ def agents_frame(sim: Simulation) -> pl.DataFrame:
         "global_trust": global_trust(sim.world),
         **{c: counters.per_agent(c, n) for c in counters.PER_AGENT},
     }
-    schema = {"agent": pl.Int32, "archetype": pl.Enum(names), "joined": pl.Float64,
-              **dict.fromkeys(TRAITS, pl.Float64), "vouch_policy": VOUCH_POLICY,
-              **dict.fromkeys((f"{t}_end" for t in TRAITS), pl.Float64), "vouch_policy_end": VOUCH_POLICY,
-              "followers": pl.Int64, "reputation": pl.Float64, "referral_reputation": pl.Float64,
-              "global_trust": pl.Float64, **dict.fromkeys(counters.PER_AGENT, pl.Int64)}
-    return _nan_to_null(pl.DataFrame(columns, schema=schema))
+    return _nan_to_null(pl.DataFrame(columns, schema=table_schema("agents", names)))
 
 
 def reputations_frame(sim: Simulation) -> pl.DataFrame:
@@ -109,7 +129,7 @@ def reputations_frame(sim: Simulation) -> pl.DataFrame:
     rows, cols = np.nonzero(present)
     frame = pl.DataFrame({"day": days[rows], "agent": agents[cols].astype(np.int32),
                           "reputation": values[rows, cols].astype(np.float64)},
-                         schema={"day": pl.Int32, "agent": pl.Int32, "reputation": pl.Float64})
+                         schema=table_schema("reputations", sim.scenario.archetype_names()))
     return _nan_to_null(frame)
 
 
@@ -117,14 +137,14 @@ def events_frame(sim: Simulation) -> pl.DataFrame:
     """Every domain event, in time order: time, kind, actor, target, subject, trust before and after."""
     log = sim.log.columns()
     frame = pl.DataFrame({
-        "time": pl.Series(log["time"], dtype=pl.Float64),
-        "kind": pl.Series(np.array(KIND_NAMES, dtype=object)[log["kind"]], dtype=EVENT_KIND),
+        "time": log["time"],
+        "kind": np.array(KIND_NAMES, dtype=object)[log["kind"]],
         "actor": _nullable_ids(log["actor"]),
         "target": _nullable_ids(log["target"]),
         "subject": _nullable_ids(log["subject"]),
-        "trust_before": pl.Series(log["trust_before"], dtype=pl.Float64),
-        "trust_after": pl.Series(log["trust_after"], dtype=pl.Float64),
-    })
+        "trust_before": log["trust_before"],
+        "trust_after": log["trust_after"],
+    }, schema=table_schema("events", sim.scenario.archetype_names()))
     return _nan_to_null(frame).sort("time", maintain_order=True)
 
 
@@ -141,10 +161,7 @@ def edges_frame(sim: Simulation) -> pl.DataFrame:
         "referral_positive": ties.ref_positive[slots], "referral_negative": ties.ref_negative[slots],
         "referral_trust": ties.referral_trust(slots, base),
     }
-    schema = {"source": pl.Int32, "target": pl.Int32, "created": pl.Float64, "last_used": pl.Float64,
-              **dict.fromkeys(("positive", "negative", "trust", "first_hand_positive", "first_hand_negative",
-                               "referral_positive", "referral_negative", "referral_trust"), pl.Float64)}
-    return pl.DataFrame(columns, schema=schema)
+    return pl.DataFrame(columns, schema=table_schema("edges", sim.scenario.archetype_names()))
 
 
 FRAMES: dict[str, Callable[[Simulation], pl.DataFrame]] = {
@@ -165,18 +182,61 @@ def versions() -> dict[str, str]:
     return found
 
 
+#: How polars words an I/O failure inside its parquet writer: "underlying IO error: No space left on device
+#: (os error 28)", or, when the footer fails, "Invalid thrift: transport error".
+_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+_IO_FAILURE = re.compile(r"\bIO error\b|transport error", re.IGNORECASE)
+
+
 def write_frame(frame: pl.DataFrame, path: Path, fmt: str) -> None:
+    """Write ``frame`` to ``path``; a failed write (a full disk, say) raises :class:`OSError` in every format.
+
+    polars raises OSError from its CSV, IPC and NDJSON writers but a ComputeError from its parquet writer,
+    which would otherwise escape as a traceback instead of one line.
+    """
     writer = {"parquet": frame.write_parquet, "csv": frame.write_csv, "ipc": frame.write_ipc,
               "ndjson": frame.write_ndjson}[fmt]
-    writer(path)
+    try:
+        writer(path)
+    except pl.exceptions.ComputeError as exc:
+        message = str(exc)
+        if (found := _OS_ERROR.search(message)) is not None:
+            code = int(found.group(1))
+            raise OSError(code, os.strerror(code)) from None
+        if _IO_FAILURE.search(message):
+            raise OSError(errno.EIO, f"the {fmt} writer failed ({message})") from None
+        raise
 
 
-def read_frame(path: str | Path) -> pl.DataFrame:
-    """Read back a table written by :func:`write_tables` (whatever its format)."""
+def read_frame(path: str | Path, archetypes: Sequence[str] | None = None) -> pl.DataFrame:
+    """Read back a table written by :func:`write_tables`, with the same schema whatever its format.
+
+    Parquet and IPC files keep their schema; CSV and NDJSON keep none (an Int32 would come back Int64, an
+    Enum a String, a column of nulls a String), so a table of a run is read as :func:`table_schema` states
+    it. Its archetype names (the Enum's categories, in the scenario's order) are ``archetypes``, else the
+    ones of the ``manifest.json`` beside the file, else those in the file in the order they first appear.
+    """
     path = Path(path)
     reader = {".parquet": pl.read_parquet, ".csv": pl.read_csv, ".ipc": pl.read_ipc,
               ".ndjson": pl.read_ndjson}[path.suffix]
-    return reader(path)
+    if path.suffix in (".parquet", ".ipc") or path.stem not in FRAMES:
+        return reader(path)
+    names = list(archetypes) if archetypes is not None else _manifest_archetypes(path.parent)
+    if names is None:
+        found = reader(path, schema_overrides={"archetype": pl.String}) if path.suffix == ".csv" else reader(path)
+        names = found["archetype"].drop_nulls().unique(maintain_order=True).cast(pl.String).to_list() \
+            if "archetype" in found.columns else []
+    return reader(path, schema_overrides=table_schema(path.stem, names))
+
+
+def _manifest_archetypes(folder: Path) -> list[str] | None:
+    """The archetype names, in order, of the run whose manifest.json ``folder`` holds (None if none)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        names = list(manifest["parameters"]["archetypes"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return names if all(isinstance(name, str) for name in names) else None
 
 
 def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,

@@ -9,9 +9,10 @@ Every writer of the project goes through here:
   then renames each into place, the last one (the manifest) last, so that a manifest always describes
   files that are complete.
 
-:func:`check_writable` refuses an unusable output directory before a long run, and reports which
-folders it created, so that a run that fails afterwards can take them away again
-(:func:`discard_created`).
+:func:`output_folder` resolves an output path as typed before anything looks at it (``y/../other`` is
+``other``, whether or not ``y`` exists); :func:`check_writable` refuses an unusable output directory before
+a long run, and reports which folders it created, so that a run that fails afterwards can take them away
+again (:func:`discard_created`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -26,10 +28,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import ExportError
+from .errors import ExportError, UsageError
 
 #: The table formats every writer offers (polars writes and reads each).
 FORMATS = ("parquet", "csv", "ipc", "ndjson")
+
+
+def safe_stem(text: str, limit: int = 100) -> str:
+    """``text`` as a file name of its own: anything but letters, digits, ``.``, ``-`` and ``_`` becomes ``_``
+    and no leading dot, so a scenario named ``../../escaped`` names a file beside the others, not above them."""
+    return re.sub(r"[^\w.-]+", "_", text).lstrip(".")[:limit] or "_"
 
 
 def sha256(path: Path) -> str:
@@ -39,6 +47,20 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def output_folder(text: str, option: str = "--out") -> Path:
+    """The folder a user named, resolved (symbolic links followed, ``..`` taken away) before it is checked.
+
+    Checked as typed, ``y/../other`` looks new while ``y`` does not exist, and making it would create ``y``
+    and write into ``other``; resolved, it is ``other``, and is checked as ``other`` is.
+    """
+    if not text.strip():
+        raise UsageError(f"{option}: the path is empty; give the folder to write to")
+    try:
+        return Path(text).resolve()
+    except (OSError, RuntimeError) as exc:          # a loop of symbolic links
+        raise ExportError(f"{text}: cannot resolve the path: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def check_writable(out_dir: Path) -> Path | None:
@@ -62,6 +84,9 @@ def check_writable(out_dir: Path) -> Path | None:
     except OSError as exc:
         discard_created(created, out_dir)      # a refusal leaves no folder behind either
         raise ExportError(f"{out_dir}: cannot write output directory: {exc.strerror or exc}") from None
+    except BaseException:                      # Ctrl-C just after the folder was made
+        discard_created(created, out_dir)
+        raise
     return created
 
 

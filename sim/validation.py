@@ -26,6 +26,23 @@ def show(value: Any) -> str:
     return _SHORT.repr(value)
 
 
+def printable(text: str, keep: str = "") -> str:
+    """``text`` safe to print on a terminal: each control or format character (ESC, BEL, U+202E …) but those in
+    ``keep`` written as its escape (``\\x1b``), so a scenario's words cannot move the cursor, ring the bell
+    or reverse a line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
+def plain_name(value: str, where: str, key: str) -> str:
+    """``value`` if it is a name a terminal can show as it is (no control or format characters)."""
+    if not value.isprintable():
+        raise fail(where, key, f"a name may not hold control or format characters, got {show(value)}")
+    return value
+
+
 def number_text(value: float) -> str:
     """A number as people write it: ``10,000,000``, ``0.5``, ``1e-09``."""
     if isinstance(value, bool):

@@ -75,6 +75,26 @@ def test_exports_are_read_back_by_polars(tmp_path, fmt):
     assert not list(tmp_path.glob(".trustsim-*"))
 
 
+def test_every_format_reads_back_with_the_same_stated_schema(tmp_path, small_run):
+    """CSV and NDJSON keep no schema: read_frame reads them as stated (Int32, Enum, Float64 of nulls)."""
+    import shutil
+
+    from sim.exports import TABLES, export, read_frame
+
+    for fmt in ("parquet", "csv", "ipc", "ndjson"):
+        export(small_run, tmp_path / fmt, fmt)
+    for table in TABLES:
+        stated = read_frame(tmp_path / "parquet" / f"{table}.parquet")
+        for fmt in ("csv", "ipc", "ndjson"):
+            frame = read_frame(tmp_path / fmt / f"{table}.{fmt}")
+            assert frame.schema == stated.schema, (table, fmt)
+            assert frame.equals(stated), (table, fmt)
+    alone = tmp_path / "alone"                       # no manifest beside it: the categories as they appear
+    alone.mkdir()
+    shutil.copy(tmp_path / "csv" / "archetypes.csv", alone)
+    assert read_frame(alone / "archetypes.csv").equals(read_frame(tmp_path / "ipc" / "archetypes.ipc"))
+
+
 def test_parquet_schema_is_stated(tmp_path):
     trustsim("run", "baseline", *QUICK, "--out", str(tmp_path), "--quiet")
     events = pl.read_parquet(tmp_path / "events.parquet")

@@ -10,8 +10,6 @@ ones only: a scenario that validates but would be large is checked without being
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import resource
 import tempfile
@@ -21,33 +19,17 @@ from typing import Any
 import polars as pl
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from contract import cli_run, fuzz, refused_in_one_line
+from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import cli, config
+from sim import config
 from sim.resources import estimate
 
-
-def fuzz(examples: int) -> settings:
-    """Derandomized (the same examples every run), no example database, no deadline (runs are real)."""
-    return settings(derandomize=True, deadline=None, database=None, max_examples=examples,
-                    suppress_health_check=list(HealthCheck))
 SHOWN = config.to_dict(config.load("broken_promises", {"simulation.agents": 40, "simulation.days": 4}))
 HUGE_INT, DEEP = "HUGE-INT-LITERAL", "DEEP-ARRAY-LITERAL"
 SMALL_RUN = 40 * 8          # agent-days small enough to run here; larger valid scenarios are only checked
 MEMORY_BOUND_MIB = 2048
-
-
-def cli_run(*args: str) -> tuple[int, str, str]:
-    """``trustsim ARGS`` in this process: (exit code, stdout, stderr). An exception escaping is a failure."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def refused_in_one_line(code: int, out: str, err: str) -> bool:
-    return code == 2 and err.startswith("trustsim: ") and err.count("\n") == 1 and "Traceback" not in err
 
 
 # --------------------------------------------------------------------------- values a hostile user types
@@ -242,3 +224,51 @@ def test_a_memory_blow_up_is_capped_or_refused(tmp_path):
     assert refused_in_one_line(code, out, err) and "10,000,050 agents" in err
     code, out, err = cli_run("run", "baseline", "--agents", "9000000", "--days", "3000")
     assert refused_in_one_line(code, out, err) and "cannot fit in memory" in err and "GiB" in err
+
+
+# --------------------------------------------------------------------------- words that reach the terminal
+
+def terminal_safe(text: str) -> bool:
+    return all(c.isprintable() or c == "\n" for c in text)
+
+
+@fuzz(40)
+@given(name=st.one_of(st.text(max_size=12), st.sampled_from(["evil\x1b[2J", "bell\x07", "\u202eesrever", "ok"])),
+       words=st.one_of(st.text(max_size=40), st.sampled_from(["\x1b]0;pwned\x07 title", "\u202e txet", "a\tb"])))
+def test_control_characters_in_a_scenario_never_reach_the_terminal_raw(name, words):
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "words.toml"
+        scenario.write_text(tomli_w.dumps({"extends": "baseline", "scenario": {
+            "name": name, "description": words, "case_study": words}}), encoding="utf-8")
+        code, shown, err = cli_run("show", str(scenario))
+        assert terminal_safe(shown) and terminal_safe(err)
+        if not name.isprintable():
+            assert refused_in_one_line(code, shown, err) and "scenario.name: a name may not hold control" in err
+            return
+        assert code == 0, err
+        (Path(folder) / "shown.toml").write_text(shown, encoding="utf-8")
+        again = config.load(str(Path(folder) / "shown.toml")).scenario
+        assert (again.name, again.description, again.case_study) == (name, words, words)   # shown exactly
+        code, out, err = cli_run("run", str(scenario), "--agents", "20", "--days", "1")
+        assert code == 0 and terminal_safe(out) and terminal_safe(err), err
+
+
+def test_an_archetype_named_with_control_characters_is_refused_in_one_line(tmp_path):
+    scenario = tmp_path / "evil.toml"
+    scenario.write_text('extends = "baseline"\n[archetypes."bad\\u001b[31m"]\nshare = 0.0\n')
+    code, out, err = cli_run("run", str(scenario))
+    assert refused_in_one_line(code, out, err) and "archetypes: a name may not hold control" in err, err
+    assert "\x1b" not in err and "\\x1b" in err
+
+
+@pytest.mark.parametrize(("depth", "loads"), [(32, True), (33, False), (1200, False)])
+def test_an_extends_chain_is_bounded_at_32_levels(tmp_path, depth, loads):
+    """1,200 files, each extending the next, was a RecursionError traceback."""
+    for level in range(depth):
+        base = "baseline" if level == depth - 1 else f"level{level + 1}.toml"
+        (tmp_path / f"level{level}.toml").write_text(f'extends = "{base}"\n')
+    code, out, err = cli_run("show", str(tmp_path / "level0.toml"))
+    if loads:
+        assert code == 0, err
+    else:
+        assert refused_in_one_line(code, out, err) and "extends: a chain of more than 32 scenarios" in err, err

@@ -21,6 +21,7 @@ import pytest
 CHROMIUM = next((path for path in (shutil.which("chromium"), shutil.which("chromium-browser"),
                                    "/usr/bin/chromium") if path and Path(path).exists()), None)
 SGR = re.compile(rb"\x1b\[[0-9;]*m")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def trustsim(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -63,30 +64,37 @@ def test_the_command_line_loads_no_web_server_until_asked() -> None:
     assert result.stdout.strip() == "[]", result.stderr
 
 
-@pytest.fixture
-def server():
-    """`trustsim serve` on a free port, in a session of its own (so its dashboards stop with it)."""
+def start(*args: str, cwd: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """`trustsim serve ARGS` on a free port in ``cwd``, in a session of its own, its stderr kept (to read its
+    lines at the end)."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", "broken_promises", "--agents", "300",
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-m", "sim", "serve", *args, "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, start_new_session=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 30
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
+            return process, f"http://127.0.0.1:{port}/"
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"trustsim serve did not start: {process.stdout.read().decode()}")
+                pytest.fail(f"trustsim serve did not start: {process.stderr.read().decode()}")
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/"
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.wait()
+
+
+@pytest.fixture
+def server():
+    """`trustsim serve` on a free port, in a session of its own."""
+    process, url = start("broken_promises", "--agents", "300")
+    yield url
+    stop(process)
 
 
 def test_the_dashboard_plays_in_a_headless_browser(server: str, tmp_path: Path) -> None:
@@ -127,3 +135,124 @@ def test_the_dashboard_plays_in_a_headless_browser(server: str, tmp_path: Path) 
         finally:
             browser.close()
     assert first != second                        # the picture moved on with the days
+
+
+# --------------------------------------------------------------------------- exports, signals, exposure
+
+@pytest.fixture
+def browser():
+    """A headless Chromium driven by Playwright (skips, saying why, where either is missing)."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine: `apt-get install chromium` to run the browser test")
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: "
+                                     "`pip install -e '.[dev]'` to run the browser test")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_dashboard(browser, url: str):
+    """A page showing the dashboard, with what it received so far (``page.received``)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    received: list[bytes] = []
+    page.on("websocket", lambda socket_: socket_.on(
+        "framereceived", lambda data: received.append(data if isinstance(data, bytes) else data.encode())))
+    page.goto(url)
+    deadline = time.monotonic() + 30
+    while b"Trust in the network" not in SGR.sub(b"", b"".join(received)):
+        assert time.monotonic() < deadline, "the page never showed the dashboard"
+        page.wait_for_timeout(100)
+    page.received = received
+    return page
+
+
+def test_e_in_the_browser_downloads_the_tables_and_writes_nothing_on_the_server(browser, tmp_path: Path) -> None:
+    """Every visitor's `e` wrote ~3 MB into the server's working folder, unbounded and out of their sight."""
+    import zipfile
+
+    import polars as pl
+
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    process, url = start("broken_promises", "--agents", "300", cwd=workdir)
+    try:
+        page = open_dashboard(browser, url)
+        page.mouse.click(700, 450)                          # the terminal takes the keys
+        with page.expect_download(timeout=60_000) as download:
+            page.keyboard.press("e")
+        archive = tmp_path / download.value.suggested_filename
+        download.value.save_as(archive)
+        deadline = time.monotonic() + 10
+        while b"downloaded by the browser" not in SGR.sub(b"", b"".join(page.received)):
+            assert time.monotonic() < deadline, "the status line never said the export was downloaded"
+            page.wait_for_timeout(100)
+    finally:
+        stop(process)
+    assert re.fullmatch(r"broken_promises-seed1-day\d+\.zip", archive.name)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(tmp_path / "unpacked")
+    (folder,) = (tmp_path / "unpacked").iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["manifest.json", *(f"{t}.parquet" for t in ("metrics", "archetypes", "agents", "reputations", "events",
+                                                      "edges"))])
+    assert pl.read_parquet(folder / "agents.parquet").height == 300
+    assert list(workdir.iterdir()) == []                     # nothing on the server
+
+
+def children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(child) for child in found]
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize(("signum", "code", "says"), [(signal.SIGINT, 130, "interrupted"),
+                                                     (signal.SIGTERM, 143, "terminated"),
+                                                     (signal.SIGKILL, -9, None)])
+def test_the_server_stops_at_once_and_takes_its_dashboards_along(browser, tmp_path: Path, signum, code, says):
+    """SIGINT and SIGTERM took 14-16 s and ended 0 without a word; SIGKILL left the dashboards running."""
+    if not Path("/proc").is_dir():
+        pytest.skip("reads /proc to find the dashboard processes")
+    process, url = start("broken_promises", "--agents", "300", cwd=tmp_path)
+    try:
+        open_dashboard(browser, url)
+        dashboards = children(process.pid)
+        assert len(dashboards) == 1                        # the visitor's own dashboard process
+        sent = time.monotonic()
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        stop(process)
+    assert process.returncode == code
+    if says is not None:
+        assert took < 2, f"the server took {took:.1f}s to stop"
+        assert err.decode() == f"trustsim: {says}; the server stopped\n"
+    deadline = time.monotonic() + 10                       # they quit in a second or so (GRACE at most)
+    while any(running(pid) for pid in dashboards):
+        assert time.monotonic() < deadline, "a dashboard process outlived its server"
+        time.sleep(0.1)
+
+
+def test_listening_beyond_this_machine_is_warned_of(tmp_path: Path) -> None:
+    for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+        process, url = start("--host", host, cwd=tmp_path)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+        lines = err.decode().splitlines()
+        assert lines[-1] == "trustsim: terminated; the server stopped"
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        if warned:
+            assert lines[0].startswith(f"trustsim: warning: --host {host} listens beyond this machine: anyone "
+                                       f"who can reach port {port} can open the dashboard") and len(lines) == 2
+        else:
+            assert len(lines) == 1

@@ -151,6 +151,28 @@ def test_export_writes_files_polars_reads_back(tmp_path) -> None:
     assert {"measures", "network"} <= set(written["figures"])
 
 
+def test_export_of_a_scenario_named_like_a_path_stays_in_the_export_folder(tmp_path) -> None:
+    """A scenario named ../../escaped wrote its export outside trustsim-exports/."""
+    from contract import tree
+
+    scenario = tmp_path / "escaped.toml"
+    scenario.write_text('extends = "baseline"\n[scenario]\nname = "../../escaped"\n')
+    exports = tmp_path / "a" / "b" / "exports"
+
+    async def run() -> None:
+        app = TrustApp(str(scenario), dict(SMALL), play=False, export_dir=exports)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("n")
+            await until(pilot, lambda: app.day == 1)
+            await pilot.press("e")
+            await until(pilot, lambda: "Report" in app.status or "failed" in app.status, timeout=120)
+
+    asyncio.run(run())
+    (folder,) = list(exports.iterdir())
+    assert folder.name == "_.._escaped-seed1-day1"
+    assert all(path.startswith("a/b/exports") or path in ("a", "a/b", "escaped.toml") for path in tree(tmp_path))
+
+
 def test_compare_shows_two_series() -> None:
     async def scenario() -> None:
         app = small_app()

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -29,9 +29,18 @@ from textual.worker import get_current_worker
 
 from sim import Scenario, Simulation, export, load_scenario
 
+from .exports import new_folder, packed, run_stem
 from .feed import Feed
 from .help import HelpScreen
-from .messages import AgentInspected, AgentPicked, ExportDone, ExportFailed, InspectionFailed, Status
+from .messages import (
+    AgentInspected,
+    AgentPicked,
+    ExportDone,
+    ExportFailed,
+    ExportPacked,
+    InspectionFailed,
+    Status,
+)
 from .network import NetworkView
 from .panes import AgentPane, ChartsPane, ComparePane, DashboardPane, PopulationPane, RunPane, ScenarioPane
 from .panes.network import NetworkPane
@@ -98,6 +107,7 @@ class TrustApp(App[int]):
         self._poll_timer: Timer | None = None
         self._topbar: TopBar | None = None
         self._status: StatusLine | None = None
+        self._packing = False                   # an export on its way to the browser (one at a time)
         self.set_reactive(TrustApp.scenario, scenario)
         self.set_reactive(TrustApp.playing, play)
         self.set_reactive(TrustApp.seed, scenario.simulation.seed)
@@ -237,14 +247,24 @@ class TrustApp(App[int]):
         self.status = f"Restarted {self.scenario.name} with seed {seed['simulation.seed']}."
 
     def action_export(self) -> None:
-        """Write the engine's tables for run A; the simulation thread does it between two days."""
+        """Write the engine's tables for run A; the simulation thread does it between two days. In a browser
+        (``trustsim serve``) they go to the visitor as a download, and nothing stays on the server."""
         runner, folder = self.runner, self.export_dir
+        if self.is_web:
+            if self._packing:
+                self.status = "An export is already on its way to the browser."
+                return
+            self._packing = True
+            self.status = "Packing the tables for the browser …"
+            self._on_sim_thread(lambda: ExportPacked(f"{run_stem(runner.main)}.zip", packed(runner.main)),
+                                ExportFailed, answer=self)
+            return
 
         def write() -> ExportDone:
             sim = runner.main
             # named on the simulation thread, so the folder's day is the day the tables hold; a folder of
             # its own each time (-2, -3, ...): a run with other settings never replaces an earlier export
-            out = new_folder(folder, f"{sim.scenario.name}-seed{sim.scenario.simulation.seed}-day{sim.day}")
+            out = new_folder(folder, run_stem(sim))
             return ExportDone(out, export(sim, out, "parquet"))
 
         self.status = f"Exporting under {folder} …"
@@ -305,9 +325,9 @@ class TrustApp(App[int]):
         yield SystemCommand("Faster", "Simulate more days per second (+)", self.action_faster)
         yield SystemCommand("Slower", "Simulate fewer days per second (-)", self.action_slower)
         yield SystemCommand("Restart with a new seed", "Same scenario, next seed (r)", self.action_restart)
-        yield SystemCommand("Export the run", f"Parquet tables under {self.export_dir} (e)", self.action_export)
-        yield SystemCommand("Save a screenshot", f"The screen as SVG under {self.export_dir} (s)",
-                            self.action_save_screen)
+        where = "downloaded by the browser" if self.is_web else f"under {self.export_dir}"
+        yield SystemCommand("Export the run", f"Parquet tables {where} (e)", self.action_export)
+        yield SystemCommand("Save a screenshot", f"The screen as SVG {where} (s)", self.action_save_screen)
         yield SystemCommand("Compare", "Run a second scenario or setting side by side (c)", self.action_compare)
         yield SystemCommand("Inspect an agent", "Pick an agent by number (i)", self.action_inspect)
         yield SystemCommand("Dashboard help", "What the screen shows and its keys (?)", self.action_help)
@@ -415,8 +435,26 @@ class TrustApp(App[int]):
         self.status = f"The export in {folder} stands, but its report failed: {error}"
         self.notify(str(error), title="Report failed", severity="error")
 
+    @on(ExportPacked)
+    def _packed(self, done: ExportPacked) -> None:
+        self.deliver_binary(done.archive, save_filename=done.name, mime_type="application/zip", name="export")
+        self.status = f"Sending {done.name} to the browser (the tables and manifest; `trustsim report` draws them) …"
+
+    @on(events.DeliveryComplete)
+    def _delivered(self, delivered: events.DeliveryComplete) -> None:
+        if delivered.name == "export":
+            self._packing = False
+            self.status = "The export was downloaded by the browser; nothing was kept on the server."
+
+    @on(events.DeliveryFailed)
+    def _not_delivered(self, failed: events.DeliveryFailed) -> None:
+        if failed.name == "export":
+            self._packing = False
+            self.status = f"The export did not reach the browser: {failed.exception}"
+
     @on(ExportFailed)
     def _export_failed(self, failed: ExportFailed) -> None:
+        self._packing = False
         self.status = f"Export failed: {failed.error}"
         self.notify(str(failed.error), severity="error")
 
@@ -424,19 +462,6 @@ class TrustApp(App[int]):
         self.runner.stop()
         if self._poll_timer is not None:
             self._poll_timer.stop()
-
-
-def new_folder(parent: Path, name: str) -> Path:
-    """Create and return ``parent/name``, or ``name-2``, ``name-3``, ... : the first that did not exist."""
-    parent.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 10_000):
-        folder = parent / (name if n == 1 else f"{name}-{n}")
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            continue
-        return folder
-    raise FileExistsError(f"{parent / name}: too many exports of this run")
 
 
 def main(scenario: str | None = None, overrides: dict[str, Any] | None = None) -> int:

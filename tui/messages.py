@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from textual.message import Message
@@ -35,6 +35,14 @@ class ExportDone(Message):
 
     folder: Path
     written: dict[str, Any]
+
+
+@dataclass
+class ExportPacked(Message):
+    """The run's tables, packed as ``name`` (a zip) in ``archive``, for the browser to download (serve)."""
+
+    name: str
+    archive: IO[bytes]
 
 
 @dataclass

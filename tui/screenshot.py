@@ -7,14 +7,15 @@ second dashboard saving into the same folder at the same moment.
 
 from __future__ import annotations
 
-import re
 from itertools import count
 from pathlib import Path
+
+from sim.files import safe_stem
 
 
 def picture_name(scenario: str, seed: int, day: int, tab: str) -> str:
     """``baseline-seed1-day30-network``: what the picture shows, safe as a file name."""
-    return re.sub(r"[^\w.-]+", "_", f"{scenario}-seed{seed}-day{day}-{tab}")
+    return f"{safe_stem(scenario)}-seed{seed}-day{day}-{safe_stem(tab)}"
 
 
 def save_svg(svg: str, folder: Path, stem: str) -> Path:

@@ -12,12 +12,14 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static, TabPane
 
 from sim import Scenario, ScenarioError, available, load_scenario
+from sim.validation import printable
 
 from .. import params
 from ..messages import Status
@@ -126,8 +128,10 @@ class ScenarioPane(TabPane):
 
     def _fill_form(self, name: str, scenario: Scenario) -> None:
         """Show ``scenario``'s values; the fields are rebuilt only if the form showed another scenario."""
-        self.query_one("#scenario-description", Static).update(
-            f"[b]{name}[/b]\n{scenario.scenario.description}\n\n[dim]{scenario.scenario.case_study}[/dim]")
+        info = scenario.scenario        # a file's words, shown as words: no markup, no control characters
+        self.query_one("#scenario-description", Static).update(Content.assemble(
+            (printable(name), "bold"), "\n", printable(info.description, keep="\n"), "\n\n",
+            (printable(info.case_study, keep="\n"), "dim")))
         rows = {row.key: row for row in self.query(FieldRow)}
         knobs = params.knobs(scenario)
         if name == self.form_for and list(rows) == [key for key, _ in knobs]:
