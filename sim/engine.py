@@ -30,6 +30,7 @@ import simpy
 from simpy.events import URGENT
 
 from .config import Scenario
+from .event_effects import apply as apply_event
 from .eventlog import EventKind, EventLog
 from .history import History
 from .measures import Sample
@@ -267,7 +268,7 @@ class Simulation:
 
     def _scenario_event(self, event: ScenarioEvent) -> Iterator[simpy.Event]:
         yield self.env.timeout(event.day)
-        event.apply(self.world, self.env.now)
+        apply_event(event, self.world, self.env.now)
 
     def _schedule_deadline(self, day: int) -> None:
         """The deadline book opened a new due day: resolve it then, before anything else that day."""
