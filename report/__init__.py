@@ -15,7 +15,8 @@ output), never from a live engine, so anyone with the files can redraw it. Modul
 - :mod:`.chart`: a chart (name, caption, the exact data it draws) and the time-axis helpers;
 - :mod:`.run_charts`, :mod:`.network`, :mod:`.compare`, :mod:`.sweep_charts`, :mod:`.check_charts`: the charts;
 - :mod:`.moments`: the key moments, in the dashboard feed's words;
-- :mod:`.build`: what each kind of report holds; :mod:`.page`: the HTML; :mod:`.writer`: the files.
+- :mod:`.build`: what each kind of report holds; :mod:`.sections`: the parts every page shares;
+  :mod:`.page`: the HTML; :mod:`.writer`: the files.
 
 ``import report`` is light; matplotlib loads with the first report.
 """

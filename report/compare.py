@@ -32,6 +32,7 @@ from .chart import (
 from .inputs import Run
 from .network import network_chart
 from .run_charts import ROLLING, commitments_data, followers_data, present
+from .sections import flatten
 
 SIDES = ("A", "B")
 DASHES = {"A": "-", "B": (0, (6, 2.5))}
@@ -208,8 +209,6 @@ def compare_charts(a: Run, b: Run) -> list[Chart]:
 
 def parameter_differences(a: Run, b: Run) -> list[tuple[str, str, str]]:
     """The resolved parameters in which A and B differ: (key, A's value, B's value)."""
-    from .build import flatten
-
     left = dict(flatten({k: v for k, v in a.manifest["parameters"].items() if k != "hypotheses"}))
     right = dict(flatten({k: v for k, v in b.manifest["parameters"].items() if k != "hypotheses"}))
     keys = sorted(set(left) | set(right))
