@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -41,9 +40,6 @@ from .resources import check_fits
 from .scenario_events import ScenarioEvent
 from .ties import TieTable
 from .world import World
-
-if TYPE_CHECKING:
-    import polars as pl
 
 #: What every agent does each day, in this order, each mechanism drawn for everyone at once.
 DAY: tuple[Callable[[World, int], None], ...] = (
@@ -199,16 +195,6 @@ class Simulation:
             return {"source": source.astype(np.int64), "target": target.astype(np.int64),
                     "trust": ties.trust(slots, people.view("base_rate")[source]),
                     "evidence": ties.evidence(slots)}
-
-    def frame(self, table: str) -> pl.DataFrame:
-        """One of the exported tables as a polars DataFrame, as ``export`` would write it: ``metrics``,
-        ``archetypes``, ``agents``, ``reputations``, ``events`` or ``edges``."""
-        from .exports import FRAMES
-
-        if table not in FRAMES:
-            raise KeyError(f"no table {table!r} (tables: {', '.join(FRAMES)})")
-        with self.lock:
-            return FRAMES[table](self)
 
     def agent(self, agent: int) -> dict:
         """Everything the inspector shows about one agent (raises IndexError for an unknown id)."""

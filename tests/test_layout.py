@@ -86,6 +86,17 @@ def test_the_engine_never_imports_the_ui():
             assert not any(t.startswith("tui") for t in targets), f"{name} imports the UI"
 
 
+def test_the_engine_does_not_import_the_export_layer():
+    """Exports take a Simulation; the engine knows nothing of files and tables (imports inside functions too)."""
+    edges = graph()
+    reached, todo = set(), ["sim.engine"]
+    while todo:
+        for target in edges[todo.pop()] - reached:
+            reached.add(target)
+            todo.append(target)
+    assert not reached & {"sim.exports", "sim.files", "sim.runs", "sim.dictionary"}
+
+
 def test_import_sim_loads_nothing_heavy():
     code = ("import sys, sim, sim.cli; sim.cli.build_parser(); "
             "print(sorted(m for m in ('polars', 'numba', 'textual', 'dask', 'distributed', 'rich') if m in sys.modules))")
