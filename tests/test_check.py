@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim import check, cli, config
+from sim.batch import BatchInterrupted
 from sim.errors import ScenarioError
 
 SMALL = {"agents": 150, "replicates": 3}
@@ -135,7 +136,7 @@ def test_an_interrupted_check_resumes_from_its_cache(tmp_path):
 
     check.write_json = interrupt_after_two
     try:
-        with pytest.raises(check.CheckInterrupted, match="2 of 9 runs are kept"):
+        with pytest.raises(BatchInterrupted, match="2 of 9 runs are kept"):
             check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
     finally:
         check.write_json = original
