@@ -143,10 +143,11 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
 # ---------------------------------------------------------------- running, with a cache
 
 def engine_digest() -> str:
-    """sha256 of the engine's own source: cached results are for this code only."""
+    """sha256 of the engine's own source: cached results are for this code only (the report, which only
+    draws exported files, is left out)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for p in root.rglob("*.py") if p.relative_to(root).parts[0] != "report"):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -181,7 +181,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from report.command import main as report_main
+    from .report.command import main as report_main
 
     return report_main(args.paths, args.out)
 

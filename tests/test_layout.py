@@ -2,9 +2,9 @@
 imports for type checkers aside); the engine never imports the UI (the command line alone may); `import sim`
 loads none of the heavy packages, and reading a scenario loads no mechanism and no world.
 
-The graph is read as /work/shared/tools/import_cycles.py (the before-stop hook) reads it: ``from pkg import
-name`` is an import of the submodule ``pkg.name`` when there is one, else of ``pkg``; a module's own
-packages are not counted (they load before it anyway)."""
+The graph is read as the project's import-cycle check reads it: ``from pkg import name`` is an import of
+the submodule ``pkg.name`` when there is one, else of ``pkg``; a module's own packages are not counted
+(they load before it anyway)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("sim", "tui", "report", "bench", "tools")
+PACKAGES = ("sim", "tui", "bench", "tools")
 
 
 def modules() -> dict[str, Path]:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sim.narration import Narrator
-
+from ..narration import Narrator
 from .chart import TRUST, words
 from .inputs import Run
 
@@ -100,7 +99,7 @@ def window_events(run: Run, start: int, end: int) -> dict[str, np.ndarray]:
 
 def _kind_codes(kinds: pl.Series) -> pl.Series:
     """Event kind names (a text format) as the engine's codes."""
-    from sim.eventlog import KIND_NAMES
+    from ..eventlog import KIND_NAMES
 
     return kinds.cast(pl.String).replace_strict(list(KIND_NAMES), list(range(len(KIND_NAMES))),
                                                 return_dtype=pl.Int64)

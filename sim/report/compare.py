@@ -12,9 +12,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim import palette
-from sim.scenario_events import ScenarioEvent
-
+from .. import palette
+from ..scenario_events import ScenarioEvent
 from . import style
 from .chart import (
     ARCHETYPE,

@@ -16,10 +16,10 @@ from typing import Any
 
 import polars as pl
 
-from sim.config import Scenario, from_dict
-from sim.errors import ScenarioError, UsageError
-from sim.measures import NETWORK_MEASURES
-from sim.scenario_events import ScenarioEvent
+from ..config import Scenario, from_dict
+from ..errors import ScenarioError, UsageError
+from ..measures import NETWORK_MEASURES
+from ..scenario_events import ScenarioEvent
 
 #: The keys every row of ``trustsim check --json`` has that the report reads.
 CHECK_KEYS = ("scenario", "id", "statement", "measure", "effect", "ci_low", "ci_high", "direction",

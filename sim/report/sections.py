@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from sim.measures import NETWORK_MEASURES
-
+from ..measures import NETWORK_MEASURES
 from .chart import event_text
 from .inputs import Input, Run, Sensitivity, Sweep
 from .page import Section, table

@@ -13,8 +13,7 @@ from html import escape
 import polars as pl
 from matplotlib.figure import Figure
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import Chart
 from .inputs import Check

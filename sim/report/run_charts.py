@@ -12,9 +12,8 @@ from collections.abc import Sequence
 import polars as pl
 from matplotlib.figure import Figure
 
-from sim import palette
-from sim.scenario_events import ScenarioEvent
-
+from .. import palette
+from ..scenario_events import ScenarioEvent
 from . import style
 from .chart import (
     ARCHETYPE,

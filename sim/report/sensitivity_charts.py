@@ -13,8 +13,7 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import MEASURES, Chart, words
 from .inputs import Sensitivity

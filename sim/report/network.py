@@ -17,8 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import Chart
 from .inputs import Run

@@ -12,8 +12,7 @@ import polars as pl
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import MEASURES, Chart, thousands, tidy_grid, unit_label, words
 from .inputs import Sweep
