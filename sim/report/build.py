@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from .chart import words
 from .check_charts import check_page
 from .compare import compare_charts, parameter_differences
-from .inputs import Check, Input, InputError, Run, Sensitivity, Sweep
+from .inputs import Check, Input, InputError, RunFolder, Sensitivity, Sweep
 from .moments import key_moments
 from .network import network_chart
 from .page import Page, Section, table
@@ -19,7 +18,7 @@ from .sensitivity_charts import sensitivity_page
 from .sweep_charts import sweep_page
 
 
-def moments_section(run: Run) -> Section:
+def moments_section(run: RunFolder) -> Section:
     """The largest falls of trust, each with the feed's sentences for what happened then."""
     moments = key_moments(run)
     if not moments:
@@ -34,7 +33,7 @@ def moments_section(run: Run) -> Section:
                    f'<ol class="moments">{"".join(items)}</ol>')
 
 
-def run_lead(run: Run) -> str:
+def run_lead(run: RunFolder) -> str:
     info = run.manifest["parameters"].get("scenario", {})
     simulation = run.scenario.simulation
     agents = run.read("agents", ["agent"]).height
@@ -42,14 +41,14 @@ def run_lead(run: Run) -> str:
             f"days, seed {simulation.seed}.</em>")
 
 
-def run_page(run: Run) -> Page:
+def run_page(run: RunFolder) -> Page:
     charts = [*run_charts(run), network_chart(run)]
     return Page(f"{run.scenario.name}: a run", run_lead(run), charts, before=[moments_section(run)],
                 after=[events_section([run]), measures_section(), parameters_section(run)],
                 footer=footer([run]))
 
 
-def compare_page(a: Run, b: Run) -> Page:
+def compare_page(a: RunFolder, b: RunFolder) -> Page:
     if a.name == b.name:         # the same scenario and seed, other settings: name them by folder
         a.label, b.label = f"{a.name} ({a.path.name})", f"{b.name} ({b.path.name})"
     differences = parameter_differences(a, b)
@@ -65,9 +64,9 @@ def compare_page(a: Run, b: Run) -> Page:
 def page_for(inputs: Sequence[Input]) -> Page:
     """The page for what was given: one run, two runs, one sweep, or one check output."""
     kinds = [type(i) for i in inputs]
-    if kinds == [Run]:
+    if kinds == [RunFolder]:
         return run_page(inputs[0])  # type: ignore[arg-type]
-    if kinds == [Run, Run]:
+    if kinds == [RunFolder, RunFolder]:
         return compare_page(inputs[0], inputs[1])  # type: ignore[arg-type]
     if kinds == [Sweep]:
         return sweep_page(inputs[0])  # type: ignore[arg-type]
@@ -75,7 +74,7 @@ def page_for(inputs: Sequence[Input]) -> Page:
         return sensitivity_page(inputs[0])  # type: ignore[arg-type]
     if kinds == [Check]:
         return check_page(inputs[0])  # type: ignore[arg-type]
-    given = " and ".join(words(k.__name__.lower()) for k in kinds)
+    given = " and ".join(k.kind for k in kinds)
     raise InputError(f"cannot report on {given}: give one run folder, two run folders (A then B), one sweep "
                      "or sensitivity folder, or one `trustsim check --json` file")
 

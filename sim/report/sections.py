@@ -10,7 +10,7 @@ from typing import Any
 
 from ..measures import NETWORK_MEASURES
 from .chart import event_text
-from .inputs import Input, Run, Sensitivity, Sweep
+from .inputs import Input, RunFolder, Sensitivity, Sweep
 from .page import Section, table
 
 
@@ -25,14 +25,14 @@ def flatten(table_: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
-def parameters_section(run: Run) -> Section:
+def parameters_section(run: RunFolder) -> Section:
     """Every resolved parameter of the run (events and hypotheses have their own places)."""
     parameters = {k: v for k, v in run.manifest["parameters"].items() if k not in ("events", "hypotheses")}
     return Section("Parameters", "<p>The fully resolved scenario (any of them can be changed with "
                    "<code>--set KEY=VALUE</code>).</p>" + table(("key", "value"), flatten(parameters)))
 
 
-def events_section(runs: Sequence[Run]) -> Section:
+def events_section(runs: Sequence[RunFolder]) -> Section:
     rows = [(run.name, f"{event.day:g}", event.kind, event_text(event).partition(": ")[2])
             for run in runs for event in run.events]
     if not rows:
@@ -47,7 +47,7 @@ def measures_section() -> Section:
 
 def footer(inputs: Sequence[Input]) -> str:
     made = "; ".join(escape(str(i.path)) for i in inputs)
-    versions = inputs[0].manifest.get("versions", {}) if isinstance(inputs[0], Run | Sweep | Sensitivity) else {}
+    versions = inputs[0].manifest.get("versions", {}) if isinstance(inputs[0], RunFolder | Sweep | Sensitivity) else {}
     pinned = ", ".join(f"{escape(k)} {escape(str(v))}" for k, v in sorted(versions.items()))
     return (f"Made by <code>trustsim report</code> from {made}. Every figure is drawn from the exported tables "
             "only; its data is beside it as CSV." + (f" Computed with {pinned}." if pinned else ""))
