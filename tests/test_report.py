@@ -7,6 +7,7 @@ import ast
 import json
 import math
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -60,6 +61,17 @@ def runs(tmp_path_factory) -> dict[str, Path]:
 def run_report(runs) -> Path:
     """The report of the broken_promises run, written where it goes by default."""
     return report.write([runs["broken"]])
+
+
+@pytest.fixture(scope="module")
+def rewritten(run_report, runs, tmp_path_factory) -> Path:
+    """The same report written again over a copy of the first, to which a stale figure was added: the
+    folder an earlier report is replaced in, and a second drawing to compare byte for byte."""
+    out = tmp_path_factory.mktemp("again") / "talk"
+    shutil.copytree(run_report.parent, out)
+    (out / FIGURES / "old-figure.svg").write_text("<svg/>")
+    report.write([runs["broken"]], out)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -161,13 +173,13 @@ def test_events_are_marked_a_campaign_as_a_span_a_reform_as_a_labelled_line(runs
     assert all(event_text(e) in legend for e in repentance.events)
 
 
-def test_the_report_is_reproducible_byte_for_byte(runs, tmp_path):
-    first, second = report.write([runs["repentance"]], tmp_path / "one"), report.write([runs["repentance"]], tmp_path / "two")
-    names = sorted(p.relative_to(first.parent) for p in first.parent.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(second.parent) for p in second.parent.rglob("*") if p.is_file())
+def test_the_report_is_reproducible_byte_for_byte(run_report, rewritten):
+    first, second = run_report.parent, rewritten
+    names = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for name in names:
         if name.name != MANIFEST:         # which folder it came from differs; nothing else may
-            assert (first.parent / name).read_bytes() == (second.parent / name).read_bytes(), name
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 # ---------------------------------------------------------------- the network picture
@@ -285,14 +297,13 @@ def test_a_check_report_gives_each_hypothesis_a_line_and_its_verdict(tmp_path):
 
 # ---------------------------------------------------------------- where it goes, and bad input
 
-def test_an_earlier_report_is_replaced_and_anything_else_refused(runs, tmp_path, capsys):
+def test_an_earlier_report_is_replaced_and_anything_else_refused(runs, rewritten, tmp_path, capsys):
+    assert not (rewritten / FIGURES / "old-figure.svg").exists() and (rewritten / HTML).exists()
+    assert not [p for p in rewritten.parent.iterdir() if p.name.startswith(".")]
     out = tmp_path / "talk"
-    report.write([runs["repentance"]], out)
-    (out / FIGURES / "old-figure.svg").write_text("<svg/>")
-    report.write([runs["repentance"]], out)
-    assert not (out / FIGURES / "old-figure.svg").exists()
+    shutil.copytree(rewritten, out)               # an earlier report, to which someone added a file of theirs
     (out / "notes.txt").write_text("mine")
-    assert trustsim_main(["report", str(runs["repentance"]), "--out", str(out)]) == 2
+    assert trustsim_main(["report", str(runs["broken"]), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "notes.txt" in err and "not an earlier report" in err
     assert (out / "notes.txt").read_text() == "mine" and (out / HTML).exists()
