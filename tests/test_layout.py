@@ -97,6 +97,22 @@ def test_the_engine_does_not_import_the_export_layer():
     assert not reached & {"sim.exports", "sim.files", "sim.runs", "sim.dictionary"}
 
 
+def test_the_batch_designs_never_import_each_other():
+    """Sweeps, sensitivity analyses and check share sim/batch/, and nothing of one another."""
+    designs = ("sim.sweep", "sim.sensitivity", "sim.check")
+
+    def design(module: str) -> str | None:
+        return next((d for d in designs if module == d or module.startswith(d + ".")), None)
+
+    for name, targets in graph().items():
+        mine = design(name)
+        if mine is not None:
+            others = sorted(t for t in targets if design(t) not in (None, mine))
+            assert not others, f"{name} imports {others}"
+        if name.startswith("sim.batch"):
+            assert not [t for t in targets if design(t)], f"the batch layer {name} imports a design"
+
+
 def test_import_sim_loads_nothing_heavy():
     code = ("import sys, sim, sim.cli; sim.cli.build_parser(); "
             "print(sorted(m for m in ('polars', 'numba', 'textual', 'dask', 'distributed', 'rich') if m in sys.modules))")
