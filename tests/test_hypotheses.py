@@ -104,3 +104,17 @@ def test_copied_from_counts_copying_from_that_archetype_only():
     off = Simulation(load_scenario("mentor_mimicry", {"simulation.agents": 300, "simulation.days": 150,
                                                       "simulation.spin_up": 60, "imitation.rate": 0.0})).run()
     assert copied_from(off, "newcomer", "mentor") == 0.0               # the switch removes it
+
+
+#: Words that state an outcome. A scenario's description says what the world is; what it shows is said
+#: by its hypotheses and their recorded verdicts (trustsim list, the Scenario tab and reports draw it from
+#: them), so a description can never claim what the table refutes.
+OUTCOME_WORDS = ("fall", "collapse", "declin", "lower", "higher", "best", "worst", "better", "worse", "stop",
+                 "lose", "loses", "recover", "slowly", "track", "erode", "rise", "grow", "stays")
+
+
+@pytest.mark.parametrize("name", config.available())
+def test_a_description_states_the_setup_not_an_outcome(name):
+    words = load_scenario(name).scenario.description.lower()
+    claimed = [w for w in OUTCOME_WORDS if w in words]
+    assert not claimed, f"{name}'s description states an outcome ({', '.join(claimed)}); say it as a hypothesis"
