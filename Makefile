@@ -30,7 +30,7 @@ docs: $(STAMP)
 	$(BIN)/python -m tools.update_docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tui report tests bench tools
+	$(BIN)/ruff check sim tui tests bench tools
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -60,7 +60,7 @@ def main() -> None:
                         "time_at_most_linear": time_ratio <= agent_ratio},
         }
     for name, module in (("sweep", "bench.sweep_bench"), ("sensitivity", "bench.sensitivity_bench"),
-                         ("dashboard", "tui.bench"), ("report", "bench.report_bench")):
+                         ("dashboard", "bench.dashboard_bench"), ("report", "bench.report_bench")):
         try:
             measure = __import__(module, fromlist=["measure"]).measure
         except ImportError:

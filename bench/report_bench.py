@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 SCENARIO = "broken_promises"
-WRITE = "import sys, report; report.write([sys.argv[1]], sys.argv[2])"
+WRITE = "import sys; from sim import report; report.write([sys.argv[1]], sys.argv[2])"
 
 
 def make_run(folder: Path, agents: int, days: int) -> None:

@@ -2,11 +2,12 @@
 
 The small public API the dashboard, the sweeps and notebooks use::
 
-    from sim import load_scenario, Simulation, export
+    from sim import load_scenario, Simulation, export, frame
     sim = Simulation(load_scenario("broken_promises", {"simulation.agents": 2000}))
     sim.advance(30)            # thirty more days
     sim.snapshot().metrics     # latest network measures
     sim.run()                  # to the end
+    frame(sim, "metrics")      # any exported table as a polars DataFrame
     export(sim, "out/", "parquet")
 
 ``import sim`` loads nothing: each name loads its module on first use (the engine, polars and numba only
@@ -29,7 +30,7 @@ _LAZY = {
     "Simulation": "engine", "Snapshot": "engine",
     "EventKind": "eventlog",
     "FORMATS": "files",
-    "export": "exports", "read_frame": "exports",
+    "export": "exports", "frame": "exports", "read_frame": "exports",
     "METRICS": "measures", "ARCHETYPE_COLUMNS": "measures", "NETWORK_MEASURES": "measures",
     "ARCHETYPE_MEASURES": "measures", "Measure": "measures",
     "World": "world",
@@ -38,7 +39,7 @@ _LAZY = {
 __all__ = [
     "ARCHETYPE_COLUMNS", "ARCHETYPE_MEASURES", "FORMATS", "METRICS", "NETWORK_MEASURES", "EventKind",
     "ExportError", "Measure", "Scenario", "ScenarioError", "Simulation", "Snapshot", "TrustsimError", "World",
-    "available", "config", "export", "load_scenario", "parse_override", "read_frame", "to_toml",
+    "available", "config", "export", "frame", "load_scenario", "parse_override", "read_frame", "to_toml",
 ]
 
 

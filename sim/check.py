@@ -6,10 +6,10 @@ seed. The effect's 95% interval is Student's t over those paired differences; th
 the whole interval lies beyond its minimal effect in the stated direction.
 
 Runs are the unit of work: the same resolved scenario on the same seed is run once, however many
-hypotheses read it, on the sweep's executors (a local process pool or Dask). Each finished run's
-observables are kept in a cache folder the moment they come back, keyed by the run and by the engine's
-own source, so an interrupted check resumes where it stopped, and a second check of unchanged code
-costs nothing.
+hypotheses read it, in the batch shell (:func:`sim.batch.shell.execute`: a local process pool or Dask).
+Each finished run's observables are kept in a cache folder the moment they come back (:class:`Cache`),
+keyed by the run and by the engine's own source, so an interrupted check resumes where it stopped, and a
+second check of unchanged code costs nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import math
 import os
 import time
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,17 +27,17 @@ from typing import Any, TextIO
 import numpy as np
 
 from . import config
+from .batch.execution import Executor, Task
+from .batch.runs import PlannedRun, derive_seeds, seeded
+from .batch.shell import execute
+from .batch.statistics import paired_effect
 from .config import Scenario
 from .engine import Simulation
 from .errors import ScenarioError
 from .files import write_json
-from .hypotheses import Hypothesis
+from .hypotheses import Hypothesis, horizon_problem
 from .observables import DERIVED, Observable, evaluate
-from .progress import Progress
 from .resources import check_fits
-from .sweep.execution import Task, outcomes, require_dask
-from .sweep.plan import Run, derive_seeds
-from .sweep.statistics import t_quantile
 
 # ---------------------------------------------------------------- the worker
 
@@ -99,20 +98,6 @@ class CheckPlan:
         return key
 
 
-def horizon_problem(hypothesis: Hypothesis, horizon: int) -> str:
-    """Why runs of ``horizon`` days cannot be read as the hypothesis says (a day beyond them), or ""."""
-    observable = hypothesis.observable
-    days = [observable.day, observable.since, *(observable.window or ())]
-    days += [value for key, value in observable.args if key in ("lapse", "reform")]
-    spans = dict(observable.args)
-    if "reform" in spans and "span" in spans:
-        days.append(spans["reform"] + spans["span"])
-    if "after" in spans:
-        days.append(spans["after"])
-    late = [d for d in days if d is not None and d > horizon]
-    return f"reads day {max(late):g} but the runs last {horizon} days" if late else ""
-
-
 def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | None = None,
          agents: int | None = None) -> CheckPlan:
     """Every hypothesis of the named scenarios as trials, and the distinct runs they need."""
@@ -158,10 +143,11 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
 # ---------------------------------------------------------------- running, with a cache
 
 def engine_digest() -> str:
-    """sha256 of the engine's own source: cached results are for this code only."""
+    """sha256 of the engine's own source: cached results are for this code only (the report, which only
+    draws exported files, is left out)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for p in root.rglob("*.py") if p.relative_to(root).parts[0] != "report"):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -173,16 +159,42 @@ def default_cache() -> Path:
 
 
 def _payload(scenario: Scenario, seed: int, observables: set[Observable]) -> dict[str, Any]:
-    raw = config.to_dict(scenario, hypotheses=False)
-    raw["simulation"]["seed"] = seed
-    return {"scenario": raw, "observables": [_spec(o) for o in sorted(observables, key=Observable.key)]}
+    return {"scenario": seeded(scenario, seed),
+            "observables": [_spec(o) for o in sorted(observables, key=Observable.key)]}
 
 
-class CheckInterrupted(KeyboardInterrupt):
-    def __init__(self, kept: int, total: int, cache: Path | None) -> None:
-        where = f" in {cache}" if cache else ""
-        super().__init__(f"check interrupted: {kept} of {total} runs are kept{where}; run the same command "
-                         "again to finish the rest")
+class Cache:
+    """What the check's runs observed, by run key: those the cache ``folder`` held, and every run kept since
+    (written there too, when there is a folder). Each run's file is named by its payload and the engine's
+    source (:func:`engine_digest`), so a run of other code is never read back."""
+
+    def __init__(self, folder: Path | None, planned: CheckPlan, payloads: dict[str, dict[str, Any]]) -> None:
+        self.where, self.planned, self.payloads = folder, planned, payloads
+        code = engine_digest()
+        self.names = {key: _cache_name(payload, code) for key, payload in payloads.items()}
+        self.values: dict[str, dict[str, float]] = {}
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for key, name in self.names.items():
+                held = _read_cached(folder / name)
+                if held is not None:
+                    self.values[key] = held
+
+    @property
+    def kept(self) -> int:
+        return len(self.values)
+
+    def keep(self, run: PlannedRun, result: dict[str, np.ndarray]) -> None:
+        key = run.run_id
+        specs = self.payloads[key]["observables"]
+        got = {_observable(s).key(): float(v) for s, v in zip(specs, result["values"], strict=True)}
+        self.values[key] = got
+        if self.where is not None:
+            write_json(self.where / self.names[key], {"scenario": self.planned.runs[key][0].name,
+                                                      "seed": self.planned.runs[key][1], "values": got})
+
+    def tidy(self) -> None:
+        """Nothing to tidy: each file is written atomically."""
 
 
 @dataclass
@@ -198,55 +210,23 @@ class CheckResult:
         return 0 if not self.failures and all(row["holds"] for row in self.rows) else 1
 
 
-def run(check: CheckPlan, *, workers: int | None = None, dask: str | None = None, cache: Path | None = None,
+def run(planned: CheckPlan, *, workers: int | None = None, dask: str | None = None, cache: Path | None = None,
         progress: bool = False, log: TextIO | None = None, connect_timeout: float = 10.0) -> CheckResult:
     """Run what the cache does not hold, then judge every trial."""
-    from .sweep.driver import default_workers
-
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers: must be at least 1, got {workers}")
-    if dask is not None:
-        require_dask(dask, connect_timeout)
+    executor = Executor(workers, dask, connect_timeout)
+    executor.check()
     started = time.monotonic()
-    code = engine_digest()
-    payloads = {key: _payload(*entry) for key, entry in check.runs.items()}
-    names = {key: _cache_name(payload, code) for key, payload in payloads.items()}
-    values: dict[str, dict[str, float]] = {}
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        for key, name in names.items():
-            held = _read_cached(cache / name)
-            if held is not None:
-                values[key] = held
-    todo = [key for key in payloads if key not in values]
-    cached = len(values)
-    failures: list[tuple[str, str]] = []
-    tasks = [Task(Run(key, i, 0, check.runs[key][1], ()), payloads[key]) for i, key in enumerate(todo)]
-    pool = min(workers or default_workers(), max(len(tasks), 1))
-    with Progress("check", len(payloads), "runs", done=cached, enabled=progress) as bar:
-        try:
-            if tasks:
-                with closing(outcomes(tasks, pool, dask, connect_timeout, observe)) as finishing:
-                    for outcome in finishing:
-                        key = outcome.run.run_id
-                        if outcome.history is None:
-                            failures.append((key, outcome.error or "unknown error"))
-                            bar.note(f"trustsim: a run of {check.runs[key][0].name} (seed {outcome.run.seed}) "
-                                     f"failed: {outcome.error}", log)
-                            bar.update(failed=1)
-                            continue
-                        specs = payloads[key]["observables"]
-                        got = {_observable(s).key(): float(v) for s, v in zip(specs, outcome.history["values"],
-                                                                              strict=True)}
-                        values[key] = got
-                        if cache is not None:
-                            write_json(cache / names[key], {"scenario": check.runs[key][0].name,
-                                                            "seed": check.runs[key][1], "values": got})
-                        bar.update(advance=1)
-        except KeyboardInterrupt:
-            raise CheckInterrupted(len(values), len(payloads), cache) from None
-    rows = [judge(trial, values) for trial in check.trials]
-    return CheckResult(rows, failures, len(tasks), cached, time.monotonic() - started)
+    payloads = {key: _payload(*entry) for key, entry in planned.runs.items()}
+    store = Cache(cache, planned, payloads)
+    cached = store.kept
+    tasks = [Task(PlannedRun(key, i, 0, planned.runs[key][1], ()), payloads[key])
+             for i, key in enumerate(key for key in payloads if key not in store.values)]
+    failures = execute(tasks, observe, store, executor, what="check", title="check", total=len(payloads),
+                       failed=lambda run: f"a run of {planned.runs[run.run_id][0].name} (seed {run.seed}) failed",
+                       progress=progress, log=log)
+    rows = [judge(trial, store.values) for trial in planned.trials]
+    return CheckResult(rows, [(run.run_id, error) for run, error in failures], len(tasks), cached,
+                       time.monotonic() - started)
 
 
 def _cache_name(payload: dict[str, Any], code: str) -> str:
@@ -276,27 +256,16 @@ def judge(trial: Trial, values: dict[str, dict[str, float]]) -> dict[str, Any]:
     mine = np.array([read(trial.side, s) for s in trial.seeds])
     theirs = (np.full(len(mine), hypothesis.than) if trial.other is None
               else np.array([read(trial.other, s) for s in trial.seeds]))
-    paired = np.isfinite(mine) & np.isfinite(theirs)
-    differences = mine[paired] - theirs[paired]
-    n = len(differences)
-    effect = float(differences.mean()) if n else math.nan
-    if n >= 2:
-        half = t_quantile(n - 1) * float(differences.std(ddof=1)) / math.sqrt(n)
-        low, high = effect - half, effect + half
-    else:
-        low = high = math.nan
+    paired = paired_effect(mine, theirs)
     return {
         "scenario": trial.scenario, "id": hypothesis.id, "statement": hypothesis.statement,
         "cause": hypothesis.cause, "measure": hypothesis.observable.describe(),
-        "value": _mean(mine[paired]), "control": _control(hypothesis),
-        "control_value": _mean(theirs[paired]), "effect": effect, "ci_low": low, "ci_high": high,
-        "direction": hypothesis.direction, "min_effect": hypothesis.min_effect, "seeds": len(trial.seeds),
-        "paired": n, "holds": hypothesis.holds(low, high), "note": hypothesis.note,
+        "value": paired.value, "control": _control(hypothesis),
+        "control_value": paired.control_value, "effect": paired.effect, "ci_low": paired.ci_low,
+        "ci_high": paired.ci_high, "direction": hypothesis.direction, "min_effect": hypothesis.min_effect,
+        "seeds": len(trial.seeds), "paired": paired.paired, "holds": hypothesis.holds(paired.ci_low, paired.ci_high),
+        "note": hypothesis.note,
     }
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if len(values) else math.nan
 
 
 def _control(hypothesis: Hypothesis) -> Any:
@@ -364,5 +333,5 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: clean(v) for k, v in row.items()} for row in rows], indent=2)
 
 
-__all__ = ["CheckInterrupted", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "horizon_problem",
-           "judge", "markdown", "observe", "plan", "run", "table"]
+__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "judge", "markdown", "observe",
+           "plan", "run", "table"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__, config, options
+from .batch.command import INTERRUPTED, add_executor_options, unless_interrupted
 from .errors import TrustsimError, UsageError
 from .files import FORMATS
 from .sensitivity import command as sensitivity_command
@@ -153,17 +154,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from . import check
 
-    if args.workers is not None and args.dask not in (None, "local"):
-        raise UsageError("--workers: not used with --dask ADDRESS (the cluster has its own workers)")
     names = args.scenarios or config.available()
     trials = check.plan(names, replicates=args.replicates, seed=args.seed, agents=args.agents)
     cache = None if args.no_cache else (Path(args.cache) if args.cache else check.default_cache())
-    try:
-        result = check.run(trials, workers=args.workers, dask=args.dask, cache=cache,
-                           progress=not (args.quiet or args.json or args.markdown))
-    except check.CheckInterrupted as stop:
-        print(f"trustsim: {stop}", file=sys.stderr)
-        return 130
+    result = unless_interrupted(lambda: check.run(trials, workers=args.workers, dask=args.dask, cache=cache,
+                                                  progress=not (args.quiet or args.json or args.markdown)))
+    if result is None:
+        return INTERRUPTED
     if args.json:
         print(check.as_json(result.rows))
     elif args.markdown:
@@ -178,7 +175,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from report.command import main as report_main
+    from .report.command import main as report_main
 
     return report_main(args.paths, args.out)
 
@@ -257,8 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--agents", type=int, metavar="N",
                        help="run smaller or larger than the scenarios say (the verdicts that count are "
                             "at the defaults)")
-    check.add_argument("--workers", type=int, metavar="W", help="local worker processes (default: the cores)")
-    check.add_argument("--dask", metavar="ADDRESS|local", help="run on a Dask scheduler, or a LocalCluster")
+    add_executor_options(check, "the check")
     check.add_argument("--cache", metavar="DIR", help="where finished runs are kept, so a check resumes "
                        "(default: ~/.cache/trustsim/check)")
     check.add_argument("--no-cache", action="store_true", help="keep nothing; run everything")

@@ -186,10 +186,6 @@ class Scenario:
     def archetype_names(self) -> tuple[str, ...]:
         return tuple(a.name for a in self.archetypes)
 
-    def archetype_index(self, name: str) -> int:
-        """The position of a (validated) archetype name; agents store this index."""
-        return self.archetype_names().index(name)
-
     def with_overrides(self, overrides: dict[str, Any], where: str = "--set") -> Scenario:
         """A new scenario with dotted-key overrides applied, validated again."""
         raw = to_dict(self)

@@ -130,10 +130,10 @@ def run_schemas() -> dict[str, pl.Schema]:
     """The schema of every table a run writes, read from a tiny run's real tables."""
     from .config import load
     from .engine import Simulation
-    from .exports import FRAMES
+    from .exports import FRAMES, frame
 
     sim = Simulation(load("broken_promises", {"simulation.agents": 30, "simulation.days": 3})).run()
-    return {name: sim.frame(name).schema for name in FRAMES}
+    return {name: frame(sim, name).schema for name in FRAMES}
 
 
 def sweep_schemas() -> dict[str, pl.Schema]:

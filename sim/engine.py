@@ -30,13 +30,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 from simpy.events import URGENT
 
 from .config import Scenario
+from .event_effects import apply as apply_event
 from .eventlog import EventKind, EventLog
 from .history import History
 from .measures import Sample
@@ -56,9 +56,6 @@ from .resources import check_fits
 from .scenario_events import ScenarioEvent
 from .ties import TieTable
 from .world import World
-
-if TYPE_CHECKING:
-    import polars as pl
 
 #: What every agent does each day, in this order, each mechanism drawn for everyone at once (ties left
 #: unused too long fade first, so that nobody asks a contact it has let go).
@@ -221,16 +218,6 @@ class Simulation:
                     "trust": ties.trust(slots, people.view("base_rate")[source]),
                     "evidence": ties.evidence(slots)}
 
-    def frame(self, table: str) -> pl.DataFrame:
-        """One of the exported tables as a polars DataFrame, as ``export`` would write it: ``metrics``,
-        ``archetypes``, ``agents``, ``reputations``, ``events`` or ``edges``."""
-        from .exports import FRAMES
-
-        if table not in FRAMES:
-            raise KeyError(f"no table {table!r} (tables: {', '.join(FRAMES)})")
-        with self.lock:
-            return FRAMES[table](self)
-
     def agent(self, agent: int) -> dict:
         """Everything the inspector shows about one agent (raises IndexError for an unknown id)."""
         with self.lock:
@@ -321,7 +308,7 @@ class Simulation:
 
     def _scenario_event(self, event: ScenarioEvent) -> Iterator[simpy.Event]:
         yield self.env.timeout(event.day)
-        event.apply(self.world, self.env.now)
+        apply_event(event, self.world, self.env.now)
 
     def _schedule_deadline(self, day: int) -> None:
         """The deadline book opened a new due day: resolve it then, before anything else that day."""

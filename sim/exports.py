@@ -171,6 +171,15 @@ FRAMES: dict[str, Callable[[Simulation], pl.DataFrame]] = {
 TABLES = tuple(FRAMES)
 
 
+def frame(sim: Simulation, table: str) -> pl.DataFrame:
+    """One of the exported tables of ``sim`` as a polars DataFrame, as :func:`export` would write it:
+    ``metrics``, ``archetypes``, ``agents``, ``reputations``, ``events`` or ``edges``."""
+    if table not in FRAMES:
+        raise KeyError(f"no table {table!r} (tables: {', '.join(FRAMES)})")
+    with sim.lock:
+        return FRAMES[table](sim)
+
+
 def versions() -> dict[str, str]:
     """The versions of everything that shapes a result: Python and every package the engine computes with."""
     found = {"python": platform.python_version()}

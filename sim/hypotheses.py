@@ -114,6 +114,20 @@ class Hypothesis:
         return -self.min_effect < low and high < self.min_effect
 
 
+def horizon_problem(hypothesis: Hypothesis, horizon: int) -> str:
+    """Why runs of ``horizon`` days cannot be read as the hypothesis says (a day beyond them), or ""."""
+    observable = hypothesis.observable
+    days = [observable.day, observable.since, *(observable.window or ())]
+    days += [value for key, value in observable.args if key in ("lapse", "reform")]
+    spans = dict(observable.args)
+    if "reform" in spans and "span" in spans:
+        days.append(spans["reform"] + spans["span"])
+    if "after" in spans:
+        days.append(spans["after"])
+    late = [d for d in days if d is not None and d > horizon]
+    return f"reads day {max(late):g} but the runs last {horizon} days" if late else ""
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .kernels import average_ranks
-from .mechanisms.forgetting import TieSums, read_then_forget
 from .trust import eigentrust
-from .world import World
+
+if TYPE_CHECKING:   # the measures' names and definitions load without the world: reading a scenario needs them
+    from .mechanisms.forgetting import TieSums
+    from .world import World
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class Sample:
     @classmethod
     def now(cls, world: World) -> Sample:
         """A sample of the world as it is (reads the ties; changes nothing)."""
+        from .mechanisms.forgetting import read_then_forget
+
         return cls(world, read_then_forget(world, 1.0))
 
     def tally(self, name: str) -> np.ndarray:

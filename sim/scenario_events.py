@@ -1,5 +1,6 @@
-"""Scenario events (MODEL.md 7): things that happen on a given day, each a small class that reads and
-checks its own ``[[events]]`` table and applies itself to the world.
+"""Scenario events (MODEL.md 7): things that happen on a given day, each a small frozen class that reads
+and checks its own ``[[events]]`` table. What each one does to the world is :mod:`sim.event_effects`:
+reading a scenario imports no mechanism and no world.
 
 - :class:`Reform`: an archetype's traits (or vouch policy) change: repentance, or a lapse;
 - :class:`Campaign`: a platform pushes vouch requests (× ``multiplier``) for ``duration`` days;
@@ -17,15 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
-import numpy as np
-
-from .eventlog import EventKind
-from .mechanisms import promotion, testimony
-from .network import choose_targets
-from .policies import POLICY_CODE, VOUCH_POLICIES
+from .policies import VOUCH_POLICIES
 from .population import TRAIT_BOUNDS
 from .validation import bounded, fail, number, reject_unknown, show
-from .world import World
 
 
 @dataclass(frozen=True)
@@ -87,10 +82,6 @@ class ScenarioEvent:
         """When its effect ends (the same day, for all but a campaign)."""
         return self.day
 
-    def apply(self, world: World, now: float) -> None:
-        """Make it happen in ``world`` at time ``now`` (its day)."""
-        raise NotImplementedError
-
     def newcomers(self, agents: int) -> int:
         """Agents this event adds to a population that starts with ``agents``."""
         return 0
@@ -138,15 +129,6 @@ class Reform(ScenarioEvent):
         policy = f"{', ' if changes else ''}vouch policy {self.vouch_policy}" if self.vouch_policy else ""
         return f"the {self.archetype} change: {changes}{policy}"
 
-    def apply(self, world: World, now: float) -> None:
-        people = world.population
-        members = people.members(self.archetype)
-        for trait, value in self.traits:
-            people.set_trait(trait, members, value)
-        if self.vouch_policy:
-            people.vouch_policy[members] = POLICY_CODE[self.vouch_policy]
-        world.log.append(now, EventKind.reform, members)
-
 
 @dataclass(frozen=True)
 class Campaign(ScenarioEvent):
@@ -169,10 +151,6 @@ class Campaign(ScenarioEvent):
     @property
     def end(self) -> float:
         return self.day + self.duration
-
-    def apply(self, world: World, now: float) -> None:
-        world.campaigns.append((self.day + self.duration, self.multiplier))
-        world.log.append(now, EventKind.campaign, -1)
 
 
 @dataclass(frozen=True)
@@ -204,19 +182,6 @@ class Influx(ScenarioEvent):
         size = f"{self.count:,}" if self.count else f"{self.fraction:g} x the starting population of"
         return f"{size} {self.archetype} newcomers join"
 
-    def apply(self, world: World, now: float) -> None:
-        people, rng = world.population, world.streams.events
-        existing = people.size
-        count = self.newcomers(world.scenario.simulation.agents)
-        index = people.names.index(self.archetype)
-        newcomers = people.add(np.full(count, index, dtype=np.int16), rng, now)
-        degree = rng.poisson(world.scenario.network.mean_degree, count)
-        sources = np.repeat(newcomers, degree)
-        targets = choose_targets(people.followers[:existing] + 1.0, len(sources), rng)
-        _, positive = promotion.first_impression(world, sources, targets)
-        world.tie(sources, targets, positive, 0.0, now)
-        world.log.append(now, EventKind.influx, newcomers)
-
 
 @dataclass(frozen=True)
 class Testimony(ScenarioEvent):
@@ -241,16 +206,6 @@ class Testimony(ScenarioEvent):
     def summary(self) -> str:
         who = f"agent {self.agent}" if self.agent >= 0 else f"the {self.archetype}"
         return f"{who} go{'es' if self.agent >= 0 else ''} public" + (f" about the {self.about}" if self.about else "")
-
-    def apply(self, world: World, now: float) -> None:
-        people, ties = world.population, world.ties
-        authors = np.array([self.agent]) if self.agent >= 0 else people.members(self.archetype)
-        owner, slots = ties.contacts_of(authors)
-        subjects = ties.target[slots]
-        if self.about:
-            chosen = people.archetype[subjects] == people.names.index(self.about)
-            owner, subjects = owner[chosen], subjects[chosen]
-        testimony.testify(world, authors[owner], subjects, np.full(len(subjects), now))
 
 
 EVENT_TYPES: dict[str, type[ScenarioEvent]] = {cls.kind: cls for cls in (Reform, Campaign, Influx, Testimony)}

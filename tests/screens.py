@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from textual.geometry import Region
 
+from tui.widgets import Throttled
+
 CELL_WIDTH, LINE_HEIGHT, FIRST_BASELINE = 12.2, 24.4, 20.0      # Rich's SVG export at its default font size
 
 
@@ -61,6 +63,12 @@ def text_in(svg: str, region: Region) -> list[str]:
                 if 0 <= column < region.width:
                     rows[run.row - region.y][column] = char
     return ["".join(row) for row in rows]
+
+
+def drawn(app) -> bool:
+    """Every chart and map on screen shows its latest data: none has news to draw, and each has painted
+    since its last refresh."""
+    return all(not w.dirty and w.painted for w in app.screen.query("*") if isinstance(w, Throttled) and w.region.area)
 
 
 async def until(pilot, predicate: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.sweep.execution import run_one
-from sim.sweep.plan import derive_seeds
+from sim.batch.runs import derive_seeds
+from sim.sweep.work import run_one
 
 SEEDS = derive_seeds(1, 2)
 RAISES = (1, 0.8, SEEDS[0])     # trust.asymmetry, vouching.threshold, seed: the run raises

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim import check, cli, config
+from sim.batch import BatchInterrupted
 from sim.errors import ScenarioError
 
 SMALL = {"agents": 150, "replicates": 3}
@@ -41,6 +42,45 @@ id = "no-such-luck"
 statement = "Network trust ends above 0.99"
 measure = "mean_trust"
 than = 0.99
+direction = "higher"
+min_effect = 0
+seeds = 3
+seed = 5
+'''
+
+
+#: What the tests of running a check (workers, resuming, Dask) check with: 40-day runs, since the horizon is
+#: not what they test, and every kind of hypothesis: a control, a fixed value, a derived measure with its
+#: arguments, a change since a day, another scenario. 9 distinct runs at 3 seeds: this scenario, its
+#: control, and integrity.
+KINDS = HOLDS + FAILS + '''
+[[hypotheses]]
+id = "ties-break-around-the-flaky"
+statement = "Ties around the flaky break more often than around anyone else"
+measure = "untie_ratio"
+args = { of = "flaky" }
+than = 1.0
+direction = "higher"
+min_effect = 0
+seeds = 3
+seed = 5
+
+[[hypotheses]]
+id = "strangers-steady"
+statement = "Trust in strangers moves by less than 0.05 from day 10"
+measure = "generalized_trust"
+since = 10
+than = 0.0
+direction = "within"
+min_effect = 0.05
+seeds = 3
+seed = 5
+
+[[hypotheses]]
+id = "as-trusting-as-integrity"
+statement = "Network trust is higher than in integrity"
+measure = "mean_trust"
+compare = "integrity"
 direction = "higher"
 min_effect = 0
 seeds = 3
@@ -115,16 +155,18 @@ def test_what_only_the_check_can_see_is_refused_before_anything_runs(tmp_path, c
 
 
 def test_the_same_seeds_give_the_same_rows_whatever_the_workers(tmp_path):
-    trials = check.plan(["broken_promises"], **SMALL)
+    kinds = [str(scenario_file(tmp_path, KINDS))]
+    trials = check.plan(kinds, **SMALL)
+    assert len(trials.trials) == 5 and len(trials.runs) == 9
     one = check.run(trials, workers=1, cache=None).rows
-    two = check.run(check.plan(["broken_promises"], **SMALL), workers=2, cache=None).rows
+    two = check.run(check.plan(kinds, **SMALL), workers=2, cache=None).rows
     assert one == two
 
 
 def test_an_interrupted_check_resumes_from_its_cache(tmp_path):
     cache = tmp_path / "cache"
-    trials = check.plan(["repentance"], **SMALL)
-    full = check.run(trials, workers=1, cache=None).rows
+    kinds = [str(scenario_file(tmp_path, KINDS))]
+    full = check.run(check.plan(kinds, **SMALL), workers=1, cache=None).rows
     kept = {"n": 0}
     original = check.write_json
 
@@ -136,21 +178,21 @@ def test_an_interrupted_check_resumes_from_its_cache(tmp_path):
 
     check.write_json = interrupt_after_two
     try:
-        with pytest.raises(check.CheckInterrupted, match="2 of 9 runs are kept"):
-            check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
+        with pytest.raises(BatchInterrupted, match="2 of 9 runs are kept"):
+            check.run(check.plan(kinds, **SMALL), workers=1, cache=cache)
     finally:
         check.write_json = original
-    resumed = check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
+    resumed = check.run(check.plan(kinds, **SMALL), workers=1, cache=cache)
     assert (resumed.ran, resumed.cached) == (7, 2) and resumed.rows == full
-    again = check.run(check.plan(["repentance"], **SMALL), workers=1, cache=cache)
+    again = check.run(check.plan(kinds, **SMALL), workers=1, cache=cache)
     assert (again.ran, again.cached) == (0, 9) and again.rows == full
 
 
 def test_dask_local_gives_the_same_rows(tmp_path):
     pytest.importorskip("distributed")
-    local = check.run(check.plan(["mentor_mimicry"], agents=100, replicates=2), workers=2, cache=None).rows
-    dask = check.run(check.plan(["mentor_mimicry"], agents=100, replicates=2), workers=2, dask="local",
-                     cache=None).rows
+    kinds = [str(scenario_file(tmp_path, KINDS))]
+    local = check.run(check.plan(kinds, agents=100, replicates=2), workers=2, cache=None).rows
+    dask = check.run(check.plan(kinds, agents=100, replicates=2), workers=2, dask="local", cache=None).rows
     assert dask == local
 
 

@@ -276,7 +276,7 @@ def test_run_out_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
 
 
 def test_overwrite_replaces_an_earlier_run_entirely_and_its_report(tmp_path, capsys):
-    import report
+    from sim import report
 
     out = tmp_path / "run"
     assert _run(out) == 0

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from sim import METRICS, EventKind, Simulation, load_scenario
+from sim import METRICS, EventKind, Simulation, frame, load_scenario
 from sim.ties import TieTable
 
 SMALL = {"simulation.agents": 150, "simulation.days": 40}
@@ -106,7 +106,7 @@ def test_inspector_view_of_an_agent(small_run):
 
 
 def test_ties_of_some_agents_are_the_edges_table_cut_to_them(small_run):
-    edges = small_run.frame("edges")
+    edges = frame(small_run, "edges")
     agents = [3, 17, 42, 99]
     touching = edges.filter(edges["source"].is_in(agents) | edges["target"].is_in(agents)).sort("source", "target")
     ties = small_run.ties_of(agents)

@@ -45,9 +45,10 @@ def run(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def test_the_wheel_holds_every_source_file_and_scenario(installed):
     wheel, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    packages = [p for p in ("sim", "tui", "report") if (ROOT / p).is_dir()]
-    sources = {p.relative_to(ROOT).as_posix() for package in packages for p in (ROOT / package).rglob("*.py")}
+    sources = {p.relative_to(ROOT).as_posix() for package in ("sim", "tui") for p in (ROOT / package).rglob("*.py")}
     assert sources <= names, sorted(sources - names)
+    # only the layout's two packages at the top level of site-packages (names other projects do not use)
+    assert {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")} == {"sim", "tui"}
     scenarios = {f"sim/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.toml")}
     assert len(scenarios) >= 6 and scenarios <= names
     assert {f"tui/{p.name}" for p in (ROOT / "tui").rglob("*.tcss")} <= names

@@ -1,4 +1,5 @@
-"""Scenario events: each reads and checks its own table and applies itself (sim/scenario_events.py)."""
+"""Scenario events: each reads and checks its own table (sim/scenario_events.py), and what each does to a
+world (sim/event_effects.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "mechanisms"))
 from worlds import ids, kinds, tie, world  # noqa: E402
 
+from sim import event_effects as effects  # noqa: E402
 from sim import scenario_events as events  # noqa: E402
 from sim.errors import ScenarioError  # noqa: E402
 from sim.policies import POLICY_CODE  # noqa: E402
@@ -18,8 +20,8 @@ from sim.policies import POLICY_CODE  # noqa: E402
 
 def test_a_reform_changes_an_archetypes_traits_and_policy():
     w = world(3, reliability=0.5)
-    events.Reform(day=4, archetype="plain", traits=(("reliability", 0.95), ("acceptance", 0.2)),
-           vouch_policy="never").apply(w, 4.0)
+    effects.apply(events.Reform(day=4, archetype="plain", traits=(("reliability", 0.95), ("acceptance", 0.2)),
+                                vouch_policy="never"), w, 4.0)
     np.testing.assert_array_equal(w.population.reliability[:3], 0.95)
     np.testing.assert_array_equal(w.population.acceptance[:3], 0.2)
     assert set(w.population.vouch_policy[:3]) == {POLICY_CODE["never"]} and kinds(w) == ["reform"] * 3
@@ -27,7 +29,7 @@ def test_a_reform_changes_an_archetypes_traits_and_policy():
 
 def test_a_campaign_pushes_vouch_requests_for_its_duration():
     w = world(2)
-    events.Campaign(day=10, duration=30, multiplier=4).apply(w, 10.0)
+    effects.apply(events.Campaign(day=10, duration=30, multiplier=4), w, 10.0)
     assert w.campaigns == [(40.0, 4.0)] and kinds(w) == ["campaign"]
 
 
@@ -35,7 +37,7 @@ def test_an_influx_adds_newcomers_who_follow_the_hubs():
     w = world(20, scenario={"network.mean_degree": 3.0,
                             "events": [{"day": 5, "kind": "influx", "archetype": "plain", "count": 30}]})
     w.tie(np.arange(1, 20), np.zeros(19, dtype=np.int64), 0.0, 0.0, 0.0)   # agent 0 is the hub
-    events.Influx(day=5, archetype="plain", count=30).apply(w, 5.0)
+    effects.apply(events.Influx(day=5, archetype="plain", count=30), w, 5.0)
     assert w.population.size == 50 and (w.population.joined[20:50] == 5.0).all()
     follow_hub = w.ties.find(np.arange(20, 50), np.zeros(30, dtype=np.int64)) >= 0
     assert follow_hub.mean() > 0.6            # the hub holds half the weight; at random it would be 1 in 20
@@ -49,7 +51,7 @@ def test_a_testimony_event_publishes_what_an_agent_saw_of_its_contacts():
     slot = tie(w, 2, 1)
     heard_slot = tie(w, 2, 3)
     tie(w, 2, 0, positive=4.0)
-    events.Testimony(day=3, agent=0).apply(w, 3.0)
+    effects.apply(events.Testimony(day=3, agent=0), w, 3.0)
     assert kinds(w) == ["testify"] and w.ties.negative[slot] > 0
     assert w.ties.negative[heard_slot] == 0                    # evidence counted once: no hearsay retold
 

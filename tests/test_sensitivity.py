@@ -25,14 +25,14 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from sim import cli, load_scenario
+from sim.batch import BatchInterrupted
+from sim.batch.runs import derive_seeds
 from sim.errors import UsageError
 from sim.measures import METRICS
 from sim.sensitivity import plan_analysis, run_sensitivity
 from sim.sensitivity.design import SALIB_HINT
-from sim.sensitivity.driver import SensitivityInterrupted
 from sim.sensitivity.hypothesis import decider_table, stump
 from sim.sensitivity.space import Parameter, at, resolve
-from sim.sweep.plan import derive_seeds
 
 pytest.importorskip("SALib")
 
@@ -282,7 +282,7 @@ def test_resume_after_an_interrupted_analysis_gives_the_same_tables(tmp_path, mo
         if len(kept) == 5:
             raise KeyboardInterrupt    # as Ctrl-C would, mid-analysis
 
-    with pytest.raises(SensitivityInterrupted, match="5 of 32 runs are kept"):
+    with pytest.raises(BatchInterrupted, match="5 of 32 runs are kept"):
         run_sensitivity(morris_plan(), tmp_path, workers=2, on_kept=stop_after_five)
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == sorted(f"{r}.parquet" for r in kept)
     assert not any((tmp_path / f"{t}.parquet").exists() for t in TABLES)

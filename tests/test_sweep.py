@@ -23,13 +23,14 @@ import sweep_faults
 from polars.testing import assert_frame_equal
 
 from sim import cli, load_scenario
+from sim.batch import BatchInterrupted
+from sim.batch.runs import derive_seeds
+from sim.batch.statistics import t_quantile
 from sim.errors import ClusterError, UsageError
 from sim.files import sha256
 from sim.measures import METRICS
-from sim.sweep import SweepInterrupted, run_sweep
-from sim.sweep.directory import claim_directory
-from sim.sweep.plan import derive_seeds, make_plan, parse_grid, split_values
-from sim.sweep.statistics import t_quantile
+from sim.sweep import run_sweep
+from sim.sweep.plan import make_plan, parse_grid, split_values
 from sim.sweep.tables import summary_table
 
 SMALL = {"simulation.agents": 80, "simulation.days": 20}
@@ -189,7 +190,7 @@ def test_resume_after_an_interrupted_sweep(tmp_path, base, reference) -> None:
         if len(kept) == 3:
             raise KeyboardInterrupt    # as Ctrl-C would, mid-sweep
 
-    with pytest.raises(SweepInterrupted, match="3 of 8 runs are kept"):
+    with pytest.raises(BatchInterrupted, match="3 of 8 runs are kept"):
         run_sweep(base, GRID, tmp_path, replicates=REPLICATES, workers=2, on_kept=stop_after_three)
     files = sorted(p.name for p in (tmp_path / "runs").iterdir())
     assert files == sorted(f"{r}.parquet" for r in kept)          # no temporary or partial file
@@ -217,9 +218,8 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_finished_runs(tmp_path) -> Non
 
 
 def test_a_different_sweep_into_the_same_directory_is_refused(reference, base) -> None:
-    other = make_plan(base, parse_grid(["trust.asymmetry=1,2"]), REPLICATES)
     with pytest.raises(UsageError, match="holds a different sweep .*differs in grid"):
-        claim_directory(reference, other)
+        run_sweep(base, ["trust.asymmetry=1,2"], reference, replicates=REPLICATES)
 
 
 def test_a_directory_with_other_exports_is_refused(tmp_path, capsys) -> None:

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from subjective_logic import Opinion, discount
 
-from sim.trust import (
-    Opinion,
-    discount,
-    discount_arrays,
-    eigentrust,
-    evidence_from_opinion,
-    expectation,
-)
+from sim.trust import discount_arrays, eigentrust, evidence_from_opinion, expectation
 
 # --------------------------------------------------------------------------- expectation
 

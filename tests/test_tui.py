@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -367,7 +368,16 @@ def test_compare_b_starts_from_a_full_settings_and_shows_them() -> None:
     asyncio.run(scenario())
 
 
-def test_each_export_gets_its_own_folder(tmp_path) -> None:
+def test_each_export_gets_its_own_folder(tmp_path, monkeypatch) -> None:
+    # the report each export starts is not what this checks (the test above draws one): none is drawn here
+    reported: list[Path] = []
+
+    def no_report(paths, out=None) -> Path:
+        reported.append(Path(paths[0]))
+        return Path(paths[0]) / "report" / "report.html"
+
+    monkeypatch.setattr("sim.report.write", no_report)
+
     async def scenario() -> list[str]:
         app = small_app(play=False, export_dir=tmp_path)
         statuses = []
@@ -377,7 +387,8 @@ def test_each_export_gets_its_own_folder(tmp_path) -> None:
             for _ in range(2):
                 app.status = ""
                 await pilot.press("e")
-                await until(pilot, lambda: "Exported" in app.status)
+                # the (undrawn) report may already have taken the status line: it names the folder too
+                await until(pilot, lambda: "Exported" in app.status or "Report written" in app.status)
                 statuses.append(app.status)
         return statuses
 
@@ -385,6 +396,7 @@ def test_each_export_gets_its_own_folder(tmp_path) -> None:
     folders = sorted(p.name for p in tmp_path.iterdir())
     assert len(folders) == 2 and folders[1] == folders[0] + "-2"       # the second never replaced the first
     assert str(tmp_path / folders[0]) in first and str(tmp_path / folders[1]) in second
+    assert reported == [tmp_path / name for name in folders]
 
 
 def test_a_run_too_large_for_memory_is_refused_on_its_fields() -> None:

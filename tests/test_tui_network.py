@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from screens import drawn as all_drawn
 from screens import until
 
 from sim import Simulation, load_scenario
@@ -26,7 +27,6 @@ from tui.network_layout import (
     read_sample,
     snowball,
 )
-from tui.widgets import Throttled
 
 RUN = {"simulation.agents": 300, "simulation.days": 60, "simulation.seed": 7}
 
@@ -59,20 +59,36 @@ def test_a_neighbourhood_is_the_agent_and_those_it_has_ties_with(big_run) -> Non
     assert len(neighbourhood(big_run, 17, limit=3).nodes) == min(4, len(expected))
 
 
-def test_the_layout_holds_while_the_nodes_do_and_keeps_the_placed_ones(big_run) -> None:
+@pytest.fixture
+def spring_layouts(monkeypatch) -> list[int]:
+    """One entry per spring layout networkx computes (the costly step the layout avoids repeating)."""
+    import networkx
+
+    calls: list[int] = []
+    original = networkx.spring_layout
+
+    def counted(graph, *args, **kwargs):
+        calls.append(graph.number_of_nodes())
+        return original(graph, *args, **kwargs)
+
+    monkeypatch.setattr(networkx, "spring_layout", counted)
+    return calls
+
+
+def test_the_layout_holds_while_the_nodes_do_and_keeps_the_placed_ones(big_run, spring_layouts) -> None:
     layout = Layout()
     ties = read_sample(big_run, snowball(big_run))
     first = layout.place(ties).copy()
     assert first.shape == (SAMPLE_SIZE, 2) and (first >= 0).all() and (first <= 1).all()
     fewer = Ties(ties.nodes, ties.source[::2], ties.target[::2], ties.trust[::2], ties.day + 1, ties.population)
     np.testing.assert_array_equal(layout.place(fewer), first)        # ties changed, nodes did not: same picture
-    assert layout.computed == 1
+    assert len(spring_layouts) == 1
     grown = np.union1d(ties.nodes, [ties.nodes.max() + 1, ties.nodes.max() + 2])
     where = np.searchsorted(grown, ties.nodes)
     more = Ties(grown, where[ties.source], where[ties.target], ties.trust, ties.day, ties.population)
     again = layout.place(more)
     np.testing.assert_array_equal(again[where], first)               # the nodes already placed stay put
-    assert layout.computed == 2
+    assert len(spring_layouts) == 2
     np.testing.assert_allclose(Layout().place(ties), first)          # seeded: the same on every run
 
 
@@ -99,8 +115,7 @@ async def step_to(pilot, app: TrustApp, day: int) -> None:
 async def drawn(pilot, app: TrustApp, view: NetworkView, day: int) -> str:
     """The screenshot once ``view`` shows the ties of ``day`` and everything on screen has drawn."""
     await until(pilot, lambda: view.ties is not None and view.ties.day == day)
-    await until(pilot, lambda: all(w.up_to_date for w in app.screen.query("*")
-                                   if isinstance(w, Throttled) and w.region.area))
+    await until(pilot, lambda: all_drawn(app))
     await pilot.pause(0.2)
     return app.export_screenshot()
 
@@ -127,7 +142,7 @@ def check_nodes_drawn(svg: str, view: NetworkView) -> None:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_network_tab_draws_the_sample_and_holds_its_layout(size: tuple[int, int]) -> None:
+def test_the_network_tab_draws_the_sample_and_holds_its_layout(size: tuple[int, int], spring_layouts) -> None:
     async def scenario() -> None:
         app = TrustApp("broken_promises", dict(RUN), play=False)
         async with app.run_test(size=size) as pilot:
@@ -145,7 +160,7 @@ def test_the_network_tab_draws_the_sample_and_holds_its_layout(size: tuple[int, 
             np.testing.assert_array_equal(view.ties.nodes, nodes)
             np.testing.assert_array_equal(view.xy, xy)
             np.testing.assert_array_equal(view.raster.cells, cells)
-            assert view.layout_.computed == 1
+            assert len(spring_layouts) == 1
 
     asyncio.run(scenario())
 

@@ -24,10 +24,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from screens import until
+from screens import drawn, until
 
 from tui.app import TrustApp
-from tui.widgets import Throttled
 
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 UPDATE = os.environ.get("TRUSTSIM_UPDATE_SNAPSHOTS") == "1"
@@ -36,11 +35,6 @@ DAY = 30
 SIZES = [(80, 24), (120, 40)]
 
 
-
-
-def drawn(app: TrustApp) -> bool:
-    """Every chart and map on screen shows its latest data."""
-    return all(w.up_to_date for w in app.screen.query("*") if isinstance(w, Throttled) and w.region.area)
 
 
 async def held_on_day(pilot, app: TrustApp, day: int) -> None:

@@ -418,7 +418,7 @@ class TrustApp(App[int]):
     def _write_report(self, folder: Path) -> None:
         """The report of an export, drawn from its files (as `trustsim report` would) on a thread of its own:
         a few seconds of matplotlib that neither the screen nor the simulation waits for."""
-        import report
+        from sim import report
 
         try:
             html = report.write([folder])

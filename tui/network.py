@@ -191,7 +191,7 @@ class NetworkView(Throttled, Widget):
             self._styles = {shade: Style.from_color(tie_color(shade / SHADES, background).rich_color)
                             for shade in range(SHADES + 1)}
         self._nodes_by_row = self._place_nodes()
-        self._painted = True
+        self.painted = True
         return super().render_lines(crop)
 
     def _place_nodes(self) -> dict[int, list[tuple[int, str, Style]]]:

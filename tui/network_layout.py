@@ -108,7 +108,6 @@ class Layout:
         self.seed = seed
         self.nodes = np.empty(0, dtype=np.int64)
         self.xy = np.empty((0, 2))
-        self.computed = 0                    # how many times the spring layout ran (tests, benchmarks)
 
     def place(self, ties: Ties) -> np.ndarray:
         """Positions (len(nodes) × 2, in [0, 1]) of ``ties.nodes``, in their order."""
@@ -138,7 +137,6 @@ class Layout:
             pos = nx.spring_layout(graph, pos=start, seed=self.seed, iterations=100)
             xy = _unit(np.array([pos[n] for n in nodes], dtype=float).reshape(-1, 2))
         self.nodes, self.xy = ties.nodes.copy(), xy
-        self.computed += 1
         return xy
 
 

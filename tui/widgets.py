@@ -43,7 +43,7 @@ class Throttled:
     min_interval = 0.3
     dirty = True                 # the data changed since the last refresh
     next_draw = 0.0              # time.monotonic() before which it does not redraw
-    _painted = False             # it has rendered since the last refresh
+    painted = False              # it has rendered since the last refresh: the screen shows its latest data
 
     def mark_dirty(self) -> None:
         self.dirty = True
@@ -52,14 +52,9 @@ class Throttled:
         """Refresh if something changed and the widget's budget allows; a hidden widget waits."""
         if self.dirty and now >= self.next_draw and self.display and self.region.area:
             self.dirty = False
-            self._painted = False
+            self.painted = False
             self.next_draw = now + self.min_interval
             self.refresh()
-
-    @property
-    def up_to_date(self) -> bool:
-        """Whether the screen shows this widget's latest data (tests wait for it before a screenshot)."""
-        return not self.dirty and self._painted
 
 
 class Chart(Throttled, PlotextPlot):
@@ -97,7 +92,7 @@ class Chart(Throttled, PlotextPlot):
             self.border_subtitle = self._subtitle = subtitle
             self.call_after_refresh(self.refresh)
         else:
-            self._painted = True
+            self.painted = True
         result = super().render()
         cost = time.perf_counter() - started
         self.next_draw = time.monotonic() + max(self.min_interval, min(cost * 40, self.max_wait))
@@ -185,7 +180,7 @@ class PopulationMap(Throttled, Widget, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._layout()          # first: a new layout changes the border's title, which this paint draws
-        self._painted = True
+        self.painted = True
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:

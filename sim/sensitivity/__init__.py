@@ -1,9 +1,9 @@
-"""Global sensitivity analysis on the sweep machinery: which parameters drive each measure, and where a
-stated hypothesis holds.
+"""Global sensitivity analysis on the batch machinery (:mod:`sim.batch`): which parameters drive each measure,
+and where a stated hypothesis holds.
 
 ``trustsim sensitivity SCENARIO --method morris|sobol --param KEY=LOW:HIGH ...`` samples the box of the
 ``--param`` ranges with SALib (Morris trajectories for screening, Saltelli's Sobol' sample for variance
-shares), runs each sample point ``--replicates`` times on the sweep's executors (a local process pool or
+shares), runs each sample point ``--replicates`` times on the batch executors (a local process pool or
 Dask; resumable), and computes the indices with SALib from the written tables, so that anyone can
 recompute them from the files.
 
@@ -14,7 +14,7 @@ recompute them from the files.
 - :mod:`.tables`: one file per finished run, and the samples and runs tables;
 - :mod:`.indices`: SALib's analysis of the samples and runs tables;
 - :mod:`.hypothesis`: the hypothesis judged at every point, and which parameters decide it;
-- :mod:`.driver`: :func:`plan_analysis` and :func:`run_sensitivity`, which put these together;
+- :mod:`.driver`: :func:`plan_analysis` and :func:`run_sensitivity`, which run the plan in the batch shell;
 - :mod:`.report`: the printed summary, in plain words;
 - :mod:`.command`: ``trustsim sensitivity`` on the command line.
 
@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SensitivityInterrupted", "SensitivityResult", "plan_analysis", "run_sensitivity"]
+__all__ = ["SensitivityResult", "plan_analysis", "run_sensitivity"]
 
 
 def __getattr__(name: str) -> Any:

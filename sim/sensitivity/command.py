@@ -11,8 +11,13 @@ import sys
 from typing import Any
 
 from .. import config, options
-from ..errors import UsageError
-from ..files import FORMATS
+from ..batch.command import (
+    INTERRUPTED,
+    add_executor_options,
+    add_output_options,
+    require_out,
+    unless_interrupted,
+)
 from .design import DEFAULT_LEVELS, DEFAULT_REPLICATES, DEFAULT_SAMPLES, METHODS
 
 
@@ -47,15 +52,8 @@ def add_parser(commands: Any) -> None:
                         help="judge this hypothesis of the scenario at every sample point (its comparison gets "
                              "the same sampled values)")
     options.add_scenario_options(parser, options.BASE_SEED_HELP)
-    parser.add_argument("--workers", type=int, metavar="W",
-                        help="local worker processes (default: the machine's cores); with --dask local, the "
-                             "LocalCluster's workers")
-    parser.add_argument("--dask", metavar="ADDRESS|local",
-                        help="run on the Dask scheduler at ADDRESS, or on a LocalCluster started for it ('local')")
-    parser.add_argument("--out", required=True, metavar="DIR", help="output directory (resumed if it holds this "
-                        "analysis)")
-    parser.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    add_executor_options(parser, "the analysis")
+    add_output_options(parser, "output directory (resumed if it holds this analysis)")
     parser.set_defaults(handler=main)
 
 
@@ -64,13 +62,12 @@ def main(args: argparse.Namespace) -> int:
     from . import design
 
     design.require_salib()     # first: nothing can be checked or sampled without it
-    from .driver import SensitivityInterrupted, plan_analysis, run_sensitivity
+    from .driver import plan_analysis, run_sensitivity
     from .plan import find_hypothesis
     from .report import summary
 
     overrides = options.overrides(args, ("agents", "days"))   # --seed is the analysis's base seed
-    if not args.out.strip():
-        raise UsageError("--out: the path is empty; give the folder to write the analysis to")
+    require_out(args.out, "the analysis")
     scenario = config.load(args.scenario, overrides)
     if args.hypothesis is not None and args.days is None:
         horizon = find_hypothesis(scenario, args.hypothesis).horizon
@@ -85,12 +82,11 @@ def main(args: argparse.Namespace) -> int:
                "replicates": args.replicates, "hypothesis": args.hypothesis, "seed": args.seed,
                "agents": args.agents, "days": args.days, "set": list(args.set or []), "workers": args.workers,
                "dask": args.dask, "out": args.out, "format": args.format}
-    try:
-        result = run_sensitivity(plan, args.out, workers=args.workers, dask=args.dask, fmt=args.format,
-                                 progress=not args.quiet, command=command)
-    except SensitivityInterrupted as stop:
-        print(f"trustsim: {stop}", file=sys.stderr)
-        return 130
+    result = unless_interrupted(lambda: run_sensitivity(
+        plan, args.out, workers=args.workers, dask=args.dask, fmt=args.format, progress=not args.quiet,
+        command=command))
+    if result is None:
+        return INTERRUPTED
     if not args.quiet:
         print(summary(result))
     if result.failures:

@@ -1,9 +1,10 @@
 """Where a hypothesis holds in the box, and which parameters decide it.
 
-At every sample point the hypothesis is judged as ``trustsim check`` judges it (:func:`sim.check.judge`,
-the same code): the paired effect over the replicates (this point's run minus its comparison's, seed by
-seed, or minus the fixed value), its 95% Student's t interval, and whether that interval lies beyond
-the minimal effect in the stated direction. A point where it cannot be judged (fewer than two pairs
+At every sample point the hypothesis is judged as ``trustsim check`` judges it (the same code,
+:func:`sim.batch.statistics.paired_effect` and :meth:`sim.hypotheses.Hypothesis.holds`): the paired effect
+over the replicates (this point's run minus its comparison's, seed by seed, or minus the fixed value), its
+95% Student's t interval, and whether that interval lies beyond the minimal effect in the stated
+direction. A point where it cannot be judged (fewer than two pairs
 defined) counts as not holding, as in ``check``.
 
 The share of points where it holds estimates the share of the box where it holds (for a Sobol' sample,
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ..check import Side, Trial, judge
+from ..batch.statistics import paired_effect
 from .plan import Plan
 from .space import Parameter
 
@@ -50,24 +51,22 @@ DECIDER_COLUMNS: dict[str, pl.DataType] = {
 
 
 def verdicts(plan: Plan, runs: pl.DataFrame) -> list[dict[str, Any]]:
-    """``check.judge``'s row for every sample point, from the runs table's observed/comparison columns."""
+    """The verdict for every sample point (its :data:`VERDICT_COLUMNS`), from the runs table's observed and
+    comparison columns."""
     if plan.comparison is None:
         raise ValueError("the plan has no hypothesis to judge")
     hypothesis = plan.comparison.hypothesis
-    key = hypothesis.observable.key()
     observed = runs.select("point", "replicate", "observed", "comparison").rows()
     mine = {(p, r): v for p, r, v, _ in observed}
     theirs = {(p, r): c for p, r, _, c in observed}
+    replicates = range(len(plan.seeds))
     rows = []
-    for p, scenario in enumerate(plan.points):
-        side = Side(scenario)
-        other = Side(plan.compared[p]) if plan.compared else None
-        values: dict[str, dict[str, float]] = {}
-        for r, seed in enumerate(plan.seeds):
-            values[f"{side.key}-{seed}"] = {key: _number(mine.get((p, r)))}
-            if other is not None:
-                values[f"{other.key}-{seed}"] = {key: _number(theirs.get((p, r)))}
-        rows.append(judge(Trial(plan.base.name, hypothesis, side, other, list(plan.seeds)), values))
+    for p in range(len(plan.points)):
+        values = np.array([_number(mine.get((p, r))) for r in replicates])
+        compared = (np.array([_number(theirs.get((p, r))) for r in replicates]) if plan.compared
+                    else np.full(len(values), hypothesis.than))
+        effect = paired_effect(values, compared)
+        rows.append({**vars(effect), "holds": hypothesis.holds(effect.ci_low, effect.ci_high)})
     return rows
 
 
@@ -140,7 +139,7 @@ def decider_table(params: tuple[Parameter, ...], values: np.ndarray, holds: np.n
     rows: dict[str, list[Any]] = {c: [] for c in DECIDER_COLUMNS}
     for j, param in enumerate(params):
         x = values[:, j]
-        position = (x - param.low) / (param.high - param.low)
+        position = param.normalized(x)
         rule, threshold, holds_right, fails_right = stump(x, holds) if both else ("", math.nan, math.nan, math.nan)
         rows["parameter"].append(param.key)
         rows["rank_biserial"].append(rank_biserial(x, holds) if both else None)

@@ -21,11 +21,10 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..check import horizon_problem
+from ..batch.runs import PlannedRun, check_replicates, derive_seeds, resolve_seed, scenario_digest, seeded
 from ..config import Scenario, to_dict
 from ..errors import ScenarioError
-from ..hypotheses import Hypothesis
-from ..sweep.plan import Run, derive_seeds, scenario_digest
+from ..hypotheses import Hypothesis, horizon_problem
 from . import design as designs
 from .design import Design
 from .space import Parameter, at
@@ -63,8 +62,8 @@ class Plan:
     points: tuple[Scenario, ...]
     comparison: Comparison | None
     compared: tuple[Scenario, ...]           # each point's comparison scenario (when one is run)
-    runs: tuple[Run, ...]                    # the analysed scenario's runs, point by point
-    comparison_runs: tuple[Run, ...]
+    runs: tuple[PlannedRun, ...]             # the analysed scenario's runs, point by point
+    comparison_runs: tuple[PlannedRun, ...]
     fingerprint: str
 
     @property
@@ -72,21 +71,19 @@ class Plan:
         return tuple(p.key for p in self.params)
 
     @property
-    def all_runs(self) -> tuple[Run, ...]:
+    def all_runs(self) -> tuple[PlannedRun, ...]:
         return self.runs + self.comparison_runs
 
-    def is_comparison(self, run: Run) -> bool:
+    def is_comparison(self, run: PlannedRun) -> bool:
         return run.run_id.endswith(COMPARISON_SUFFIX)
 
-    def payload(self, run: Run) -> dict[str, Any]:
+    def payload(self, run: PlannedRun) -> dict[str, Any]:
         """What the run's worker is given: its resolved scenario with its seed, and what to observe."""
         scenario = self.compared[run.point] if self.is_comparison(run) else self.points[run.point]
-        raw = to_dict(scenario, hypotheses=False)
-        raw["simulation"]["seed"] = run.seed
         observables = [self.comparison.hypothesis.observable] if self.comparison else []
-        return {"scenario": raw, "observables": observables}
+        return {"scenario": seeded(scenario, run.seed), "observables": observables}
 
-    def run_label(self, run: Run) -> str:
+    def run_label(self, run: PlannedRun) -> str:
         """How a run is named in a failure report: its side, parameters, replicate and seed."""
         return f"comparison side, {run.label()}" if self.is_comparison(run) else run.label()
 
@@ -177,10 +174,10 @@ def _point_scenarios(base: Scenario, params: tuple[Parameter, ...], values: tupl
 
 
 def _runs(values: tuple[tuple[float | int, ...], ...], keys: tuple[str, ...], seeds: list[int],
-          suffix: str = "") -> tuple[Run, ...]:
+          suffix: str = "") -> tuple[PlannedRun, ...]:
     point_width = max(4, len(str(len(values) - 1)))
     rep_width = max(3, len(str(len(seeds) - 1)))
-    return tuple(Run(run_id=f"p{p:0{point_width}d}-r{r:0{rep_width}d}{suffix}", point=p, replicate=r, seed=seed,
+    return tuple(PlannedRun(run_id=f"p{p:0{point_width}d}-r{r:0{rep_width}d}{suffix}", point=p, replicate=r, seed=seed,
                      values=tuple(zip(keys, point, strict=True)))
                  for p, point in enumerate(values) for r, seed in enumerate(seeds))
 
@@ -188,13 +185,10 @@ def _runs(values: tuple[tuple[float | int, ...], ...], keys: tuple[str, ...], se
 def make_plan(base: Scenario, params: tuple[Parameter, ...], design: Design, replicates: int,
               base_seed: int | None = None, comparison: Comparison | None = None) -> Plan:
     """Draw the sample and lay out every run; everything is validated before anything runs."""
-    if replicates < 1:
-        raise ScenarioError(f"--replicates: must be at least 1, got {replicates}")
+    check_replicates(replicates)
     if comparison is not None and replicates < 2:
         raise ScenarioError(f"--replicates: a hypothesis's interval needs at least 2 paired seeds, got {replicates}")
-    seed = base.simulation.seed if base_seed is None else base_seed
-    if not 0 <= seed < 2**63:
-        raise ScenarioError(f"--seed: must be between 0 and 2**63-1, got {seed}")
+    seed = resolve_seed(base, base_seed)
     if comparison is not None:
         _check_horizon(comparison.hypothesis, base.simulation.days)
         check_comparison(comparison, params)

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Scenario, to_dict
 from ..errors import ScenarioError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SEED_KEY = "simulation.seed"
 WHERE = "--param"
@@ -43,8 +46,8 @@ class Parameter:
         """The value a run uses for the sampled ``x``: ``x`` itself, or rounded (halves up) for an integer key."""
         return int(math.floor(x + 0.5)) if self.integer else float(x)
 
-    def normalized(self, value: float) -> float:
-        """Where ``value`` lies in the range: 0 at LOW, 1 at HIGH."""
+    def normalized(self, value: np.ndarray) -> np.ndarray:
+        """Where each value lies in the range: 0 at LOW, 1 at HIGH."""
         return (value - self.low) / (self.high - self.low)
 
 

@@ -1,23 +1,20 @@
-"""A sensitivity analysis on disk: one file per finished run, and the samples and runs tables.
+"""A sensitivity analysis as tables: a finished run's file, and the samples and runs tables.
 
-Each finished run is kept in ``DIR/runs/<run_id>.parquet`` the moment it comes back (written to a hidden
-temporary file, then renamed, as the sweeps do): one row holding its run_id, seed, the final value of
-every network measure, and what a hypothesis reads (``observed``, null without one). The tables are
-rebuilt from those files with polars over whole columns and sorted explicitly, so they are identical
-whatever the number of workers or the order in which runs finished.
+Each finished run is kept in ``DIR/runs/<run_id>.parquet`` the moment it comes back
+(:class:`~sim.batch.folder.RunFiles`): one row holding its run_id, seed, the final value of every network
+measure, and what a hypothesis reads (``observed``, null without one). The tables are rebuilt from those
+files with polars over whole columns and sorted explicitly, so they are identical whatever the number of
+workers or the order in which runs finished.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 
-from ..files import write_atomic
+from ..batch.folder import METRIC_SCHEMA
+from ..batch.runs import PlannedRun
 from ..measures import COUNT_METRICS, METRICS
-from ..sweep.plan import Run
-from ..sweep.tables import METRIC_SCHEMA, load_kept, run_path
 from .plan import Plan
 
 RUN_FILE_SCHEMA: dict[str, pl.DataType] = {"run_id": pl.String(), "seed": pl.Int64(), **METRIC_SCHEMA,
@@ -31,7 +28,7 @@ def _cell(value: float, integer: bool) -> float | int | None:
     return int(value) if integer else float(value)
 
 
-def run_frame(run: Run, result: dict[str, np.ndarray]) -> pl.DataFrame:
+def run_frame(run: PlannedRun, result: dict[str, np.ndarray]) -> pl.DataFrame:
     """A finished run as one row: run_id, seed, final measures (NaN as null), the observed value."""
     measures = np.asarray(result["measures"], dtype=np.float64)
     if measures.shape != (len(METRICS),):
@@ -41,18 +38,6 @@ def run_frame(run: Run, result: dict[str, np.ndarray]) -> pl.DataFrame:
              **{m: _cell(measures[i], m in COUNT_METRICS) for i, m in enumerate(METRICS)},
              "observed": _cell(observed[0], False) if observed.size else None}
     return pl.DataFrame({name: pl.Series(name, [cells[name]], dtype=dtype) for name, dtype in RUN_FILE_SCHEMA.items()})
-
-
-def store_run(out: Path, run: Run, result: dict[str, np.ndarray]) -> Path:
-    """Keep a finished run atomically: temp file in ``DIR/runs/``, then rename (never a partial file)."""
-    final = run_path(out, run.run_id)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(final, run_frame(run, result).write_parquet)
-
-
-def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
-    """The planned runs already kept in ``DIR/runs/``, one row each (see :func:`~sim.sweep.tables.load_kept`)."""
-    return load_kept(out, plan.all_runs, RUN_FILE_SCHEMA, one_row=True)
 
 
 def _value_series(name: str, values: list[float | int], integer: bool) -> pl.Series:
@@ -67,14 +52,14 @@ def samples_table(plan: Plan) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def _identity(runs: tuple[Run, ...]) -> pl.DataFrame:
+def _identity(runs: tuple[PlannedRun, ...]) -> pl.DataFrame:
     return pl.DataFrame({"run_id": pl.Series([r.run_id for r in runs], dtype=pl.String),
                          "point": pl.Series([r.point for r in runs], dtype=pl.Int64),
                          "replicate": pl.Series([r.replicate for r in runs], dtype=pl.Int64),
                          "seed": pl.Series([r.seed for r in runs], dtype=pl.Int64)})
 
 
-def _held(runs: tuple[Run, ...], finished: dict[str, pl.DataFrame]) -> pl.DataFrame:
+def _held(runs: tuple[PlannedRun, ...], finished: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """The kept files of ``runs`` stacked (those finished), with the run file's schema."""
     frames = [finished[r.run_id] for r in runs if r.run_id in finished]
     return pl.concat(frames) if frames else pl.DataFrame(schema=RUN_FILE_SCHEMA)

@@ -5,11 +5,10 @@ run ``--replicates`` times with seeds from ``SeedSequence(BASE).spawn(...)`` (se
 tables are identical whatever the number of workers, the finishing order or the machine.
 
 - :mod:`.plan`: the grid, its runs and their seeds, the sweep's fingerprint (pure, checked up front);
-- :mod:`.execution`: where runs execute (a local process pool or Dask), yielding outcomes as they finish;
-- :mod:`.directory`: the output directory's identity (resume it, refuse another sweep's);
-- :mod:`.tables`: one file per finished run, and the runs / metrics / summary tables built from them;
-- :mod:`.statistics`: exact Student's t quantiles for the confidence intervals;
-- :mod:`.driver`: :func:`run_sweep`, which puts these together;
+- :mod:`.work`: what a run does in a worker (its daily measures);
+- :mod:`.tables`: a finished run's file, and the runs / metrics / summary tables built from them;
+- :mod:`.driver`: :func:`run_sweep`, which runs the plan in the batch shell (:mod:`sim.batch`: executors,
+  the folder, resuming, Ctrl-C);
 - :mod:`.command`: ``trustsim sweep`` on the command line.
 
 Output directory::
@@ -30,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SweepInterrupted", "SweepResult", "run_sweep"]
+__all__ = ["SweepResult", "run_sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,8 +11,14 @@ import sys
 from typing import Any
 
 from .. import config, options
+from ..batch.command import (
+    INTERRUPTED,
+    add_executor_options,
+    add_output_options,
+    require_out,
+    unless_interrupted,
+)
 from ..errors import ScenarioError, UsageError
-from ..files import FORMATS
 from .plan import DEFAULT_REPLICATES, SCENARIO_KEY
 
 
@@ -32,16 +38,9 @@ def add_parser(commands: Any) -> None:
                             "none: replicates of one scenario)")
     sweep.add_argument("--replicates", type=int, default=DEFAULT_REPLICATES, metavar="R",
                        help=f"runs per grid point, each with its own seed (default {DEFAULT_REPLICATES})")
-    sweep.add_argument("--workers", type=int, metavar="W",
-                       help="local worker processes (default: the machine's cores); with --dask local, "
-                            "the LocalCluster's workers")
-    sweep.add_argument("--dask", metavar="ADDRESS|local",
-                       help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a LocalCluster "
-                            "started for the sweep ('local'); needs pip install 'trustsim[cluster]'")
-    sweep.add_argument("--out", required=True, metavar="DIR", help="output directory (resumed if it holds "
-                       "this sweep, extended if it holds this sweep with fewer values or replicates)")
-    sweep.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    add_executor_options(sweep, "the sweep")
+    add_output_options(sweep, "output directory (resumed if it holds this sweep, extended if it holds this "
+                              "sweep with fewer values or replicates)")
     sweep.set_defaults(handler=main)
 
 
@@ -59,7 +58,7 @@ def report(result: Any) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """The ``sweep`` handler: validate everything, run or resume, write the tables; returns the exit code."""
-    from .driver import SweepInterrupted, run_sweep
+    from .driver import run_sweep
     from .plan import parse_grid
 
     # --seed is the sweep's base seed, not a scenario key
@@ -68,8 +67,7 @@ def main(args: argparse.Namespace) -> int:
     for axis in axes:
         if axis.key in overrides:
             raise ScenarioError(f"--grid {axis.key}: also fixed by --set/--agents/--days; give it only once")
-    if not args.out.strip():
-        raise UsageError("--out: the path is empty; give the folder to write the sweep to")
+    require_out(args.out, "the sweep")
     names = next((axis.values for axis in axes if axis.key == SCENARIO_KEY), None)
     if names is not None:
         if args.scenario is not None:
@@ -84,13 +82,11 @@ def main(args: argparse.Namespace) -> int:
     command = {"scenario": args.scenario, "grid": list(args.grid or []), "replicates": args.replicates,
                "seed": args.seed, "agents": args.agents, "days": args.days, "set": list(args.set or []),
                "workers": args.workers, "dask": args.dask, "out": args.out, "format": args.format}
-    try:
-        result = run_sweep(scenario, axes, args.out, replicates=args.replicates, base_seed=args.seed,
-                           workers=args.workers, dask=args.dask, fmt=args.format, progress=not args.quiet,
-                           command=command)
-    except SweepInterrupted as stop:
-        print(f"trustsim: {stop}", file=sys.stderr)
-        return 130
+    result = unless_interrupted(lambda: run_sweep(
+        scenario, axes, args.out, replicates=args.replicates, base_seed=args.seed, workers=args.workers,
+        dask=args.dask, fmt=args.format, progress=not args.quiet, command=command))
+    if result is None:
+        return INTERRUPTED
     if not args.quiet:
         print(report(result))
     if result.failures:

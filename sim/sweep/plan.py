@@ -4,11 +4,14 @@ Everything here is pure and checked up front, so a bad grid key or value is reje
 :class:`~sim.errors.ScenarioError` line) before a single run starts.
 
 The grid may sweep across scenarios (the key ``scenario``, with scenario names as values) and may be
-empty (replicates of one scenario). Seeds: replicate ``r`` runs on ``SeedSequence(base_seed).spawn(...)[r]``
-(reduced to a non-negative TOML integer, below 2**63) at every grid point: common random numbers, which
-make the points' differences sharper. A run's id is a digest of its point's values plus its replicate. So
+empty (replicates of one scenario). Seeds: replicate ``r`` runs on seed ``r`` of the base seed at every
+grid point (:mod:`sim.batch.runs`). A run's id is a digest of its point's values plus its replicate. So
 neither depends on how many values or replicates there are: a finished sweep extended with more of
 either keeps every run it already has.
+
+:func:`state` is what the sweep's folder records of it (``sweep.json``), and :func:`differences` says how
+another sweep's record differs from it: the same scenario(s), grid keys and base seed may add grid values
+or replicates to a folder, anything else is another sweep.
 """
 
 from __future__ import annotations
@@ -19,9 +22,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..config import Scenario, parse_literal, to_dict
+from ..batch.runs import (
+    PlannedRun,
+    check_replicates,
+    derive_seeds,
+    literal,
+    resolve_seed,
+    scenario_digest,
+    seeded,
+)
+from ..config import Scenario, parse_literal
 from ..errors import ScenarioError
 from ..resources import check_fits
 
@@ -40,22 +50,6 @@ class Axis:
 
 
 @dataclass(frozen=True)
-class Run:
-    """One planned run: a grid point, a replicate and the seed derived for them."""
-
-    run_id: str
-    point: int
-    replicate: int
-    seed: int
-    values: tuple[tuple[str, Any], ...]   # (grid key, value) in grid order
-
-    def label(self) -> str:
-        """``trust.asymmetry=2, replicate=1, seed=123``: how a run is named in reports."""
-        parts = [f"{key}={_literal(value)}" for key, value in self.values]
-        return ", ".join([*parts, f"replicate={self.replicate}", f"seed={self.seed}"])
-
-
-@dataclass(frozen=True)
 class Plan:
     """A validated sweep: the resolved base scenario(s), the grid, every run, and the sweep's identity.
 
@@ -70,7 +64,7 @@ class Plan:
     replicates: int
     base_seed: int
     points: tuple[Scenario, ...]
-    runs: tuple[Run, ...]
+    runs: tuple[PlannedRun, ...]          # values: (grid key, value) in grid order
     identity: dict[str, Any]
     fingerprint: str
 
@@ -88,20 +82,9 @@ class Plan:
         """How the sweep is named in reports: its scenario, or its scenarios joined by '+'."""
         return "+".join(self.bases)
 
-    def scenario_dict(self, run: Run) -> dict[str, Any]:
+    def scenario_dict(self, run: PlannedRun) -> dict[str, Any]:
         """The run's fully resolved scenario as plain data (what a worker receives)."""
-        raw = to_dict(self.points[run.point], hypotheses=False)
-        raw["simulation"]["seed"] = run.seed
-        return raw
-
-
-def _literal(value: Any) -> str:
-    """A value as it would be typed on the command line (strings unquoted, like ``--set``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value)
+        return seeded(self.points[run.point], run.seed)
 
 
 def split_values(text: str) -> list[str]:
@@ -141,7 +124,7 @@ def parse_axis(item: str) -> Axis:
     for value in values:
         canonical = _canonical(value)
         if canonical in seen:
-            raise ScenarioError(f"--grid {key}: value {_literal(value)} is given twice (values equal as "
+            raise ScenarioError(f"--grid {key}: value {literal(value)} is given twice (values equal as "
                                 "numbers are the same value)")
         seen.add(canonical)
     return Axis(key=key, values=values, texts=tuple(texts))
@@ -172,21 +155,6 @@ def parse_grid(items: list[str]) -> tuple[Axis, ...]:
         if keys.count(key) > 1:
             raise ScenarioError(f"--grid {key}: given more than once (list all its values in one --grid)")
     return axes
-
-
-def derive_seeds(base_seed: int, count: int) -> list[int]:
-    """``count`` independent seeds from ``SeedSequence(base_seed)``, each below 2**63 (a TOML integer)."""
-    children = np.random.SeedSequence(base_seed).spawn(count)
-    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """sha256 of the fully resolved scenario but its seed (canonical JSON): what the runs are of."""
-    raw = to_dict(scenario, hypotheses=False)
-    raw["simulation"].pop("seed")
-    # in the scenario's own order: two scenarios that differ only in the order of their archetypes are
-    # two different runs, so sorting the keys here would confuse them
-    return hashlib.sha256(json.dumps(raw, default=str).encode()).hexdigest()
 
 
 def _digest(data: Any) -> str:
@@ -221,15 +189,12 @@ def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], rep
     ``bases`` is the scenario swept, or, when the grid sweeps ``scenario``, each scenario by the name the
     grid gives it (already resolved with the sweep's --set/--agents/--days).
     """
-    if replicates < 1:
-        raise ScenarioError(f"--replicates: must be at least 1, got {replicates}")
+    check_replicates(replicates)
     if isinstance(bases, Scenario):
         bases = {bases.name: bases}
     if len(bases) > 1 and SCENARIO_KEY not in (axis.key for axis in axes):
         raise ScenarioError("several scenarios need a --grid scenario=NAME,NAME axis")
-    seed = next(iter(bases.values())).simulation.seed if base_seed is None else base_seed
-    if not 0 <= seed < 2**63:
-        raise ScenarioError(f"--seed: must be between 0 and 2**63-1, got {seed}")
+    seed = resolve_seed(next(iter(bases.values())), base_seed)
     bases = {name: base.with_overrides({SEED_KEY: seed}) for name, base in bases.items()}
     points = _validate_points(bases, axes)
     for point in points:
@@ -238,7 +203,7 @@ def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], rep
     combos = list(itertools.product(*(axis.values for axis in axes)))
     keys = tuple(axis.key for axis in axes)
     runs = tuple(
-        Run(run_id=f"{_digest([keys, [_canonical(v) for v in combos[p]]])[:10]}-r{r:03d}", point=p, replicate=r,
+        PlannedRun(run_id=f"{_digest([keys, [_canonical(v) for v in combos[p]]])[:10]}-r{r:03d}", point=p, replicate=r,
             seed=seeds[r], values=tuple(zip(keys, combos[p], strict=True)))
         for p in range(len(points)) for r in range(replicates)
     )
@@ -248,3 +213,29 @@ def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], rep
                   "replicates": replicates}
     return Plan(bases=bases, axes=axes, replicates=replicates, base_seed=seed, points=points, runs=runs,
                 identity=identity, fingerprint=_digest(everything))
+
+
+LABELS = {"bases": "scenario (the scenario file, --set, --agents/--days, or the trustsim version)",
+          "keys": "grid keys", "base_seed": "seed", "layout": "layout (made by an older trustsim)"}
+
+
+def state(plan: Plan) -> dict[str, Any]:
+    """What ``sweep.json`` records: the sweep's identity and, for people, what the latest plan held."""
+    return {**plan.identity, "scenarios": list(plan.bases),
+            "grid": [{"key": a.key, "values": list(a.values)} for a in plan.axes],
+            "replicates": plan.replicates}
+
+
+def differences(held: dict[str, Any], plan: Plan) -> str | None:
+    """None when ``held`` (a folder's ``sweep.json``) is this sweep, perhaps with fewer grid values or
+    replicates; else what it holds and how it differs. ValueError: it is not a sweep's record at all."""
+    grid = held.get("grid", [])
+    if not isinstance(grid, list):
+        raise ValueError("grid")
+    differ = [label for key, label in LABELS.items() if held.get(key) != plan.identity.get(key)]
+    if not differ:
+        return None
+    keys = ", ".join(str(entry.get("key", "?")) for entry in grid if isinstance(entry, dict))
+    scenarios = held.get("scenarios") or [held.get("scenario", "?")]
+    return (f"scenario {'+'.join(map(str, scenarios))}, grid {keys or 'none'}, seed {held.get('base_seed', '?')}; "
+            f"differs in {', '.join(differ)}")

@@ -1,40 +1,33 @@
-"""Sweep results on disk and as tables: one file per finished run, and the runs/metrics/summary frames.
+"""Sweep results as tables: a finished run's file (its daily measures), and the runs/metrics/summary frames.
 
-Each finished run is kept in ``DIR/runs/<run_id>.parquet`` (written to a hidden temporary file next to
-it, then renamed, so a file there is always complete). The three tables are rebuilt from those files
-with polars expressions over whole columns and sorted explicitly, so they are identical whatever the
-number of workers or the order in which runs finished.
+Each finished run is kept in ``DIR/runs/<run_id>.parquet`` (:class:`~sim.batch.folder.RunFiles`). The
+three tables are rebuilt from those files with polars expressions over whole columns and sorted
+explicitly, so they are identical whatever the number of workers or the order in which runs finished.
 
-Confidence intervals use Student's t with n-1 degrees of freedom (:mod:`.statistics`, exact quantiles).
+Confidence intervals use Student's t with n-1 degrees of freedom (:mod:`sim.batch.statistics`, exact
+quantiles).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..files import write_atomic
+from ..batch.folder import METRIC_SCHEMA
+from ..batch.runs import PlannedRun
+from ..batch.statistics import t_quantile
 from ..measures import COUNT_METRICS, METRICS
-from .directory import RUNS_DIR
-from .plan import Plan, Run
-from .statistics import t_quantile
+from .plan import Plan
 
-METRIC_SCHEMA: dict[str, pl.DataType] = {m: pl.Int64() if m in COUNT_METRICS else pl.Float64() for m in METRICS}
 RUN_FILE_SCHEMA: dict[str, pl.DataType] = {"run_id": pl.String(), "seed": pl.Int64(), "day": pl.Int32(),
                                            **METRIC_SCHEMA}
 
 
 # ---------------------------------------------------------------- one file per run
 
-def run_path(out: Path, run_id: str) -> Path:
-    return out / RUNS_DIR / f"{run_id}.parquet"
-
-
-def run_frame(run: Run, history: dict[str, np.ndarray]) -> pl.DataFrame:
+def run_frame(run: PlannedRun, history: dict[str, np.ndarray]) -> pl.DataFrame:
     """A finished run's daily measures with its identity (run_id, seed); NaN becomes null, as in export."""
     days = len(history["day"])
     frame = pl.DataFrame({
@@ -47,52 +40,6 @@ def run_frame(run: Run, history: dict[str, np.ndarray]) -> pl.DataFrame:
         pl.col([m for m in METRICS if m not in COUNT_METRICS]).fill_nan(None),
         pl.col(sorted(COUNT_METRICS)).cast(pl.Int64),
     ).select(list(RUN_FILE_SCHEMA)).sort("day")
-
-
-def store_run(out: Path, run: Run, history: dict[str, np.ndarray]) -> Path:
-    """Keep a finished run atomically: temp file in ``DIR/runs/``, then rename (never a partial file)."""
-    final = run_path(out, run.run_id)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(final, run_frame(run, history).write_parquet)
-
-
-def clean_temporaries(out: Path) -> None:
-    """Remove temp files a killed sweep may have left in ``DIR/runs/`` (never a finished run)."""
-    folder = out / RUNS_DIR
-    if folder.is_dir():
-        for temp in folder.glob(".*.tmp"):
-            temp.unlink(missing_ok=True)
-
-
-def load_kept(out: Path, runs: Iterable[Run], schema: dict[str, pl.DataType], *, one_row: bool = False
-              ) -> dict[str, pl.DataFrame]:
-    """The given runs already kept in ``DIR/runs/`` (files of ``schema``: one row each, or one per day).
-
-    An unreadable file, or one whose schema, rows, seed or run id do not match its run, is dropped so
-    that the run is done again. Sweeps and sensitivity analyses keep their runs by this one rule.
-    """
-    finished = {}
-    for run in runs:
-        path = run_path(out, run.run_id)
-        if not path.is_file():
-            continue
-        try:
-            frame = pl.read_parquet(path)
-        except Exception:   # a damaged file (e.g. a disk problem): run it again
-            path.unlink(missing_ok=True)
-            continue
-        if (dict(frame.schema) != schema or frame.height == 0 or (one_row and frame.height != 1)
-                or frame["seed"].unique().to_list() != [run.seed]
-                or frame["run_id"].unique().to_list() != [run.run_id]):
-            path.unlink(missing_ok=True)
-            continue
-        finished[run.run_id] = frame
-    return finished
-
-
-def load_finished(out: Path, plan: Plan) -> dict[str, pl.DataFrame]:
-    """The planned runs already kept in ``DIR/runs/`` (see :func:`load_kept`)."""
-    return load_kept(out, plan.runs, RUN_FILE_SCHEMA)
 
 
 # ---------------------------------------------------------------- tables

@@ -17,7 +17,7 @@ import matplotlib
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 
-from sim import palette
+from .. import palette
 
 SLIDE = (12.8, 7.2)          # inches: 16:9
 DPI = 150                    # 12.8 x 150 = 1920 pixels wide

@@ -17,11 +17,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import Chart
-from .inputs import Run
+from .inputs import RunFolder
 
 SAMPLE = 300        # agents in the picture: enough to see structure, few enough to see each one
 RESTART = 0.15      # chance per step that the walk starts again from an agent it met (so it is not one chain)
@@ -76,7 +75,7 @@ def layout(nodes: np.ndarray, ties: pl.DataFrame, seed: int) -> np.ndarray:
     return np.array([positions[node] for node in nodes.tolist()])
 
 
-def network_data(run: Run) -> dict[str, pl.DataFrame]:
+def network_data(run: RunFolder) -> dict[str, pl.DataFrame]:
     """The sampled agents with their positions, archetype, reputation and followers, and their ties."""
     agents = run.read("agents", ["agent", "archetype", "reputation", "followers"])
     edges = run.read("edges", ["source", "target", "trust"])
@@ -126,7 +125,7 @@ def draw_network(data: dict[str, pl.DataFrame], archetypes: tuple[str, ...], tit
     return fig
 
 
-def network_chart(run: Run, name: str = "network", side: str = "") -> Chart:
+def network_chart(run: RunFolder, name: str = "network", side: str = "") -> Chart:
     """The network picture of one run (``side``: "A" or "B" when two are compared)."""
     data = network_data(run)
     shown, total = data[""].height, run.read("agents", ["agent"]).height

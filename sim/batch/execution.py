@@ -1,20 +1,22 @@
-"""Where sweep runs execute: a local process pool, or a Dask cluster (an existing scheduler or a LocalCluster).
+"""Where a batch's runs execute: a local process pool, or a Dask cluster (an existing scheduler or a
+LocalCluster), as an :class:`Executor` says (``--workers``, ``--dask``).
 
 Both executors take the same :class:`Task` list and yield one :class:`Outcome` per task as runs finish,
 in whatever order they finish: the caller keeps each result at once and sorts the tables itself. A run
 that raises, or whose worker process dies, becomes a failed outcome; the other runs go on.
 
 The work done for a task is a top-level function of plain data (its payload: for a sweep, the run's
-scenario dict) returning a few numpy columns: :func:`run_one` (a run's daily measures) unless the caller
-passes another (``trustsim check`` evaluates hypotheses; a test passes one that fails on purpose). It
-pickles by name to a process pool and to a remote Dask worker alike. Results come back to this process,
-which writes them: a remote cluster needs no shared filesystem.
+scenario dict) returning a few numpy columns: each design names its own (a sweep's run keeps its daily
+measures, ``trustsim check`` evaluates hypotheses; a test passes one that fails on purpose). It pickles
+by name to a process pool and to a remote Dask worker alike. Results come back to this process, which
+keeps them: a remote cluster needs no shared filesystem.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -28,10 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from ..config import from_dict
-from ..engine import Simulation
-from ..errors import ClusterError
-from .plan import Run
+from ..errors import ClusterError, UsageError
+from .runs import PlannedRun
 
 CLUSTER_HINT = "pip install 'trustsim[cluster]'"
 TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
@@ -42,22 +42,57 @@ Work = Callable[[dict[str, Any]], dict[str, np.ndarray]]
 class Task:
     """A run to execute: its plan entry, and the plain data its work function is given."""
 
-    run: Run
+    run: PlannedRun
     payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A finished task: what its work returned (``history``), or ``error`` (one line) if it failed."""
+    """A finished task: what its work returned (``result``), or ``error`` (one line) if it failed."""
 
-    run: Run
-    history: dict[str, np.ndarray] | None
+    run: PlannedRun
+    result: dict[str, np.ndarray] | None
     error: str | None = None
 
 
-def run_one(scenario: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Worker: rebuild the scenario, run it to the end, return ``day`` + every measure as numpy columns."""
-    return Simulation(from_dict(scenario, "<sweep>")).run().metrics_history()
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where a batch runs: a local pool of ``workers`` processes (default: the cores), or the Dask scheduler
+    at ``dask`` (``local``: a LocalCluster of ``workers`` started for the batch). ``timeout``: how long to
+    wait for a scheduler to answer."""
+
+    workers: int | None = None
+    dask: str | None = None
+    timeout: float = 10.0
+
+    def check(self) -> None:
+        """Refuse bad options in one line before anything runs or any folder is claimed."""
+        if self.workers is not None and self.workers < 1:
+            raise UsageError(f"--workers: must be at least 1, got {self.workers}")
+        if self.workers is not None and self.dask not in (None, "local"):
+            raise UsageError("--workers: not used with --dask ADDRESS (the cluster has its own workers)")
+        if self.dask is not None:
+            require_dask(self.dask, self.timeout)
+
+    def size(self, tasks: int) -> int:
+        """Workers for ``tasks`` runs: never more than there are runs."""
+        return min(self.workers or default_workers(), max(tasks, 1))
+
+    def describe(self, tasks: int) -> dict[str, Any]:
+        """What a manifest records of it."""
+        return {"kind": "dask" if self.dask else "local", "workers": self.size(tasks), "address": self.dask}
+
+    def outcomes(self, tasks: list[Task], work: Work) -> Iterator[Outcome]:
+        """The tasks' outcomes as they finish."""
+        return outcomes(tasks, self.size(len(tasks)), self.dask, self.timeout, work)
 
 
 def describe(exc: BaseException) -> str:
@@ -83,7 +118,7 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         # workers start with numpy and sim imported and the compiled kernels ready
-        context.set_forkserver_preload(["sim.engine", "sim.sweep.execution", "sim.kernels_warm"])
+        context.set_forkserver_preload(["sim.engine", "sim.batch.execution", "sim.kernels_warm"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
 
 
@@ -98,7 +133,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def local_outcomes(tasks: list[Task], workers: int, work: Work = run_one) -> Iterator[Outcome]:
+def local_outcomes(tasks: list[Task], workers: int, work: Work) -> Iterator[Outcome]:
     """Run tasks on a local process pool, at most ``workers`` at a time, yielding outcomes as they finish.
 
     If a worker process dies (killed, out of memory) the pool breaks and every run in flight is lost
@@ -243,8 +278,7 @@ def _connect(stack: ExitStack, address: str, workers: int, timeout: float) -> An
     return stack.enter_context(client)
 
 
-def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float = 10.0,
-                  work: Work = run_one) -> Iterator[Outcome]:
+def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float, work: Work) -> Iterator[Outcome]:
     """Run tasks on a Dask cluster, yielding outcomes as they finish (``distributed.as_completed``).
 
     ``pure=False``: two runs with equal arguments must still both run (and never be merged into one).
@@ -261,21 +295,20 @@ def dask_outcomes(tasks: list[Task], address: str, workers: int, timeout: float 
                 remaining.discard(future)
                 task = owner[future.key]
                 try:
-                    history = future.result()
+                    result = future.result()
                 except (KeyboardInterrupt, SystemExit, GeneratorExit):
                     raise
                 except BaseException as exc:   # the run's own error, KilledWorker, a cancelled future...
                     yield Outcome(task.run, None, describe(exc))
                 else:
-                    yield Outcome(task.run, history)
+                    yield Outcome(task.run, result)
                 future.release()
         finally:
             if remaining:
                 client.cancel(list(remaining))
 
 
-def outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float, work: Work = run_one
-             ) -> Iterator[Outcome]:
+def outcomes(tasks: list[Task], workers: int, dask: str | None, timeout: float, work: Work) -> Iterator[Outcome]:
     """The tasks' outcomes as they finish: on the local pool, or on the Dask scheduler at ``dask``."""
     if dask is None:
         return local_outcomes(tasks, workers, work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.errors import UsageError
+from ..errors import UsageError
 
 
 def size(path: Path) -> str:
@@ -19,7 +19,7 @@ def size(path: Path) -> str:
 
 
 def main(paths: Sequence[str], out: str | None) -> int:
-    """Write the report of ``paths`` (see :func:`report.write`) and print where it is; exit code 0."""
+    """Write the report of ``paths`` (see :func:`sim.report.write`) and print where it is; exit code 0."""
     if len(paths) > 2:
         raise UsageError(f"trustsim report: give one or two paths, not {len(paths)}")
     from .writer import FIGURES, write

@@ -20,10 +20,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import StrMethodFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from sim import palette
-from sim.measures import ARCHETYPE_MEASURES, NETWORK_MEASURES, Measure
-from sim.scenario_events import ScenarioEvent
-
+from .. import palette
+from ..measures import ARCHETYPE_MEASURES, NETWORK_MEASURES, Measure
+from ..scenario_events import ScenarioEvent
 from . import style
 
 MEASURES: dict[str, Measure] = {m.name: m for m in NETWORK_MEASURES}

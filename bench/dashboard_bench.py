@@ -1,8 +1,8 @@
 """What the dashboard costs: simulated days per second with the dashboard playing at full speed, against
 the engine alone on the same scenario, and how fast a key press is acted on meanwhile.
 
-    .venv/bin/python -m tui.bench            # 10,000 agents, 180 days
-    from tui.bench import measure; measure(agents=10000, days=180)
+    .venv/bin/python -m bench.dashboard_bench     # 10,000 agents, 180 days
+    from bench.dashboard_bench import measure; measure(agents=10000, days=180)
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import time
 from typing import Any
 
 from sim import Simulation, load_scenario
-
-from .runner import SPEEDS
+from tui.runner import SPEEDS
 
 SCENARIO = "broken_promises"
 
@@ -30,8 +29,8 @@ def headless(agents: int, days: int, scenario: str = SCENARIO) -> float:
 
 
 async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tuple[float, float, list[float]]:
-    from .app import TrustApp
-    from .widgets import TopBar
+    from tui.app import TrustApp
+    from tui.widgets import TopBar
 
     app = TrustApp(scenario, {"simulation.agents": agents, "simulation.days": days}, play=False,
                    speed=len(SPEEDS) - 1)

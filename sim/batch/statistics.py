@@ -1,13 +1,18 @@
-"""Confidence intervals without scipy: the exact Student's t quantile for integer degrees of freedom.
+"""Confidence intervals without scipy: the exact Student's t quantile for integer degrees of freedom, and
+the paired effect of two sides run on the same seeds.
 
 The t CDF for an integer number of degrees of freedom has a closed form (Abramowitz & Stegun 26.7.3-4),
-which :func:`t_quantile` inverts by bisection. The sweeps' summaries and ``trustsim check`` use it.
+which :func:`t_quantile` inverts by bisection. The sweeps' summaries use it, and :func:`paired_effect`,
+which judges a hypothesis for ``trustsim check`` and at every point of a sensitivity analysis alike.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 CONFIDENCE = 0.95
 
@@ -46,3 +51,35 @@ def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
         if high - low < 1e-13 * high:
             break
     return (low + high) / 2.0
+
+
+@dataclass(frozen=True)
+class PairedEffect:
+    """The effect of one side against the other, seed by seed: the sides' means over the seeds where both
+    are defined (``paired`` of them), the mean difference and its 95% Student's t interval (NaN with
+    fewer than two pairs)."""
+
+    value: float
+    control_value: float
+    effect: float
+    ci_low: float
+    ci_high: float
+    paired: int
+
+
+def paired_effect(mine: np.ndarray, theirs: np.ndarray) -> PairedEffect:
+    """``mine[i]`` and ``theirs[i]`` were run on the same seed ``i`` (NaN: undefined, and left out)."""
+    paired = np.isfinite(mine) & np.isfinite(theirs)
+    differences = mine[paired] - theirs[paired]
+    n = len(differences)
+    effect = float(differences.mean()) if n else math.nan
+    if n >= 2:
+        half = t_quantile(n - 1) * float(differences.std(ddof=1)) / math.sqrt(n)
+        low, high = effect - half, effect + half
+    else:
+        low = high = math.nan
+    return PairedEffect(_mean(mine[paired]), _mean(theirs[paired]), effect, low, high, n)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else math.nan

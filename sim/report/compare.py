@@ -12,9 +12,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim import palette
-from sim.scenario_events import ScenarioEvent
-
+from .. import palette
+from ..scenario_events import ScenarioEvent
 from . import style
 from .chart import (
     ARCHETYPE,
@@ -29,9 +28,10 @@ from .chart import (
     unit_label,
     words,
 )
-from .inputs import Run
+from .inputs import RunFolder
 from .network import network_chart
 from .run_charts import ROLLING, commitments_data, followers_data, present
+from .sections import flatten
 
 SIDES = ("A", "B")
 DASHES = {"A": "-", "B": (0, (6, 2.5))}
@@ -155,7 +155,7 @@ def draw_followers(data: dict[str, pl.DataFrame], labels: dict[str, str], events
     return fig
 
 
-def _events(a: Run, b: Run) -> tuple[ScenarioEvent, ...]:
+def _events(a: RunFolder, b: RunFolder) -> tuple[ScenarioEvent, ...]:
     """The events to mark: A's, and B's too where they differ (named as B's)."""
     mine = tuple(a.events)
     theirs = tuple(replace(e, label=f"B: {e.describe()}") for e in b.events if e not in mine)
@@ -164,7 +164,7 @@ def _events(a: Run, b: Run) -> tuple[ScenarioEvent, ...]:
     return mine + theirs
 
 
-def compare_charts(a: Run, b: Run) -> list[Chart]:
+def compare_charts(a: RunFolder, b: RunFolder) -> list[Chart]:
     """Every chart of an A-against-B report, in page order."""
     labels = {"A": a.name, "B": b.name}
     events = _events(a, b)
@@ -206,10 +206,8 @@ def compare_charts(a: Run, b: Run) -> list[Chart]:
     ]
 
 
-def parameter_differences(a: Run, b: Run) -> list[tuple[str, str, str]]:
+def parameter_differences(a: RunFolder, b: RunFolder) -> list[tuple[str, str, str]]:
     """The resolved parameters in which A and B differ: (key, A's value, B's value)."""
-    from .build import flatten
-
     left = dict(flatten({k: v for k, v in a.manifest["parameters"].items() if k != "hypotheses"}))
     right = dict(flatten({k: v for k, v in b.manifest["parameters"].items() if k != "hypotheses"}))
     keys = sorted(set(left) | set(right))

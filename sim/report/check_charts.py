@@ -13,12 +13,12 @@ from html import escape
 import polars as pl
 from matplotlib.figure import Figure
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import Chart
 from .inputs import Check
 from .page import Markup, Page, Section, table
+from .sections import footer
 
 COLUMNS = {"scenario": pl.String, "id": pl.String, "statement": pl.String, "measure": pl.String,
            "effect": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "direction": pl.String,
@@ -110,7 +110,5 @@ def check_page(check: Check) -> Page:
             for r in frame.iter_rows(named=True)]
     summary = Section("Every hypothesis", table(("scenario", "hypothesis", "measure", "effect [95% CI]", "wanted",
                                                  "verdict"), rows))
-    from .build import footer
-
     return Page(check.name.capitalize(), f"{held} of {frame.height} hypotheses hold ({escape(str(check.path))}).",
                 check_charts(check), before=[summary], footer=footer([check]))

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
-from sim.config import Scenario, from_dict
-from sim.errors import ScenarioError, UsageError
-from sim.measures import NETWORK_MEASURES
-from sim.scenario_events import ScenarioEvent
+from ..config import Scenario, from_dict
+from ..errors import ScenarioError, UsageError
+from ..measures import NETWORK_MEASURES
+from ..scenario_events import ScenarioEvent
 
 #: The keys every row of ``trustsim check --json`` has that the report reads.
 CHECK_KEYS = ("scenario", "id", "statement", "measure", "effect", "ci_low", "ci_high", "direction",
@@ -83,8 +83,10 @@ class Folder:
 
 
 @dataclass
-class Run(Folder):
+class RunFolder(Folder):
     """A run folder (``trustsim run --out``, or the dashboard's export)."""
+
+    kind: ClassVar[str] = "run"
 
     label: str = ""
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
@@ -135,6 +137,8 @@ class Run(Folder):
 class Sweep(Folder):
     """A sweep folder (``trustsim sweep --out``)."""
 
+    kind: ClassVar[str] = "sweep"
+
     @property
     def keys(self) -> tuple[str, ...]:
         """The grid's keys, in the sweep's order."""
@@ -153,6 +157,8 @@ class Sweep(Folder):
 @dataclass
 class Sensitivity(Folder):
     """A sensitivity analysis folder (``trustsim sensitivity --out``)."""
+
+    kind: ClassVar[str] = "sensitivity"
 
     def has(self, name: str) -> bool:
         return name in self.manifest.get("files", {})
@@ -173,6 +179,7 @@ class Sensitivity(Folder):
 class Check:
     """The rows of ``trustsim check --json``."""
 
+    kind: ClassVar[str] = "check"
     path: Path
     rows: list[dict[str, Any]]
 
@@ -182,7 +189,7 @@ class Check:
         return f"hypotheses of {', '.join(scenarios)}" if scenarios else "hypotheses"
 
 
-Input = Run | Sweep | Sensitivity | Check
+Input = RunFolder | Sweep | Sensitivity | Check
 
 
 def _check_rows(path: Path, document: Any) -> list[dict[str, Any]]:
@@ -235,7 +242,7 @@ def _require(folder: Folder, table: str, numeric: Sequence[str] = (), present: S
 
 
 def _validate(found: Input) -> Input:
-    if isinstance(found, Run):
+    if isinstance(found, RunFolder):
         for table, columns in NUMERIC_RUN.items():
             _require(found, table, columns, PRESENT_RUN.get(table, ()), table in NONEMPTY_RUN)
     elif isinstance(found, Sweep):
@@ -272,7 +279,7 @@ def _load(path: str | Path) -> Input:
     if not isinstance(manifest, dict):
         raise InputError(f"{manifest_path}: not a trustsim manifest")
     if manifest.get("kind") == "run":
-        return Run(path, manifest)
+        return RunFolder(path, manifest)
     if isinstance(manifest.get("grid"), list) and "fingerprint" in manifest:
         return Sweep(path, manifest)
     if manifest.get("kind") == "sensitivity" and isinstance(manifest.get("params"), list):

@@ -13,12 +13,12 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import MEASURES, Chart, words
 from .inputs import Sensitivity
 from .page import Page, Section, table
+from .sections import footer, measures_section
 
 #: (index, its interval's half-width, how the legend names it) per method; the first is the ranking one.
 BARS = {"morris": (("mu_star", "mu_star_conf", "μ* (mean size of the elementary effects)"),),
@@ -142,7 +142,5 @@ def sensitivity_page(analysis: Sensitivity) -> Page:
                 f"<p>“{escape(str(hypothesis.get('statement', hypothesis.get('id', '?'))))}” holds at {holds} of "
                 f"{verdicts.height} sample points ({holds / verdicts.height:.0%} of the box).</p>"
                 + table(("parameter", "rank-biserial", "rule", "balanced accuracy"), rows)))
-    from .build import footer, measures_section
-
     return Page(f"{manifest.get('scenario', '?')}: sensitivity", lead, sensitivity_charts(analysis), before=before,
                 after=[measures_section()], footer=footer([analysis]))

@@ -15,10 +15,9 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.errors import ExportError
-from sim.exports import versions
-from sim.files import check_writable, discard_created
-
+from ..errors import ExportError
+from ..exports import versions
+from ..files import check_writable, discard_created
 from . import style
 from .build import page_for
 from .inputs import Check, Input, InputError, load

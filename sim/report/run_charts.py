@@ -12,9 +12,8 @@ from collections.abc import Sequence
 import polars as pl
 from matplotlib.figure import Figure
 
-from sim import palette
-from sim.scenario_events import ScenarioEvent
-
+from .. import palette
+from ..scenario_events import ScenarioEvent
 from . import style
 from .chart import (
     ARCHETYPE,
@@ -30,7 +29,7 @@ from .chart import (
     unit_label,
     words,
 )
-from .inputs import Run
+from .inputs import RunFolder
 
 ROLLING = 7      # days in the mean drawn over the daily counts
 
@@ -42,17 +41,17 @@ def present(frame: pl.DataFrame, names: Sequence[str]) -> list[str]:
 
 # ---------------------------------------------------------------- data
 
-def trust_data(run: Run) -> pl.DataFrame:
+def trust_data(run: RunFolder) -> pl.DataFrame:
     metrics = run.table("metrics")
     return metrics.select("day", *present(metrics, TRUST))
 
 
-def measures_data(run: Run) -> pl.DataFrame:
+def measures_data(run: RunFolder) -> pl.DataFrame:
     metrics = run.table("metrics")
     return metrics.select("day", *present(metrics, list(MEASURES)))
 
 
-def commitments_data(run: Run) -> pl.DataFrame:
+def commitments_data(run: RunFolder) -> pl.DataFrame:
     """Commitments kept and broken per day (the running totals' daily increase), and a 7-day mean."""
     metrics = run.table("metrics")
     span = pl.col("day").diff()
@@ -62,11 +61,11 @@ def commitments_data(run: Run) -> pl.DataFrame:
                           for name in ("kept", "broken")))
 
 
-def reputation_data(run: Run) -> pl.DataFrame:
+def reputation_data(run: RunFolder) -> pl.DataFrame:
     return run.table("archetypes").select("day", "archetype", "reputation")
 
 
-def followers_data(run: Run) -> dict[str, pl.DataFrame]:
+def followers_data(run: RunFolder) -> dict[str, pl.DataFrame]:
     """Follower inequality three ways: the Gini over time, mean followers per archetype, and the Lorenz
     curve of the last day (at most 501 points, evenly spaced in rank)."""
     followers = run.read("agents", ["followers"]).get_column("followers").sort()
@@ -198,7 +197,7 @@ def draw_followers(data: dict[str, pl.DataFrame], archetypes: Sequence[str], eve
 
 # ---------------------------------------------------------------- the charts
 
-def run_charts(run: Run) -> list[Chart]:
+def run_charts(run: RunFolder) -> list[Chart]:
     """Every chart of a one-run report, in page order (the network picture comes from :mod:`.network`)."""
     events, archetypes, name = run.events, run.archetypes, run.name
     return [

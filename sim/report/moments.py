@@ -15,10 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sim.narration import Narrator
-
+from ..narration import Narrator
 from .chart import TRUST, words
-from .inputs import Run
+from .inputs import RunFolder
 
 WINDOW = 7          # days over which a fall is measured
 MOMENTS = 5         # at most this many moments
@@ -86,7 +85,7 @@ def feed_sentences(events: dict[str, np.ndarray], archetype_of: np.ndarray, arch
     return [str(sentence) for sentence in Narrator(archetypes).pick(events, archetype_of, budget)]
 
 
-def window_events(run: Run, start: int, end: int) -> dict[str, np.ndarray]:
+def window_events(run: RunFolder, start: int, end: int) -> dict[str, np.ndarray]:
     """The events logged in [start, end) as the feed's columns (kind codes, -1 and NaN for nulls)."""
     frame = run.collect(run.scan("events").filter((pl.col("time") >= start) & (pl.col("time") < end)), "events")
     kinds = frame["kind"].to_physical() if isinstance(frame["kind"].dtype, pl.Enum) else _kind_codes(frame["kind"])
@@ -100,13 +99,13 @@ def window_events(run: Run, start: int, end: int) -> dict[str, np.ndarray]:
 
 def _kind_codes(kinds: pl.Series) -> pl.Series:
     """Event kind names (a text format) as the engine's codes."""
-    from sim.eventlog import KIND_NAMES
+    from ..eventlog import KIND_NAMES
 
     return kinds.cast(pl.String).replace_strict(list(KIND_NAMES), list(range(len(KIND_NAMES))),
                                                 return_dtype=pl.Int64)
 
 
-def key_moments(run: Run) -> list[Moment]:
+def key_moments(run: RunFolder) -> list[Moment]:
     """The run's largest falls of trust, each with its scenario events and the feed's sentences."""
     falls = largest_falls(run.table("metrics"))
     if falls.height == 0:

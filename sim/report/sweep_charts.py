@@ -12,12 +12,12 @@ import polars as pl
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from sim import palette
-
+from .. import palette
 from . import style
 from .chart import MEASURES, Chart, thousands, tidy_grid, unit_label, words
 from .inputs import Sweep
 from .page import Page, Section, table
+from .sections import footer, measures_section
 
 #: Series of another parameter's values take the palette's colours in this order.
 SERIES = tuple(palette.OKABE_ITO[name] for name in ("blue", "orange", "bluish_green", "vermillion",
@@ -169,7 +169,5 @@ def sweep_page(sweep: Sweep) -> Page:
     if len(sweep.varying) > 2:
         before.append(Section("Heat maps", "<p>Heat maps are drawn when exactly two parameters vary; here "
                               f"{len(sweep.varying)} do.</p>"))
-    from .build import footer, measures_section
-
     return Page(f"{sweep.manifest.get('scenario', '?')}: a sweep", lead, sweep_charts(sweep), before=before,
                 after=[measures_section()], footer=footer([sweep]))

@@ -2,7 +2,7 @@
 
 ``trustsim report PATH [PATH] [--out DIR]`` and, from Python (the dashboard's export key among others)::
 
-    import report
+    from sim import report
     html = report.write(["out/run1"])                  # -> out/run1/report/report.html
     report.write(["out/a", "out/b"], "talk/a-vs-b")      # two runs: overlaid, and B - A
     report.write(["out/sweep"]); report.write(["claims.json"])
@@ -15,9 +15,10 @@ output), never from a live engine, so anyone with the files can redraw it. Modul
 - :mod:`.chart`: a chart (name, caption, the exact data it draws) and the time-axis helpers;
 - :mod:`.run_charts`, :mod:`.network`, :mod:`.compare`, :mod:`.sweep_charts`, :mod:`.check_charts`: the charts;
 - :mod:`.moments`: the key moments, in the dashboard feed's words;
-- :mod:`.build`: what each kind of report holds; :mod:`.page`: the HTML; :mod:`.writer`: the files.
+- :mod:`.build`: what each kind of report holds; :mod:`.sections`: the parts every page shares;
+  :mod:`.page`: the HTML; :mod:`.writer`: the files.
 
-``import report`` is light; matplotlib loads with the first report.
+``from sim import report`` is light; matplotlib loads with the first report.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = ["write"]
 def write(paths: Sequence[str | Path], out_dir: str | Path | None = None) -> Path:
     """Write the report of ``paths`` to ``out_dir`` (default: next to the input); returns ``report.html``.
 
-    See :func:`report.writer.write`.
+    See :func:`sim.report.writer.write`.
     """
     from .writer import write as write_report
 

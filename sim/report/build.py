@@ -5,50 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
-from sim.measures import NETWORK_MEASURES
-
-from .chart import event_text, words
-from .inputs import Check, Input, InputError, Run, Sensitivity, Sweep
+from .check_charts import check_page
+from .compare import compare_charts, parameter_differences
+from .inputs import Check, Input, InputError, RunFolder, Sensitivity, Sweep
 from .moments import key_moments
 from .network import network_chart
 from .page import Page, Section, table
 from .run_charts import run_charts
+from .sections import events_section, footer, measures_section, parameters_section
+from .sensitivity_charts import sensitivity_page
+from .sweep_charts import sweep_page
 
 
-def flatten(table_: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """A nested parameter table as (dotted key, value) rows, as `--set` names them."""
-    rows: list[tuple[str, str]] = []
-    for key, value in table_.items():
-        if isinstance(value, dict):
-            rows += flatten(value, f"{prefix}{key}.")
-        else:
-            rows.append((f"{prefix}{key}", ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
-    return rows
-
-
-def parameters_section(run: Run) -> Section:
-    """Every resolved parameter of the run (events and hypotheses have their own places)."""
-    parameters = {k: v for k, v in run.manifest["parameters"].items() if k not in ("events", "hypotheses")}
-    return Section("Parameters", "<p>The fully resolved scenario (any of them can be changed with "
-                   "<code>--set KEY=VALUE</code>).</p>" + table(("key", "value"), flatten(parameters)))
-
-
-def events_section(runs: Sequence[Run]) -> Section:
-    rows = [(run.name, f"{event.day:g}", event.kind, event_text(event).partition(": ")[2])
-            for run in runs for event in run.events]
-    if not rows:
-        return Section("Scenario events", "<p>None: nothing was scheduled to happen.</p>")
-    return Section("Scenario events", table(("run", "day", "kind", "what"), rows, (False, True)))
-
-
-def measures_section() -> Section:
-    rows = [(m.name, m.meaning, m.unit or "0–1", "yes" if m.cumulative else "") for m in NETWORK_MEASURES]
-    return Section("Measures", table(("measure", "meaning", "unit", "running total since day 0"), rows))
-
-
-def moments_section(run: Run) -> Section:
+def moments_section(run: RunFolder) -> Section:
     """The largest falls of trust, each with the feed's sentences for what happened then."""
     moments = key_moments(run)
     if not moments:
@@ -63,7 +33,7 @@ def moments_section(run: Run) -> Section:
                    f'<ol class="moments">{"".join(items)}</ol>')
 
 
-def run_lead(run: Run) -> str:
+def run_lead(run: RunFolder) -> str:
     info = run.manifest["parameters"].get("scenario", {})
     simulation = run.scenario.simulation
     agents = run.read("agents", ["agent"]).height
@@ -71,24 +41,14 @@ def run_lead(run: Run) -> str:
             f"days, seed {simulation.seed}.</em>")
 
 
-def footer(inputs: Sequence[Input]) -> str:
-    made = "; ".join(escape(str(i.path)) for i in inputs)
-    versions = inputs[0].manifest.get("versions", {}) if isinstance(inputs[0], Run | Sweep | Sensitivity) else {}
-    pinned = ", ".join(f"{escape(k)} {escape(str(v))}" for k, v in sorted(versions.items()))
-    return (f"Made by <code>trustsim report</code> from {made}. Every figure is drawn from the exported tables "
-            "only; its data is beside it as CSV." + (f" Computed with {pinned}." if pinned else ""))
-
-
-def run_page(run: Run) -> Page:
+def run_page(run: RunFolder) -> Page:
     charts = [*run_charts(run), network_chart(run)]
     return Page(f"{run.scenario.name}: a run", run_lead(run), charts, before=[moments_section(run)],
                 after=[events_section([run]), measures_section(), parameters_section(run)],
                 footer=footer([run]))
 
 
-def compare_page(a: Run, b: Run) -> Page:
-    from .compare import compare_charts, parameter_differences
-
+def compare_page(a: RunFolder, b: RunFolder) -> Page:
     if a.name == b.name:         # the same scenario and seed, other settings: name them by folder
         a.label, b.label = f"{a.name} ({a.path.name})", f"{b.name} ({b.path.name})"
     differences = parameter_differences(a, b)
@@ -104,23 +64,17 @@ def compare_page(a: Run, b: Run) -> Page:
 def page_for(inputs: Sequence[Input]) -> Page:
     """The page for what was given: one run, two runs, one sweep, or one check output."""
     kinds = [type(i) for i in inputs]
-    if kinds == [Run]:
+    if kinds == [RunFolder]:
         return run_page(inputs[0])  # type: ignore[arg-type]
-    if kinds == [Run, Run]:
+    if kinds == [RunFolder, RunFolder]:
         return compare_page(inputs[0], inputs[1])  # type: ignore[arg-type]
     if kinds == [Sweep]:
-        from .sweep_charts import sweep_page
-
         return sweep_page(inputs[0])  # type: ignore[arg-type]
     if kinds == [Sensitivity]:
-        from .sensitivity_charts import sensitivity_page
-
         return sensitivity_page(inputs[0])  # type: ignore[arg-type]
     if kinds == [Check]:
-        from .check_charts import check_page
-
         return check_page(inputs[0])  # type: ignore[arg-type]
-    given = " and ".join(words(k.__name__.lower()) for k in kinds)
+    given = " and ".join(k.kind for k in kinds)
     raise InputError(f"cannot report on {given}: give one run folder, two run folders (A then B), one sweep "
                      "or sensitivity folder, or one `trustsim check --json` file")
 

@@ -1,0 +1,54 @@
+"""What every batch command (``sweep``, ``sensitivity``, ``check``) shares on the command line: where it
+runs (``--workers``, ``--dask``), where it writes (``--out``, ``--format``, ``--quiet``), and how an
+interrupted batch ends (one line, exit code 130, finished runs kept).
+
+Building the parsers imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..errors import UsageError
+from ..files import FORMATS
+from . import BatchInterrupted
+
+Result = TypeVar("Result")
+
+
+def add_executor_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--workers`` and ``--dask`` (``what`` names the batch in the help: "the sweep")."""
+    parser.add_argument("--workers", type=int, metavar="W",
+                        help="local worker processes (default: the machine's cores); with --dask local, "
+                             "the LocalCluster's workers")
+    parser.add_argument("--dask", metavar="ADDRESS|local",
+                        help=f"run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a LocalCluster "
+                             f"started for {what} ('local'); needs pip install 'trustsim[cluster]'")
+
+
+def add_output_options(parser: argparse.ArgumentParser, out_help: str) -> None:
+    """``--out DIR`` (required), ``--format`` and ``--quiet``."""
+    parser.add_argument("--out", required=True, metavar="DIR", help=out_help)
+    parser.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+
+def require_out(out: str, what: str) -> None:
+    """An empty ``--out`` is refused before anything is read or run."""
+    if not out.strip():
+        raise UsageError(f"--out: the path is empty; give the folder to write {what} to")
+
+
+def unless_interrupted(start: Callable[[], Result]) -> Result | None:
+    """``start()``; None after Ctrl-C, once the interruption is told in one line (the caller exits 130)."""
+    try:
+        return start()
+    except BatchInterrupted as stop:
+        print(f"trustsim: {stop}", file=sys.stderr)
+        return None
+
+
+INTERRUPTED = 130
