@@ -1,9 +1,10 @@
 """Regenerate the README's claims table from ``trustsim check`` at the defaults (``make claims``).
 
-Runs every hypothesis of every scenario exactly as ``trustsim check`` does with no options, writes the
-rows to ``docs/claims.json``, and replaces the README's table between its two markers with
+Runs every hypothesis of every scenario exactly as ``trustsim check --robust`` does, writes the rows to
+``docs/claims.json``, and replaces the README's table between its two markers with
 ``trustsim check --markdown`` of those rows. Nothing in the table is typed by hand;
-``tests/test_claims.py`` checks that the README, the JSON and a fresh check agree.
+``tests/test_claims.py`` checks that the README, the JSON and a fresh check agree. It refuses to record
+a hypothesis whose terms changed since the last claims without a new amendment.
 """
 
 from __future__ import annotations
@@ -29,8 +30,28 @@ def splice(readme: str, table: str) -> str:
     return f"{head}{START}\n{table}\n{END}{tail}"
 
 
+def unregistered_changes(recorded: list[dict], planned: check.CheckPlan) -> list[str]:
+    """Hypotheses whose terms (measure, comparison, direction, margin, horizon, seeds) differ from those the
+    claims were last made with, without a new amendment saying when, what and why."""
+    before = {(row["scenario"], row["id"]): row for row in recorded}
+    problems = []
+    for trial in planned.trials:
+        row = before.get((trial.scenario, trial.hypothesis.id))
+        if row is None or "terms" not in row or trial.variant != check.DEFAULTS:
+            continue
+        if row["terms"] != trial.hypothesis.terms and len(trial.hypothesis.amendments) <= len(row["amendments"]):
+            problems.append(f"{trial.scenario}: {trial.hypothesis.id}: its terms changed with no new amendment "
+                            f"(add a [[hypotheses.amendments]] table: date, what changed, why)")
+    return problems
+
+
 def main() -> int:
-    result = check.run(check.plan(config.available()), cache=check.default_cache(), progress=sys.stderr.isatty())
+    planned = check.plan(config.available(), robust=True)
+    problems = unregistered_changes(json.loads(CLAIMS.read_text()) if CLAIMS.exists() else [], planned)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    result = check.run(planned, cache=check.default_cache(), progress=sys.stderr.isatty())
     CLAIMS.write_text(check.as_json(result.rows) + "\n")
     README.write_text(splice(README.read_text(), check.markdown(json.loads(CLAIMS.read_text()))))
     held = sum(row["holds"] for row in result.rows)
