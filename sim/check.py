@@ -269,10 +269,15 @@ def run(planned: CheckPlan, *, workers: int | None = None, dask: str | None = No
              for i, key in enumerate(key for key in payloads if key not in store.values)]
     failures = execute(tasks, observe, store, executor, what="check", title="check", total=len(payloads),
                        failed=lambda run: f"a run of {planned.runs[run.run_id][0].name} (seed {run.seed}) failed",
-                       progress=progress, log=log)
+                       progress=progress, log=log, cost=lambda run: _agent_days(planned.runs[run.run_id][0]))
     rows = combine([judge(trial, store.values) for trial in planned.trials])
     return CheckResult(rows, [(run.run_id, error) for run, error in failures], len(tasks), cached,
                        time.monotonic() - started)
+
+
+def _agent_days(scenario: Scenario) -> float:
+    """A run's work, for the progress bar's estimate: agents times the days simulated, spin-up included."""
+    return float(scenario.simulation.agents) * (scenario.simulation.days + scenario.simulation.spin_up)
 
 
 def _cache_name(scenario: dict[str, Any], code: str) -> str:
