@@ -134,14 +134,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Each scenario's name, then its description wrapped to the terminal (at most 100 columns; 100 into a
-    file or a pipe, so what is saved does not depend on the window it was typed in)."""
+    """Each scenario's name, its description, and its claims with their recorded verdicts, wrapped to the
+    terminal (at most 100 columns; 100 into a file or a pipe, so what is saved does not depend on the
+    window it was typed in)."""
+    from . import claims
+
     width = min(100, shutil.get_terminal_size((100, 24)).columns) if sys.stdout.isatty() else 100
     for name in config.available():
         scenario = config.load(name)
         text = printable(" ".join(scenario.scenario.description.split()))
         print(name)
         print(textwrap.fill(text, width=width, initial_indent="    ", subsequent_indent="    "))
+        # what it shows is its claims' recorded verdicts, never its description's words
+        print(textwrap.fill(claims.summary(name), width=width, initial_indent="    ", subsequent_indent="    "))
+        for line in claims.lines(name):
+            print(textwrap.fill(printable(line), width=width, initial_indent="      - ",
+                                subsequent_indent="        "))
     return 0
 
 

@@ -1,6 +1,6 @@
 """The claims the README shows are what `trustsim check` finds at the defaults, and nothing else.
 
-``docs/claims.json`` is written by ``make claims`` (``tools/update_claims.py``), and the README's table
+``scenarios/claims.json`` is written by ``make claims`` (``tools/update_claims.py``), and the README's table
 is rendered from it. These tests check the three agree, and that a fresh check, run here with nothing
 cached, reaches every verdict again: a mechanism broken or switched off changes its hypotheses' effects,
 and so fails here. It is the slowest test of the suite (about a minute and a half on 2 cores).
@@ -18,7 +18,7 @@ from sim import check, config
 from tools.update_claims import END, START
 
 ROOT = Path(__file__).resolve().parent.parent
-CLAIMS = json.loads((ROOT / "docs" / "claims.json").read_text())
+CLAIMS = json.loads((ROOT / "scenarios" / "claims.json").read_text())
 
 
 def test_the_readme_table_is_the_checks_output():
