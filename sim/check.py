@@ -5,11 +5,19 @@ its comparison share seed *i* of ``SeedSequence(seed).spawn(seeds)``, so the eff
 seed. The effect's 95% interval is Student's t over those paired differences; the hypothesis holds when
 the whole interval lies beyond its minimal effect in the stated direction.
 
+Every verdict is said with what stands behind it: the hypothesis's *kind* (an ablation shows a cause, a
+comparison a difference between worlds, a threshold a level), whether it was amended after it was
+registered, whether its 99% interval still clears the margin (else it sits *on the margin*), and whether
+it survives being one of many: Holm's step-down procedure over every hypothesis checked together, at the
+same one-sided level as each single verdict (2.5%). With ``robust``, each hypothesis is also run at twice
+its horizon and at four times its agents, and its verdict says whether it holds there too.
+
 Runs are the unit of work: the same resolved scenario on the same seed is run once, however many
 hypotheses read it, in the batch shell (:func:`sim.batch.shell.execute`: a local process pool or Dask).
 Each finished run's observables are kept in a cache folder the moment they come back (:class:`Cache`),
-keyed by the run and by the engine's own source, so an interrupted check resumes where it stopped, and a
-second check of unchanged code costs nothing.
+keyed by the run alone (its resolved scenario and seed) and by the engine's own source, so an interrupted
+check resumes where it stopped, a second check of unchanged code costs nothing, and checking one
+scenario after all of them reruns nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from . import config
 from .batch.execution import Executor, Task
 from .batch.runs import PlannedRun, derive_seeds, seeded
 from .batch.shell import execute
-from .batch.statistics import paired_effect
+from .batch.statistics import paired_effect, t_quantile, t_two_sided_coverage
 from .config import Scenario
 from .engine import Simulation
 from .errors import ScenarioError
@@ -74,15 +82,23 @@ class Side:
         self.key = hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: The conditions a hypothesis is judged under: as registered, and (``robust``) at twice its horizon and at
+#: four times its agents.
+DEFAULTS, LONGER, LARGER = "defaults", "twice the horizon", "four times the agents"
+VARIANTS = (DEFAULTS, LONGER, LARGER)
+
+
 @dataclass
 class Trial:
-    """A hypothesis made concrete: its two sides (or one and a fixed value) and its seeds."""
+    """A hypothesis made concrete: its two sides (or one and a fixed value), its seeds, and the condition it
+    is run under (:data:`VARIANTS`)."""
 
     scenario: str
     hypothesis: Hypothesis
     side: Side
     other: Side | None
     seeds: list[int]
+    variant: str = DEFAULTS
 
 
 @dataclass
@@ -99,8 +115,18 @@ class CheckPlan:
 
 
 def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | None = None,
-         agents: int | None = None) -> CheckPlan:
-    """Every hypothesis of the named scenarios as trials, and the distinct runs they need."""
+         agents: int | None = None, days: int | None = None, overrides: dict[str, Any] | None = None,
+         robust: bool = False) -> CheckPlan:
+    """Every hypothesis of the named scenarios as trials, and the distinct runs they need.
+
+    ``agents`` and ``days`` replace each hypothesis's own size and horizon, and ``overrides`` (``--set``)
+    apply to both sides of every comparison: the verdicts that count are those at the defaults. With
+    ``robust``, every hypothesis is also planned at twice its horizon and four times its agents.
+    """
+    for key in overrides or {}:
+        if key.split(".")[0] == "simulation" and key != "simulation.spin_up":
+            raise ScenarioError(f"--set {key}: a check's seeds, horizons and sizes are each hypothesis's own "
+                                f"(--seed, --days and --agents replace them all)")
     check = CheckPlan(trials=[])
     for name in names:
         scenario = config.load(name)
@@ -108,36 +134,47 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
             continue
         for index, hypothesis in enumerate(scenario.hypotheses):
             where = f"{name}: hypotheses[{index}] ({hypothesis.id})"
-            horizon = hypothesis.horizon or scenario.simulation.days
-            problem = horizon_problem(hypothesis, horizon)
-            if problem:
-                raise ScenarioError(f"{where}: {problem}")
-            shared: dict[str, Any] = {"simulation.days": horizon}
-            if agents is not None:
-                shared["simulation.agents"] = agents
-            side = Side(scenario.with_overrides(shared, where=where))
-            check_fits(side.scenario, where)
-            other = None
-            if hypothesis.than is None:
-                compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
-                try:
-                    other = Side(compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where))
-                except ScenarioError as exc:
-                    raise ScenarioError(f"{where}: control: {exc}") from None
-                check_fits(other.scenario, where)
-            count = replicates or hypothesis.seeds
-            if count < 2:
-                raise ScenarioError(f"--replicates: a confidence interval needs at least 2 seeds, got {count}")
-            seeds = derive_seeds(hypothesis.seed if seed is None else seed, count)
-            trial = Trial(scenario.name, hypothesis, side, other, seeds)
-            check.trials.append(trial)
-            for run_seed in seeds:
-                check.add_run(side, run_seed, hypothesis.observable)
-                if other is not None:
-                    check.add_run(other, run_seed, hypothesis.observable)
+            horizon = days or hypothesis.horizon or scenario.simulation.days
+            size = agents or scenario.simulation.agents
+            variants = {DEFAULTS: (horizon, size)}
+            if robust:
+                variants.update({LONGER: (2 * horizon, size), LARGER: (horizon, 4 * size)})
+            for variant, (variant_days, variant_agents) in variants.items():
+                _plan_trial(check, scenario, hypothesis, where, variant, variant_days, variant_agents,
+                            overrides or {}, replicates, seed)
     if not check.trials:
         raise ScenarioError(f"no hypotheses in {', '.join(names)} (a scenario states them in [[hypotheses]])")
     return check
+
+
+def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, where: str, variant: str, days: int,
+                agents: int, overrides: dict[str, Any], replicates: int | None, seed: int | None) -> None:
+    problem = horizon_problem(hypothesis, days)
+    if problem:
+        raise ScenarioError(f"{where}: {problem}")
+    shared: dict[str, Any] = {**overrides, "simulation.days": days, "simulation.agents": agents}
+    try:
+        side = Side(scenario.with_overrides(shared, where=where))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: --set: {exc}") from None
+    check_fits(side.scenario, where)
+    other = None
+    if hypothesis.than is None:
+        compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
+        try:
+            other = Side(compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where))
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: control: {exc}") from None
+        check_fits(other.scenario, where)
+    count = replicates or hypothesis.seeds
+    if count < 2:
+        raise ScenarioError(f"--replicates: a confidence interval needs at least 2 seeds, got {count}")
+    seeds = derive_seeds(hypothesis.seed if seed is None else seed, count)
+    check.trials.append(Trial(scenario.name, hypothesis, side, other, seeds, variant))
+    for run_seed in seeds:
+        check.add_run(side, run_seed, hypothesis.observable)
+        if other is not None:
+            check.add_run(other, run_seed, hypothesis.observable)
 
 
 # ---------------------------------------------------------------- running, with a cache
@@ -165,19 +202,26 @@ def _payload(scenario: Scenario, seed: int, observables: set[Observable]) -> dic
 
 class Cache:
     """What the check's runs observed, by run key: those the cache ``folder`` held, and every run kept since
-    (written there too, when there is a folder). Each run's file is named by its payload and the engine's
-    source (:func:`engine_digest`), so a run of other code is never read back."""
+    (written there too, when there is a folder). Each run's file is named by its run alone (the resolved
+    scenario and the seed) and the engine's source (:func:`engine_digest`), so a run of other code is never
+    read back, and holds every observable read of that run so far: a check that needs only some of them
+    (one scenario after all of them) runs nothing again."""
 
     def __init__(self, folder: Path | None, planned: CheckPlan, payloads: dict[str, dict[str, Any]]) -> None:
         self.where, self.planned, self.payloads = folder, planned, payloads
         code = engine_digest()
-        self.names = {key: _cache_name(payload, code) for key, payload in payloads.items()}
+        self.names = {key: _cache_name(payload["scenario"], code) for key, payload in payloads.items()}
         self.values: dict[str, dict[str, float]] = {}
+        self.held: dict[str, dict[str, float]] = {}       # what the folder held, needed or not
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
             for key, name in self.names.items():
                 held = _read_cached(folder / name)
-                if held is not None:
+                if held is None:
+                    continue
+                self.held[key] = held
+                needed = {_observable(spec).key() for spec in payloads[key]["observables"]}
+                if needed <= held.keys():
                     self.values[key] = held
 
     @property
@@ -190,8 +234,10 @@ class Cache:
         got = {_observable(s).key(): float(v) for s, v in zip(specs, result["values"], strict=True)}
         self.values[key] = got
         if self.where is not None:
+            kept = {**self.held.get(key, {}), **got}
             write_json(self.where / self.names[key], {"scenario": self.planned.runs[key][0].name,
-                                                      "seed": self.planned.runs[key][1], "values": got})
+                                                      "seed": self.planned.runs[key][1],
+                                                      "values": {k: _finite(v) for k, v in kept.items()}})
 
     def tidy(self) -> None:
         """Nothing to tidy: each file is written atomically."""
@@ -223,15 +269,24 @@ def run(planned: CheckPlan, *, workers: int | None = None, dask: str | None = No
              for i, key in enumerate(key for key in payloads if key not in store.values)]
     failures = execute(tasks, observe, store, executor, what="check", title="check", total=len(payloads),
                        failed=lambda run: f"a run of {planned.runs[run.run_id][0].name} (seed {run.seed}) failed",
-                       progress=progress, log=log)
-    rows = [judge(trial, store.values) for trial in planned.trials]
+                       progress=progress, log=log, cost=lambda run: _agent_days(planned.runs[run.run_id][0]))
+    rows = combine([judge(trial, store.values) for trial in planned.trials])
     return CheckResult(rows, [(run.run_id, error) for run, error in failures], len(tasks), cached,
                        time.monotonic() - started)
 
 
-def _cache_name(payload: dict[str, Any], code: str) -> str:
-    text = json.dumps(payload, default=str)
+def _agent_days(scenario: Scenario) -> float:
+    """A run's work, for the progress bar's estimate: agents times the days simulated, spin-up included."""
+    return float(scenario.simulation.agents) * (scenario.simulation.days + scenario.simulation.spin_up)
+
+
+def _cache_name(scenario: dict[str, Any], code: str) -> str:
+    text = json.dumps(scenario, default=str)
     return f"{hashlib.sha256((code + text).encode()).hexdigest()}.json"
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _read_cached(path: Path) -> dict[str, float] | None:
@@ -257,15 +312,88 @@ def judge(trial: Trial, values: dict[str, dict[str, float]]) -> dict[str, Any]:
     theirs = (np.full(len(mine), hypothesis.than) if trial.other is None
               else np.array([read(trial.other, s) for s in trial.seeds]))
     paired = paired_effect(mine, theirs)
+    p_value, on_margin = _test(hypothesis, paired.effect, paired.ci_high, paired.paired)
     return {
         "scenario": trial.scenario, "id": hypothesis.id, "statement": hypothesis.statement,
-        "cause": hypothesis.cause, "measure": hypothesis.observable.describe(),
+        "kind": hypothesis.kind, "cause": hypothesis.cause, "measure": hypothesis.observable.describe(),
         "value": paired.value, "control": _control(hypothesis),
         "control_value": paired.control_value, "effect": paired.effect, "ci_low": paired.ci_low,
         "ci_high": paired.ci_high, "direction": hypothesis.direction, "min_effect": hypothesis.min_effect,
         "seeds": len(trial.seeds), "paired": paired.paired, "holds": hypothesis.holds(paired.ci_low, paired.ci_high),
+        "p_value": p_value, "on_margin": on_margin,
+        "days": trial.side.scenario.simulation.days, "agents": trial.side.scenario.simulation.agents,
+        "variant": trial.variant, "registered": hypothesis.registered, "terms": hypothesis.terms,
+        "amendments": [{"date": a.date, "what": a.what, "why": a.why} for a in hypothesis.amendments],
         "note": hypothesis.note,
     }
+
+
+#: The one-sided level of every single verdict: a 95% two-sided interval beyond the margin is a one-sided
+#: test at 2.5%. Holm's procedure keeps the whole family's error at the same level.
+LEVEL = 0.025
+
+
+def _tail(t: float, dof: int) -> float:
+    """P(T > t) for Student's t with ``dof`` degrees of freedom."""
+    outside = (1.0 - t_two_sided_coverage(abs(t), dof)) / 2.0
+    return outside if t >= 0 else 1.0 - outside
+
+
+def _test(hypothesis: Hypothesis, effect: float, ci_high: float, n: int) -> tuple[float, bool]:
+    """The one-sided p-value of "the effect lies beyond the margin in the stated direction" (for ``within``,
+    the larger of the two one-sided tests, TOST), and whether the margin lies inside the 99% interval (the
+    verdict sits on its margin: a little more noise would turn it)."""
+    if n < 2 or not math.isfinite(effect) or not math.isfinite(ci_high):
+        return math.nan, False
+    dof = n - 1
+    se = (ci_high - effect) / t_quantile(dof)
+    margin = hypothesis.min_effect
+    if se <= 0:     # every pair gave the same difference: the verdict is certain either way
+        return (0.0 if hypothesis.holds(effect, effect) else 1.0), False
+    if hypothesis.direction == "higher":
+        p, bounds = _tail((effect - margin) / se, dof), (margin,)
+    elif hypothesis.direction == "lower":
+        p, bounds = _tail((-margin - effect) / se, dof), (-margin,)
+    else:
+        p = max(_tail((effect + margin) / se, dof), _tail((margin - effect) / se, dof))
+        bounds = (-margin, margin)
+    half = se * t_quantile(dof, 0.99)
+    return p, any(effect - half <= bound <= effect + half for bound in bounds)
+
+
+def combine(judged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per hypothesis (its verdict as registered), with what the other conditions found
+    (``robust``: each variant's verdict and interval; ``robustness``: holds, holds at the defaults only, or
+    does not hold) and Holm's family-wise verdict over every hypothesis of the check."""
+    rows = [dict(row) for row in judged if row["variant"] == DEFAULTS]
+    by_id = {(row["scenario"], row["id"]): row for row in rows}
+    for row in judged:
+        if row["variant"] != DEFAULTS:
+            entry = {key: row[key] for key in ("holds", "on_margin", "effect", "ci_low", "ci_high", "days", "agents")}
+            by_id[(row["scenario"], row["id"])].setdefault("robust", {})[row["variant"]] = entry
+    for row in rows:
+        others = row.get("robust")
+        if others is None:
+            row["robust"], row["robustness"] = None, None
+        elif not row["holds"]:
+            row["robustness"] = "does not hold"
+        else:
+            row["robustness"] = "holds" if all(v["holds"] for v in others.values()) else "holds at the defaults only"
+        row.pop("variant")
+    _holm(rows)
+    return rows
+
+
+def _holm(rows: list[dict[str, Any]]) -> None:
+    """Holm's step-down procedure: with p-values in rising order, the i-th of m holds family-wise while
+    p <= LEVEL / (m - i), and every one after the first that fails fails too."""
+    order = sorted(range(len(rows)), key=lambda i: (math.inf if math.isnan(rows[i]["p_value"])
+                                                    else rows[i]["p_value"]))
+    still = True
+    for rank, i in enumerate(order):
+        p = rows[i]["p_value"]
+        still = still and not math.isnan(p) and p <= LEVEL / (len(rows) - rank)
+        rows[i]["holds_holm"] = still and rows[i]["holds"]
 
 
 def _control(hypothesis: Hypothesis) -> Any:
@@ -299,31 +427,69 @@ def _against(row: dict[str, Any]) -> str:
     return f"{control:g}" if isinstance(control, float | int) else str(control)
 
 
+def _verdict(row: dict[str, Any], markdown: bool = False) -> str:
+    verdict = "holds" if row["holds"] else ("**does not hold**" if markdown else "does not hold")
+    return verdict + (", on the margin" if row.get("on_margin") else "")
+
+
+def _family(row: dict[str, Any]) -> str:
+    return "holds" if row.get("holds_holm") else "no"
+
+
+def _robust(row: dict[str, Any]) -> str:
+    if row.get("robustness") is None:
+        return "not run (--robust)"
+    if row["robustness"] != "holds at the defaults only":
+        return row["robustness"]
+    failed = [variant for variant, entry in row["robust"].items() if not entry["holds"]]
+    return f"holds at the defaults only (not at {' or '.join(failed)})"
+
+
+def _amended(row: dict[str, Any]) -> str:
+    dates = sorted({a["date"] for a in row.get("amendments", [])})
+    return f"amended {', '.join(dates)}" if dates else ""
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    """A plain-text table, one hypothesis per row with its statement under it."""
-    head = ("", "scenario", "hypothesis", "measure", "value", "compared with", "its value",
-            "effect [95% CI]", "wanted")
-    body = [("holds" if r["holds"] else "NOT", r["scenario"], r["id"], r["measure"], _number(r["value"]),
-             _against(r), _number(r["control_value"]), _interval(r), _wanted(r)) for r in rows]
+    """A plain-text table, one hypothesis per row with its statement (and any amendment) under it."""
+    robust = any(r.get("robustness") is not None for r in rows)
+    head = ("", "scenario", "hypothesis", "kind", "measure", "value", "compared with", "its value",
+            "effect [95% CI]", "wanted", "Holm", *(("longer, larger",) if robust else ()))
+    body = [("holds" if r["holds"] else "NOT", r["scenario"], r["id"], r["kind"], r["measure"], _number(r["value"]),
+             _against(r), _number(r["control_value"]), _interval(r), _wanted(r), _family(r),
+             *((r["robustness"] or "",) if robust else ())) for r in rows]
     widths = [max(len(str(line[i])) for line in (head, *body)) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True)).rstrip()]
     for row, line in zip(rows, body, strict=True):
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
-        lines.append(f"{'':{widths[0]}}  {row['statement']}")
+        notes = [row["statement"]]
+        if row.get("on_margin"):
+            notes.append("on the margin: the 99% interval reaches it")
+        if _amended(row):
+            notes.append(_amended(row))
+        lines.append(f"{'':{widths[0]}}  {' · '.join(notes)}")
     held = sum(r["holds"] for r in rows)
-    lines.append(f"{held} of {len(rows)} hypotheses hold.")
+    family = sum(bool(r.get("holds_holm")) for r in rows)
+    lines.append(f"{held} of {len(rows)} hypotheses hold; {family} of them still hold as one family of {len(rows)} "
+                 f"tests (Holm).")
+    kinds = ", ".join(f"{sum(r['kind'] == k for r in rows)} {k}" for k in ("ablation", "comparison", "threshold"))
+    lines.append(f"Kinds: {kinds}. Only an ablation shows a cause; a comparison shows a difference between two "
+                 f"worlds, a threshold a level.")
     return "\n".join(lines)
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     """The same as a Markdown table (the README's claims table)."""
-    lines = ["| scenario | hypothesis | measure | value | compared with | its value | effect [95% CI] | wanted | "
-             "verdict |", "|---|---|---|---:|---|---:|---|---|---|"]
+    count = len(rows)
+    lines = [f"| scenario | hypothesis | kind | measure | value | compared with | its value | effect [95% CI] | "
+             f"wanted | verdict | as one of {count} (Holm) | at twice the horizon and four times the agents |",
+             "|---|---|---|---|---:|---|---:|---|---|---|---|---|"]
     for r in rows:
         statement = r["statement"].replace("|", "\\|")
-        lines.append(f"| `{r['scenario']}` | **{r['id']}**: {statement} | {r['measure']} | {_number(r['value'])} "
-                     f"| {_against(r)} | {_number(r['control_value'])} | {_interval(r)} | {_wanted(r)} | "
-                     f"{'holds' if r['holds'] else '**does not hold**'} |")
+        amended = f" *({_amended(r)})*" if _amended(r) else ""
+        lines.append(f"| `{r['scenario']}` | **{r['id']}**{amended}: {statement} | {r['kind']} | {r['measure']} | "
+                     f"{_number(r['value'])} | {_against(r)} | {_number(r['control_value'])} | {_interval(r)} | "
+                     f"{_wanted(r)} | {_verdict(r, markdown=True)} | {_family(r)} | {_robust(r)} |")
     return "\n".join(lines)
 
 

@@ -134,14 +134,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Each scenario's name, then its description wrapped to the terminal (at most 100 columns; 100 into a
-    file or a pipe, so what is saved does not depend on the window it was typed in)."""
+    """Each scenario's name, its description, and its claims with their recorded verdicts, wrapped to the
+    terminal (at most 100 columns; 100 into a file or a pipe, so what is saved does not depend on the
+    window it was typed in)."""
+    from . import claims
+
     width = min(100, shutil.get_terminal_size((100, 24)).columns) if sys.stdout.isatty() else 100
     for name in config.available():
         scenario = config.load(name)
         text = printable(" ".join(scenario.scenario.description.split()))
         print(name)
         print(textwrap.fill(text, width=width, initial_indent="    ", subsequent_indent="    "))
+        # what it shows is its claims' recorded verdicts, never its description's words
+        print(textwrap.fill(claims.summary(name), width=width, initial_indent="    ", subsequent_indent="    "))
+        for line in claims.lines(name):
+            print(textwrap.fill(printable(line), width=width, initial_indent="      - ",
+                                subsequent_indent="        "))
     return 0
 
 
@@ -155,7 +163,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from . import check
 
     names = args.scenarios or config.available()
-    trials = check.plan(names, replicates=args.replicates, seed=args.seed, agents=args.agents)
+    trials = check.plan(names, replicates=args.replicates, seed=args.seed, agents=args.agents, days=args.days,
+                        overrides=options.overrides(args, shortcuts=()), robust=args.robust)
     cache = None if args.no_cache else (Path(args.cache) if args.cache else check.default_cache())
     result = unless_interrupted(lambda: check.run(trials, workers=args.workers, dask=args.dask, cache=cache,
                                                   progress=not (args.quiet or args.json or args.markdown)))
@@ -254,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--agents", type=int, metavar="N",
                        help="run smaller or larger than the scenarios say (the verdicts that count are "
                             "at the defaults)")
+    check.add_argument("--days", type=int, metavar="N",
+                       help="run every hypothesis for N days instead of its own horizon (the verdicts that "
+                            "count are at the defaults)")
+    check.add_argument("--set", action="append", metavar="KEY=VALUE",
+                       help="override a scenario key on both sides of every comparison, e.g. --set "
+                            "trust.forgetting=0.99 (repeatable; a value is a TOML literal)")
+    check.add_argument("--robust", action="store_true",
+                       help="also run every hypothesis at twice its horizon and at four times its agents, "
+                            "and say whether it holds there too (about six times the work; cached like the rest)")
     add_executor_options(check, "the check")
     check.add_argument("--cache", metavar="DIR", help="where finished runs are kept, so a check resumes "
                        "(default: ~/.cache/trustsim/check)")

@@ -11,7 +11,13 @@ Each ``[[hypotheses]]`` table of a scenario file names:
   (``than = 0.7``);
 - ``direction`` (``higher``, ``lower`` or ``within``) and ``min_effect``;
 - ``seeds`` (how many paired runs) and ``seed`` (their base), and optionally ``horizon`` (days to run,
-  default the scenario's own).
+  default the scenario's own);
+- ``registered`` (the date it was first stated) and ``amendments`` (each a table: ``date``, ``what``
+  changed, ``why``): a hypothesis may be amended after results are seen, but never silently;
+- optionally ``kind``, which must agree with the comparison: ``ablation`` (the same scenario with a
+  mechanism switched off, ``control`` only: the one kind that shows a cause), ``comparison`` (another
+  scenario, ``compare``: two worlds that differ in several ways) or ``threshold`` (a fixed value,
+  ``than``: a level, not a cause).
 
 A hypothesis holds when the whole 95% interval of the paired effect (this scenario minus the
 comparison, the same seed on both sides) lies beyond ``min_effect`` in the stated direction; for
@@ -20,6 +26,7 @@ comparison, the same seed on both sides) lies beyond ``min_effect`` in the state
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,9 +36,19 @@ from .observables import Observable
 from .validation import bounded, fail, number, reject_unknown, show
 
 DIRECTIONS = ("higher", "lower", "within")
+KINDS = ("ablation", "comparison", "threshold")
 KEYS = {"id", "statement", "cause", "note", "measure", "day", "window", "since", "relative", "args", "compare",
-        "control",
-        "than", "direction", "min_effect", "seeds", "seed", "horizon"}
+        "control", "than", "direction", "min_effect", "seeds", "seed", "horizon", "kind", "registered",
+        "amendments"}
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A change to a hypothesis after it was registered: when, what changed, and why."""
+
+    date: str
+    what: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -51,7 +68,25 @@ class Hypothesis:
     horizon: int | None = None                          # days to run both sides (None: the scenario's)
     cause: str = ""
     note: str = ""
+    registered: str = ""                                # ISO date it was first stated ("": not said)
+    amendments: tuple[Amendment, ...] = ()
     table: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)   # as written
+
+    @property
+    def kind(self) -> str:
+        """``threshold`` (a fixed value), ``comparison`` (another scenario) or ``ablation`` (a switch)."""
+        if self.than is not None:
+            return "threshold"
+        return "comparison" if self.compare else "ablation"
+
+    @property
+    def terms(self) -> dict[str, Any]:
+        """What the test is, fixed in advance: the measure, the comparison, the direction and margin, the
+        horizon and the seeds. Changing any of these is an amendment."""
+        return {"measure": self.observable.key(), "compare": self.compare,
+                "control": [[key, _literal(value)] for key, value in self.control], "than": self.than,
+                "direction": self.direction, "min_effect": self.min_effect, "horizon": self.horizon,
+                "seeds": self.seeds, "seed": self.seed}
 
     @property
     def overrides(self) -> list[str]:
@@ -96,6 +131,8 @@ def horizon_problem(hypothesis: Hypothesis, horizon: int) -> str:
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     return str(value)
@@ -131,13 +168,52 @@ def parse(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> Hy
                        "agents, days and seeds are the hypothesis's own (horizon, seeds, seed)")
     if than is None and not text["compare"] and not control:
         raise fail(where, prefix + "compare", "needs a comparison: compare, control or than")
-    return Hypothesis(
+    registered = _date(table.get("registered"), where, prefix + "registered") if "registered" in table else ""
+    amendments = _amendments(table.get("amendments", []), where, prefix)
+    hypothesis = Hypothesis(
         id=text["id"], statement=text["statement"], observable=observable, direction=text["direction"],
         min_effect=_number(table, "min_effect", where, prefix, 0.0, None),
         seeds=int(_number(table, "seeds", where, prefix, 2, 10_000, integer=True)),
         seed=int(_number(table, "seed", where, prefix, 0, 2**63 - 1, integer=True)),
         compare=text["compare"], control=tuple(sorted(control.items())), than=than,
-        horizon=horizon, cause=text["cause"], note=text["note"], table=dict(table))
+        horizon=horizon, cause=text["cause"], note=text["note"], registered=registered, amendments=amendments,
+        table=dict(table))
+    if "kind" in table and table["kind"] != hypothesis.kind:
+        raise fail(where, prefix + "kind", f"is {show(table['kind'])}, but a hypothesis with "
+                   f"{'than' if hypothesis.kind == 'threshold' else 'compare' if hypothesis.kind == 'comparison' else 'only a control'} "
+                   f"is a {hypothesis.kind} (kinds: {', '.join(KINDS)})")
+    return hypothesis
+
+
+def _date(value: Any, where: str, key: str) -> str:
+    """An ISO date (a TOML date, or a string like 2026-11-23)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise fail(where, key, f"must be a date like 2026-11-23, got {show(value)}")
+
+
+def _amendments(value: Any, where: str, prefix: str) -> tuple[Amendment, ...]:
+    if not isinstance(value, list):
+        raise fail(where, prefix + "amendments", "must be an array of tables ([[hypotheses.amendments]])")
+    amendments = []
+    for index, entry in enumerate(value):
+        key = f"{prefix}amendments[{index}]."
+        if not isinstance(entry, dict):
+            raise fail(where, key.rstrip("."), "must be a table with date, what and why")
+        reject_unknown(entry, {"date", "what", "why"}, where, key)
+        for name in ("date", "what", "why"):
+            if name not in entry:
+                raise fail(where, key + name, "is required (an amendment says when, what changed, and why)")
+        for name in ("what", "why"):
+            if not isinstance(entry[name], str) or not entry[name].strip():
+                raise fail(where, key + name, f"must be a sentence, got {show(entry[name])}")
+        amendments.append(Amendment(_date(entry["date"], where, key + "date"), entry["what"], entry["why"]))
+    return tuple(amendments)
 
 
 def _text(table: dict[str, Any], key: str, where: str, prefix: str) -> str:

@@ -127,6 +127,25 @@ def referral_gap(sim: Simulation, of: str) -> float:
     return float(mean[blamed].mean() - mean[~blamed].mean())
 
 
+def blamed_referral_trust(sim: Simulation, of: str) -> float:
+    """The referral trust that requesters let down by ``of`` agents on a voucher's word place in that voucher
+    at the end of the run: a mean over the (requester, voucher) pairs of every vouch-led commitment an
+    ``of`` agent broke. Voucher blame moves exactly this; without it, it is the requester's functional
+    trust in the voucher."""
+    log = sim.world.log.columns()
+    led = (log["kind"] == EventKind.broken) & (log["subject"] >= 0) & np.isin(log["actor"], _members(sim, of))
+    if not led.any():
+        return float("nan")
+    pairs = np.unique(np.column_stack((log["target"][led], log["subject"][led])), axis=0)
+    ties = sim.world.ties
+    slots = ties.slot_of(pairs[:, 0], pairs[:, 1])
+    held = slots >= 0
+    if not held.any():
+        return float("nan")
+    requesters = pairs[held, 0]
+    return float(ties.referral_trust(slots[held], sim.population.base_rate[requesters]).mean())
+
+
 def untie_ratio(sim: Simulation, of: str) -> float:
     """Ties dropped in distrust around each ``of`` agent, over those dropped around each other agent."""
     log = sim.world.log.columns()
@@ -158,6 +177,26 @@ def first_impression(sim: Simulation, of: str, after: float) -> float:
     return float(impressions.mean()) if impressions.size else float("nan")
 
 
+def pitch_impression(sim: Simulation, of: str, after: float) -> float:
+    """Mean first impression of ``of`` agents among every stranger their broadcasts reached from day
+    ``after`` on, follower or not (each broadcast's mean, as its promote event records it)."""
+    log = sim.world.log.columns()
+    chosen = ((log["kind"] == EventKind.promote) & np.isin(log["actor"], _members(sim, of))
+              & (log["time"] >= after) & ~np.isnan(log["trust_after"]))
+    return float(log["trust_after"][chosen].mean()) if chosen.any() else float("nan")
+
+
+def copied_from(sim: Simulation, of: str, mentor: str) -> float:
+    """Share of ``of`` agents that copied the habits (promotion rate and vouch policy) of a ``mentor`` agent
+    at least once."""
+    members = _members(sim, of)
+    if len(members) == 0:
+        return float("nan")
+    log = sim.world.log.columns()
+    copied = (log["kind"] == EventKind.imitate) & np.isin(log["target"], _members(sim, mentor))
+    return float(np.isin(members, log["actor"][copied]).mean())
+
+
 def copied_share(sim: Simulation, of: str) -> float:
     """Share of ``of`` agents that promote themselves at the end (those who started at 0 copied it)."""
     members = _members(sim, of)
@@ -183,10 +222,13 @@ def median_tie_evidence(sim: Simulation) -> float:
 
 DERIVED: dict[str, Derived] = {
     "referral_gap": Derived(referral_gap.__doc__ or "", {"of": str}, referral_gap),
+    "blamed_referral_trust": Derived(blamed_referral_trust.__doc__ or "", {"of": str}, blamed_referral_trust),
     "untie_ratio": Derived(untie_ratio.__doc__ or "", {"of": str}, untie_ratio),
     "follows": Derived(follows.__doc__ or "", {"of": str, "after": float}, follows),
     "first_impression": Derived(first_impression.__doc__ or "", {"of": str, "after": float}, first_impression),
+    "pitch_impression": Derived(pitch_impression.__doc__ or "", {"of": str, "after": float}, pitch_impression),
     "copied_share": Derived(copied_share.__doc__ or "", {"of": str}, copied_share),
+    "copied_from": Derived(copied_from.__doc__ or "", {"of": str, "mentor": str}, copied_from),
     "median_tie_evidence": Derived(median_tie_evidence.__doc__ or "", {}, median_tie_evidence),
     "recovery_fraction": Derived(recovery_fraction.__doc__ or "",
                                  {"of": str, "lapse": int, "reform": int, "span": int}, recovery_fraction),

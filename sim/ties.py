@@ -185,6 +185,11 @@ class TieTable:
         live[live] = self.alive[slot[live]]
         return np.where(live, slot, -1)
 
+    def slot_of(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """The latest slot of each pair source -> target, live or not (-1 where they were never tied): the
+        opinion the source holds, even after walking away."""
+        return self._outgoing.slot_of(pair_keys(np.asarray(source), np.asarray(target)))
+
     def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Whether source has (or once had) a tie to target: someone who walked away is no stranger; a tie
         that faded is forgotten (its latest slot is the one the index points to)."""

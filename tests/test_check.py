@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -111,10 +112,10 @@ def test_one_that_does_not_hold_exits_1_and_says_so(tmp_path, capsys):
     code, out, _ = run_cli(capsys, str(path), "--no-cache", "--workers", "1")
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["scenario", "hypothesis", "measure"]
-    assert any(line.startswith("holds") and "asymmetry-costs-trust" in line for line in lines)
-    assert any(line.startswith("NOT") and "no-such-luck" in line for line in lines)
-    assert "1 of 2 hypotheses hold." in out
+    assert lines[0].split()[:4] == ["scenario", "hypothesis", "kind", "measure"]
+    assert any(line.startswith("holds") and "asymmetry-costs-trust" in line and " ablation " in line for line in lines)
+    assert any(line.startswith("NOT") and "no-such-luck" in line and " threshold " in line for line in lines)
+    assert "1 of 2 hypotheses hold;" in out and "as one family of 2 tests (Holm)" in out
 
 
 @pytest.mark.parametrize(("table", "message"), [
@@ -217,3 +218,77 @@ def test_paired_effects_and_the_interval(tmp_path):
 def test_no_hypotheses_is_bad_input(tmp_path):
     with pytest.raises(ScenarioError, match="no hypotheses"):
         check.plan([str(scenario_file(tmp_path, ""))])
+
+
+# ---------------------------------------------------------------- honest verdicts (issue 18)
+
+def test_rows_say_the_kind_the_family_wise_verdict_and_the_margin(tmp_path):
+    rows = check.run(check.plan([str(scenario_file(tmp_path, KINDS))], **SMALL), workers=1, cache=None).rows
+    by_id = {r["id"]: r for r in rows}
+    assert [by_id[i]["kind"] for i in ("asymmetry-costs-trust", "no-such-luck", "as-trusting-as-integrity")] == [
+        "ablation", "threshold", "comparison"]
+    for row in rows:
+        assert 0 <= row["p_value"] <= 1 or math.isnan(row["p_value"])
+        assert (row["p_value"] <= check.LEVEL) == row["holds"] or math.isnan(row["p_value"])
+        assert not row["holds_holm"] or row["holds"]             # family-wise can only be stricter
+        assert row["robustness"] is None                            # --robust was not asked for
+
+
+def test_holm_steps_down_over_the_family():
+    rows = [{"p_value": p, "holds": p <= 0.025} for p in (0.001, 0.012, 0.02, 0.3)]
+    check._holm(rows)
+    # m = 4: 0.001 <= 0.025/4; 0.012 > 0.025/3, so it and everything after fail
+    assert [r["holds_holm"] for r in rows] == [True, False, False, False]
+    rows = [{"p_value": p, "holds": True} for p in (0.004, 0.006, 0.011, 0.02)]
+    check._holm(rows)
+    assert all(r["holds_holm"] for r in rows)                       # 0.025/4, /3, /2, /1
+
+
+@pytest.mark.parametrize(("effect", "half", "direction", "margin", "on"), [
+    (0.10, 0.02, "higher", 0.05, False),     # well clear
+    (0.07, 0.019, "higher", 0.05, True),     # the 95% interval clears 0.05, the 99% one does not
+    (-0.2, 0.05, "lower", 0.1, False),
+    (0.0, 0.015, "within", 0.02, True),      # clears +-0.02 at 95%, not at 99%
+])
+def test_on_the_margin_means_the_99_percent_interval_reaches_it(effect, half, direction, margin, on):
+    from sim.hypotheses import Hypothesis
+    from sim.observables import Observable
+
+    h = Hypothesis("h", "s", Observable("mean_trust"), direction, margin, 10, 1, than=0.0)
+    assert check._test(h, effect, effect + half, 10)[1] == on
+
+
+def test_robust_runs_each_hypothesis_longer_and_larger_and_says_where_it_holds(tmp_path):
+    planned = check.plan([str(scenario_file(tmp_path, HOLDS + FAILS))], agents=60, replicates=2, robust=True)
+    variants = {(t.hypothesis.id, t.variant): (t.side.scenario.simulation.days, t.side.scenario.simulation.agents)
+                for t in planned.trials}
+    assert variants[("no-such-luck", check.LONGER)] == (80, 60)
+    assert variants[("no-such-luck", check.LARGER)] == (40, 240)
+    rows = check.run(planned, workers=1, cache=None).rows
+    assert len(rows) == 2
+    for row in rows:
+        assert set(row["robust"]) == {check.LONGER, check.LARGER}
+        expected = ("does not hold" if not row["holds"] else
+                    "holds" if all(v["holds"] for v in row["robust"].values()) else "holds at the defaults only")
+        assert row["robustness"] == expected
+    assert "at twice the horizon and four times the agents" in check.markdown(rows)
+
+
+def test_checking_one_scenario_after_all_of_them_reruns_nothing(tmp_path):
+    cache = tmp_path / "cache"
+    mine = str(scenario_file(tmp_path, KINDS))
+    everything = check.run(check.plan([mine, "integrity"], agents=60, replicates=2, days=30), workers=1,
+                           cache=cache)
+    assert everything.ran > 0
+    again = check.run(check.plan([mine], agents=60, replicates=2, days=30), workers=1, cache=cache)
+    assert again.ran == 0 and again.cached == len(check.plan([mine], agents=60, replicates=2, days=30).runs)
+
+
+def test_days_and_set_apply_to_both_sides_and_a_seed_cannot_be_set(tmp_path, capsys):
+    planned = check.plan([str(scenario_file(tmp_path, HOLDS))], days=25, overrides={"trust.forgetting": 0.99})
+    trial = planned.trials[0]
+    for side in (trial.side, trial.other):
+        assert side.scenario.simulation.days == 25 and side.scenario.trust.forgetting == 0.99
+    assert trial.other.scenario.trust.asymmetry == 1.0                 # the control still wins on its side
+    code, _, err = run_cli(capsys, str(scenario_file(tmp_path, HOLDS)), "--set", "simulation.seed=3", "--no-cache")
+    assert code == 2 and "--set simulation.seed" in err and err.count("\n") == 1

@@ -1,6 +1,6 @@
 """The claims the README shows are what `trustsim check` finds at the defaults, and nothing else.
 
-``docs/claims.json`` is written by ``make claims`` (``tools/update_claims.py``), and the README's table
+``scenarios/claims.json`` is written by ``make claims`` (``tools/update_claims.py``), and the README's table
 is rendered from it. These tests check the three agree, and that a fresh check, run here with nothing
 cached, reaches every verdict again: a mechanism broken or switched off changes its hypotheses' effects,
 and so fails here. It is the slowest test of the suite (about a minute and a half on 2 cores).
@@ -18,7 +18,7 @@ from sim import check, config
 from tools.update_claims import END, START
 
 ROOT = Path(__file__).resolve().parent.parent
-CLAIMS = json.loads((ROOT / "docs" / "claims.json").read_text())
+CLAIMS = json.loads((ROOT / "scenarios" / "claims.json").read_text())
 
 
 def test_the_readme_table_is_the_checks_output():
@@ -31,6 +31,36 @@ def test_every_stated_hypothesis_is_in_the_table_as_stated():
     stated = [(s.name, h.id, h.statement) for name in config.available()
               for s in [config.load(name)] for h in s.hypotheses]
     assert [(r["scenario"], r["id"], r["statement"]) for r in CLAIMS] == stated
+
+
+def test_no_hypothesis_changed_its_terms_without_an_amendment():
+    """The claims were made with each hypothesis's terms (measure, comparison, direction, margin, horizon,
+    seeds) and amendments as they stand in the scenario files. Changing a term is allowed only with a new
+    amendment (make claims refuses otherwise), after which make claims records it again."""
+    recorded = {(r["scenario"], r["id"]): r for r in CLAIMS}
+    for name in config.available():
+        for h in config.load(name).hypotheses:
+            row = recorded[(name, h.id)]
+            label = f"{name}/{h.id}"
+            amendments = [{"date": a.date, "what": a.what, "why": a.why} for a in h.amendments]
+            if row["terms"] != h.terms:
+                assert len(amendments) > len(row["amendments"]), (
+                    f"{label}: its terms changed with no new amendment: {row['terms']} -> {h.terms}")
+                pytest.fail(f"{label}: amended since the claims were made: run make claims")
+            assert row["amendments"] == amendments and row["registered"] == h.registered, label
+
+
+def test_make_claims_refuses_a_change_of_terms_without_an_amendment():
+    from tools.update_claims import unregistered_changes
+
+    planned = check.plan(["baseline"])
+    recorded = {r["id"]: dict(r) for r in CLAIMS if r["scenario"] == "baseline"}
+    assert unregistered_changes(list(recorded.values()), planned) == []
+    moved = {**recorded["accuracy"], "terms": {**recorded["accuracy"]["terms"], "min_effect": 0.5}}
+    assert len(unregistered_changes([moved], planned)) == 1                 # the margin moved, silently
+    # trust-high carries one amendment; claims recorded before it, with other terms, are superseded by it
+    before = {**recorded["trust-high"], "terms": {**recorded["trust-high"]["terms"], "than": 0.5}, "amendments": []}
+    assert unregistered_changes([before], planned) == []
 
 
 @pytest.fixture(scope="module")

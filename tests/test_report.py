@@ -34,7 +34,7 @@ from sim.report.sweep_charts import sweep_charts
 from sim.report.writer import FIGURES, HTML, MANIFEST
 
 ROOT = Path(__file__).resolve().parent.parent
-CLAIMS = ROOT / "docs" / "claims.json"
+CLAIMS = ROOT / "scenarios" / "claims.json"
 RUN_FILES = ("metrics", "archetypes", "agents", "reputations", "events", "edges")
 
 

@@ -52,13 +52,18 @@ class Store(Protocol):
 
 def execute(tasks: list[Task], work: Work, store: Store, executor: Executor, *, what: str, title: str, total: int,
             failed: Callable[[PlannedRun], str], progress: bool = False, log: TextIO | None = None,
-            on_kept: Callable[[PlannedRun], None] | None = None) -> Failures:
+            on_kept: Callable[[PlannedRun], None] | None = None,
+            cost: Callable[[PlannedRun], float] | None = None) -> Failures:
     """Run the tasks, keeping each result in ``store`` the moment it comes back; the failures, each reported
     on a line ``trustsim: {failed(run)}: {error}``. ``total``: the batch's runs, of which the store holds
-    some already. Ctrl-C tidies the store and raises :class:`BatchInterrupted` (naming ``what``)."""
+    some already. ``cost``: how much work a run is (agent-days, say), when runs differ, so the progress
+    bar's estimate of the time left weighs them. Ctrl-C tidies the store and raises
+    :class:`BatchInterrupted` (naming ``what``)."""
     log = sys.stderr if log is None else log
     failures: Failures = []
-    with Progress(title, total, "runs", done=store.kept, enabled=progress) as bar:
+    weigh = cost or (lambda run: 1.0)
+    work_total = sum(weigh(task.run) for task in tasks) if cost else 0.0
+    with Progress(title, total, "runs", done=store.kept, enabled=progress, work_total=work_total) as bar:
         try:
             if tasks:
                 with closing(executor.outcomes(tasks, work)) as finishing:
@@ -72,11 +77,11 @@ def execute(tasks: list[Task], work: Work, store: Store, executor: Executor, *, 
                         if error is None:
                             if on_kept is not None:
                                 on_kept(outcome.run)
-                            bar.update(advance=1)
+                            bar.update(advance=1, work=weigh(outcome.run))
                             continue
                         failures.append((outcome.run, error))
                         bar.note(f"trustsim: {failed(outcome.run)}: {error}", log)
-                        bar.update(failed=1)
+                        bar.update(failed=1, work=weigh(outcome.run))
         except KeyboardInterrupt:
             store.tidy()
             raise BatchInterrupted(what, store.kept, total, store.where) from None

@@ -18,7 +18,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static, TabPane
 
-from sim import Scenario, ScenarioError, available, load_scenario
+from sim import Scenario, ScenarioError, available, claims, load_scenario
 from sim.validation import printable
 
 from .. import params
@@ -129,9 +129,12 @@ class ScenarioPane(TabPane):
     def _fill_form(self, name: str, scenario: Scenario) -> None:
         """Show ``scenario``'s values; the fields are rebuilt only if the form showed another scenario."""
         info = scenario.scenario        # a file's words, shown as words: no markup, no control characters
+        verdicts = [("\n" + printable(line), "green" if line.startswith("holds") else "red")
+                     for line in claims.lines(scenario.name)]
         self.query_one("#scenario-description", Static).update(Content.assemble(
             (printable(name), "bold"), "\n", printable(info.description, keep="\n"), "\n\n",
-            (printable(info.case_study, keep="\n"), "dim")))
+            (printable(info.case_study, keep="\n"), "dim"), "\n\n",
+            ("What it shows (its claims' recorded verdicts): ", "bold"), claims.summary(scenario.name), *verdicts))
         rows = {row.key: row for row in self.query(FieldRow)}
         knobs = params.knobs(scenario)
         if name == self.form_for and list(rows) == [key for key, _ in knobs]:
