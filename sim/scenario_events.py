@@ -246,7 +246,7 @@ class Testimony(ScenarioEvent):
         people, ties = world.population, world.ties
         authors = np.array([self.agent]) if self.agent >= 0 else people.members(self.archetype)
         owner, slots = ties.contacts_of(authors)
-        subjects = ties.target[slots]
+        subjects = ties.target[slots].astype(np.int64)
         if self.about:
             chosen = people.archetype[subjects] == people.names.index(self.about)
             owner, subjects = owner[chosen], subjects[chosen]
