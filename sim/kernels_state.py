@@ -61,7 +61,7 @@ WorldType, World = _struct("World")
 
 INDEX = IndexType([
     ("main_second", I32), ("main_slots", I32), ("main_start", I64), ("main_count", types.int64),
-    ("recent_keys", I64), ("recent_slots", I32), ("recent_count", types.int64),
+    ("recent_keys", I64), ("recent_slots", I32), ("recent_start", I64), ("recent_count", types.int64),
     ("fold_fraction", types.int64), ("fold_minimum", types.int64),
 ])
 TIE_COLUMNS = ("source", "target", "alive", "faded", "created", "used", "dealings", "positive", "negative",
@@ -70,8 +70,7 @@ TIES = TiesType([
     ("source", I32), ("target", I32), ("alive", BOOL), ("faded", BOOL), ("created", F32), ("used", F32),
     ("dealings", F32), ("positive", F64), ("negative", F64), ("ref_positive", F64), ("ref_negative", F64),
     ("own_positive", F64), ("own_negative", F64),
-    ("active", I32),            # slots the nightly pass still reads, ascending (sim.mechanisms.forgetting)
-    ("sizes", I64),             # shared: [slots used, live ties, active slots]
+    ("sizes", I64),             # shared: [slots used, live ties]
     ("generation", I64),        # shared: bumped whenever a column is reallocated
     ("outgoing", INDEX), ("incoming", INDEX),
 ])
@@ -145,7 +144,8 @@ WORLD = WorldType([
 # ---------------------------------------------------------------- constructors (compiled once, cached)
 
 @njit(cache=True)
-def new_index(main_second, main_slots, main_start, recent_keys, recent_slots, fold_fraction, fold_minimum):
+def new_index(main_second, main_slots, main_start, recent_keys, recent_slots, recent_start, fold_fraction,
+              fold_minimum):
     index = structref.new(INDEX)
     index.main_second = main_second
     index.main_slots = main_slots
@@ -153,6 +153,7 @@ def new_index(main_second, main_slots, main_start, recent_keys, recent_slots, fo
     index.main_count = 0
     index.recent_keys = recent_keys
     index.recent_slots = recent_slots
+    index.recent_start = recent_start
     index.recent_count = 0
     index.fold_fraction = fold_fraction
     index.fold_minimum = fold_minimum
@@ -160,11 +161,10 @@ def new_index(main_second, main_slots, main_start, recent_keys, recent_slots, fo
 
 
 @njit(cache=True)
-def new_ties(columns, active, sizes, generation, outgoing, incoming):
+def new_ties(columns, sizes, generation, outgoing, incoming):
     ties = structref.new(TIES)
     (ties.source, ties.target, ties.alive, ties.faded, ties.created, ties.used, ties.dealings, ties.positive,
      ties.negative, ties.ref_positive, ties.ref_negative, ties.own_positive, ties.own_negative) = columns
-    ties.active = active
     ties.sizes = sizes
     ties.generation = generation
     ties.outgoing = outgoing
@@ -174,10 +174,10 @@ def new_ties(columns, active, sizes, generation, outgoing, incoming):
 
 @njit(cache=True)
 def tie_columns(ties):
-    """The tie table's columns (in :data:`TIE_COLUMNS` order) and its active slots, as they are now."""
-    return ((ties.source, ties.target, ties.alive, ties.faded, ties.created, ties.used, ties.dealings,
-             ties.positive, ties.negative, ties.ref_positive, ties.ref_negative, ties.own_positive,
-             ties.own_negative), ties.active)
+    """The tie table's columns (in :data:`TIE_COLUMNS` order), as they are now."""
+    return (ties.source, ties.target, ties.alive, ties.faded, ties.created, ties.used, ties.dealings,
+            ties.positive, ties.negative, ties.ref_positive, ties.ref_negative, ties.own_positive,
+            ties.own_negative)
 
 
 @njit(cache=True)

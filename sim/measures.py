@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kernels import average_ranks, kernel, pairwise_sum
+from .kernels import argsort_reals, average_ranks, kernel, pairwise_sum
 from .mechanisms.forgetting import tie_sums
 from .trust import eigentrust
 from .world import TIES_BROKEN, TIES_FADED, VOUCH_BROKEN, VOUCH_KEPT, World
@@ -53,7 +53,7 @@ def _mean(values: np.ndarray) -> float:
 def _spearman(x: np.ndarray, y: np.ndarray, y_order: np.ndarray) -> float:
     if len(x) < 3:
         return np.nan
-    rx = average_ranks(x, np.argsort(x))    # any order of equal values gives the same average ranks
+    rx = average_ranks(x, argsort_reals(x))    # any order of equal values gives the same average ranks
     ry = average_ranks(y, y_order)
     rx -= _mean(rx)
     ry -= _mean(ry)
@@ -142,11 +142,11 @@ def _ratio(totals: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 @kernel
 def _reliability_order(w) -> np.ndarray:
-    """A stable argsort of the agents' reliability, kept until traits change."""
+    """An argsort of the agents' reliability, kept until traits change."""
     people = w.people
     agents = people.size[0]
     if people.order_valid[0] != agents:
-        people.reliability_order[:agents] = np.argsort(people.reliability[:agents], kind="mergesort")
+        people.reliability_order[:agents] = argsort_reals(people.reliability[:agents])
         people.order_valid[0] = agents
     return people.reliability_order[:agents]
 
@@ -196,7 +196,7 @@ def _referral_accuracy(w) -> float:
     if judged.sum() < 3:
         return np.nan
     quality = w.tallies.vouched_reliability[:agents][judged] / given[judged]
-    return _spearman(referral[judged], quality, np.argsort(quality))
+    return _spearman(referral[judged], quality, argsort_reals(quality))
 
 
 @kernel

@@ -45,9 +45,10 @@ def pair_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 #
 # Sorted ``key -> slot`` pairs for every tie ever made, in two levels. A day adds a few thousand ties to
 # millions: merging each batch into one sorted array would copy the whole index several times a day. New
-# pairs go into a small *recent* level (full keys, searched by bisection), which is folded into the large
-# *main* level (rows: where each agent's entries begin, then only the second half of each key) once it
-# has grown past an eighth of it, so the copying comes to about eight entries per new tie. Entries are
+# pairs go into a small *recent* level, which is folded into the large *main* level once it has grown
+# past an eighth of it, so the copying comes to about eight entries per new tie. Each level keeps where
+# each agent's row of entries begins, so a lookup bisects a handful of entries, not the whole level (the
+# main level keeps only the second half of each key; its row says the first). Entries are
 # never removed: a broken tie's entry stays, its slot dead, so the index also answers "were these two
 # ever tied?". An agent's entries are its main ones, in key order, then its recent ones: the order a
 # uniform pick counts them in.
@@ -74,10 +75,20 @@ def locate(index, key: int) -> tuple[int, int]:
         at = _bisect_left(index.main_second, index.main_start[row], end, second)
         if at < end and index.main_second[at] == second:
             return 0, at
-    at = _bisect_left(index.recent_keys, 0, index.recent_count, key)
-    if at < index.recent_count and index.recent_keys[at] == key:
+    low, end = _recent_row(index, row)
+    at = _bisect_left(index.recent_keys, low, end, key)
+    if at < end and index.recent_keys[at] == key:
         return 1, at
     return -1, 0
+
+
+@kernel
+def _recent_row(index, row: int) -> tuple[int, int]:
+    """[low, high) of the row's entries in the recent level."""
+    rows = len(index.recent_start) - 1
+    if row >= rows:
+        return index.recent_count, index.recent_count
+    return index.recent_start[row], index.recent_start[row + 1]
 
 
 @kernel
@@ -110,9 +121,7 @@ def row_range(index, agent: int) -> tuple[int, int, int, int]:
     rows = len(index.main_start) - 1
     row = min(agent, rows)
     main_low, main_high = index.main_start[row], index.main_start[min(agent + 1, rows)]
-    first = np.int64(agent) << ROW_SHIFT
-    recent_low = _bisect_left(index.recent_keys, 0, index.recent_count, first)
-    recent_high = _bisect_left(index.recent_keys, recent_low, index.recent_count, first + (1 << ROW_SHIFT))
+    recent_low, recent_high = _recent_row(index, agent)
     return main_low, main_high, recent_low, recent_high
 
 
@@ -145,8 +154,26 @@ def insert(index, keys: np.ndarray, slots: np.ndarray) -> None:
                 new -= 1
             out -= 1
         index.recent_count = used + count
+        _count_recent_rows(index, keys, order)
     if index.recent_count > max(index.main_count // index.fold_fraction, index.fold_minimum):
         _fold(index)
+
+
+@kernel
+def _count_recent_rows(index, keys: np.ndarray, order: np.ndarray) -> None:
+    """Move the recent level's row starts past the keys just merged in (``keys[order]``, ascending)."""
+    start = index.recent_start
+    needed = (keys[order[-1]] >> ROW_SHIFT) + 2
+    if len(start) < needed:                     # rows past the old end hold every older entry before them
+        before = index.recent_count - len(keys)
+        bigger = np.full(max(needed, 2 * len(start)), before, dtype=np.int64)
+        bigger[:len(start)] = start
+        index.recent_start = start = bigger
+    new = 0
+    for row in range((keys[order[0]] >> ROW_SHIFT) + 1, len(start)):
+        while new < len(keys) and keys[order[new]] >> ROW_SHIFT < row:
+            new += 1
+        start[row] += new
 
 
 @kernel
@@ -179,6 +206,7 @@ def _fold(index) -> None:
     index.main_second, index.main_slots, index.main_start = second, slots, start
     index.main_count = total
     index.recent_count = 0
+    index.recent_start[:] = 0
 
 
 @kernel
@@ -405,7 +433,6 @@ def add(ties, source: np.ndarray, target: np.ndarray, positive: np.ndarray, nega
         return created
     start = ties.sizes[0]
     _reserve(ties, start + made)
-    ties.active = grown(ties.active, ties.sizes[2], ties.sizes[2] + made)
     fresh_keys = np.empty(made, dtype=np.int64)
     fresh_back = np.empty(made, dtype=np.int64)
     fresh_slots = np.empty(made, dtype=np.int32)
@@ -422,8 +449,6 @@ def add(ties, source: np.ndarray, target: np.ndarray, positive: np.ndarray, nega
         ties.own_positive[slot] = positive[i] if first_hand else 0.0
         ties.own_negative[slot] = negative[i] if first_hand else 0.0
         ties.dealings[slot] = dealings[i]
-        ties.active[ties.sizes[2]] = slot
-        ties.sizes[2] += 1
         if level[i] >= 0:                       # made again: its keys are indexed already
             relink(ties.outgoing, level[i], position[i], slot)
             back_level, back_position = locate(ties.incoming, key_of(target[i], source[i]))
@@ -487,7 +512,8 @@ class KeyIndex(Compiled):
 
         self.compiled = new_index(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32),
                                   np.zeros(1, dtype=np.int64), np.empty(16, dtype=np.int64),
-                                  np.empty(16, dtype=np.int32), self.FOLD_FRACTION, self.FOLD_MINIMUM)
+                                  np.empty(16, dtype=np.int32), np.zeros(1, dtype=np.int64), self.FOLD_FRACTION,
+                                  self.FOLD_MINIMUM)
 
     @property
     def main_size(self) -> int:
@@ -532,10 +558,10 @@ class TieTable(Compiled):
                    np.zeros(capacity, dtype=np.float32), np.zeros(capacity, dtype=np.float32),
                    np.zeros(capacity, dtype=np.float32), *(np.zeros(capacity) for _ in range(6)))
         self._outgoing, self._incoming = KeyIndex(), KeyIndex()
-        self._sizes = np.zeros(3, dtype=np.int64)
+        self._sizes = np.zeros(2, dtype=np.int64)
         self._generation = np.zeros(1, dtype=np.int64)
-        self.compiled = new_ties(columns, np.zeros(capacity, dtype=np.int32), self._sizes, self._generation,
-                                 self._outgoing.compiled, self._incoming.compiled)
+        self.compiled = new_ties(columns, self._sizes, self._generation, self._outgoing.compiled,
+                                 self._incoming.compiled)
         self._seen = -1
         self._views: dict[str, np.ndarray] = {}
 
@@ -544,8 +570,7 @@ class TieTable(Compiled):
         if self._seen != self._generation[0]:
             from .kernels_state import TIE_COLUMNS, tie_columns
 
-            arrays, _ = tie_columns(self.compiled)
-            self._views = dict(zip(TIE_COLUMNS, arrays, strict=True))
+            self._views = dict(zip(TIE_COLUMNS, tie_columns(self.compiled), strict=True))
             self._seen = int(self._generation[0])
         return self._views
 
@@ -559,12 +584,6 @@ class TieTable(Compiled):
     def count(self) -> int:
         """Ties alive now."""
         return int(self._sizes[1])
-
-    def active_slots(self) -> np.ndarray:
-        """The slots the nightly pass still reads (every live tie among them), ascending (a copy)."""
-        from .kernels_state import tie_columns
-
-        return tie_columns(self.compiled)[1][: self._sizes[2]].astype(np.int64)
 
     def alive_slots(self) -> np.ndarray:
         """Slots of the live ties, in (source, target) order."""

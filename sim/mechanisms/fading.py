@@ -35,11 +35,11 @@ def fade(w, day: int) -> None:
     ties = w.ties
     # a tie is used at float32 times; the bar is compared as one (as numpy compares a float32 column)
     bar = np.float32(day - config.fade_after)
-    stale = np.empty(ties.sizes[2], dtype=np.int64)
+    alive, used = ties.alive, ties.used
+    stale = np.empty(ties.sizes[1], dtype=np.int64)
     count = 0
-    for k in range(ties.sizes[2]):          # every live tie is among the active slots, in slot order
-        slot = ties.active[k]
-        if ties.alive[slot] and ties.used[slot] < bar:
+    for slot in range(ties.sizes[0]):
+        if alive[slot] and used[slot] < bar:
             stale[count] = slot
             count += 1
     if count == 0:

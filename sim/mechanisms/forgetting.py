@@ -5,13 +5,6 @@ Forgetting touches every tie every day, and so does the day's sample of the netw
 100,000 agents that is a million ties, and the pass is bound by memory bandwidth, so the two share
 one pass (:func:`read_then_forget`): it reads each tie for the measures as the evidence stood at the
 start of the day, then decays it. The measures (:mod:`sim.measures`) are computed from what it read.
-
-The pass reads only the *active* slots: a tie that has ended, and that no measure will ever read again,
-is retired from it. A dead tie is never written again (a tie made anew gets a fresh slot), so once it
-has faded, or was broken before any real dealings, and has no referral evidence left to count (at most
-1e-9, which forgetting only shrinks), every sample would skip it: the pass stops visiting it, and its
-evidence stays as it was, unread. The slots it still reads are in slot order, so the sums are added in
-the same order as over every slot.
 """
 
 from __future__ import annotations
@@ -49,10 +42,13 @@ def daily_factor(w, day: int) -> float:
     return 1.0 if day >= w.config.days else w.config.forgetting
 
 
+_BLOCK = 4096   # slots read at a time: each block's trust in one vectorised loop, then its sums in order
+
+
 @kernel
 def read_then_forget(w, sample, factor: float, read: bool) -> None:
-    """One pass over the active tie slots: read each for the measures into ``sample`` (with ``read``), then
-    multiply its evidence by ``factor``, and retire the slots no one will read again.
+    """One pass over every tie slot: read it for the measures into ``sample`` (with ``read``), then multiply
+    its evidence by ``factor``.
 
     Evidence kept outside the tie table (hearsay, what has been told: :mod:`sim.ledger`) is decayed
     lazily by the number of forgetting nights, counted here; what agents have seen of strangers is
@@ -63,67 +59,76 @@ def read_then_forget(w, sample, factor: float, read: bool) -> None:
     over everyone who holds an opinion (a live tie, or a former one with real dealings that did not
     fade: reputation); referral trust E' = (r' + 2E) / (r' + s' + 2) over ties that carry referral
     evidence (its base rate is the functional trust on the same tie), per agent and summed over live ones.
+    Every sum is taken in slot order, whatever the blocks.
     """
-    ties, base_rate = w.ties, w.people.base_rate
-    agents = w.people.size[0]
+    ties = w.ties
     if factor != 1.0:
         w.nights[0] += 1
+    if read:
+        _read(w, sample)
+    if factor == 1.0:
+        return
+    positive, negative, ref_positive, ref_negative = ties.positive, ties.negative, ties.ref_positive, ties.ref_negative
+    own_positive, own_negative = ties.own_positive, ties.own_negative
+    for slot in range(ties.sizes[0]):
+        positive[slot] *= factor
+        negative[slot] *= factor
+        ref_positive[slot] *= factor
+        ref_negative[slot] *= factor
+        own_positive[slot] *= factor
+        own_negative[slot] *= factor
+
+
+@kernel
+def _read(w, sample) -> None:
+    ties, base_rate = w.ties, w.people.base_rate
+    agents = w.people.size[0]
     source, target, alive, faded, dealings = ties.source, ties.target, ties.alive, ties.faded, ties.dealings
     positive, negative, ref_positive, ref_negative = ties.positive, ties.negative, ties.ref_positive, ties.ref_negative
-    own_positive, own_negative, active = ties.own_positive, ties.own_negative, ties.active
     reputation_total, reputation_held = sample.reputation_total, sample.reputation_held
     referral_total, referral_held = sample.referral_total, sample.referral_held
-    if read:
-        reputation_total[:agents] = 0.0
-        reputation_held[:agents] = 0.0
-        referral_total[:agents] = 0.0
-        referral_held[:agents] = 0.0
+    reputation_total[:agents] = 0.0
+    reputation_held[:agents] = 0.0
+    referral_total[:agents] = 0.0
+    referral_held[:agents] = 0.0
     trust_sum, weight_sum, live_ties, referral_sum, referral_live = 0.0, 0.0, 0, 0.0, 0
-    still = 0
-    for k in range(ties.sizes[2]):
-        slot = active[k]
-        good, bad = positive[slot], negative[slot]
-        ref_good, ref_bad = ref_positive[slot], ref_negative[slot]
-        live = alive[slot]
-        holds = live or (dealings[slot] > 0 and not faded[slot])
-        if read:
-            trusted = target[slot]
-            trust = (good + 2.0 * base_rate[source[slot]]) / (good + bad + 2.0)
-            if live:
-                trust_sum += trust
-                weight_sum += (good + bad) / (good + bad + 2.0)
-                live_ties += 1
-            if holds:
-                reputation_total[trusted] += trust
-                reputation_held[trusted] += 1.0
+    trust, weight = np.empty(_BLOCK), np.empty(_BLOCK)
+    slots = ties.sizes[0]
+    for first in range(0, slots, _BLOCK):
+        size = min(_BLOCK, slots - first)
+        for i in range(size):
+            good, bad = positive[first + i], negative[first + i]
+            trust[i] = (good + 2.0 * base_rate[source[first + i]]) / (good + bad + 2.0)
+            weight[i] = (good + bad) / (good + bad + 2.0)
+        # adding 0 where a tie does not count changes no sum (they are all at least 0), and spares the
+        # processor a branch it cannot predict
+        for i in range(size):
+            slot = first + i
+            live = alive[slot]
+            holds = live or (dealings[slot] > 0 and not faded[slot])
+            trust_sum += trust[i] * live
+            weight_sum += weight[i] * live
+            live_ties += live
+            reputation_total[target[slot]] += trust[i] * holds
+            reputation_held[target[slot]] += 1.0 * holds
+        for i in range(size):                   # few ties carry referral evidence
+            slot = first + i
+            ref_good, ref_bad = ref_positive[slot], ref_negative[slot]
             if ref_good + ref_bad > 1e-9:
-                referral = (ref_good + 2.0 * trust) / (ref_good + ref_bad + 2.0)
-                referral_total[trusted] += referral
-                referral_held[trusted] += 1.0
-                if live:
+                referral = (ref_good + 2.0 * trust[i]) / (ref_good + ref_bad + 2.0)
+                referral_total[target[slot]] += referral
+                referral_held[target[slot]] += 1.0
+                if alive[slot]:
                     referral_sum += referral
                     referral_live += 1
-        if factor != 1.0:
-            ref_good *= factor
-            ref_bad *= factor
-            positive[slot] = good * factor
-            negative[slot] = bad * factor
-            ref_positive[slot] = ref_good
-            ref_negative[slot] = ref_bad
-            own_positive[slot] *= factor
-            own_negative[slot] *= factor
-        if holds or ref_good + ref_bad > 1e-9:
-            active[still] = slot
-            still += 1
-    ties.sizes[2] = still
-    if read:
-        sample.trust_sum, sample.weight_sum, sample.live_ties = trust_sum, weight_sum, live_ties
-        sample.referral_sum, sample.referral_live = referral_sum, referral_live
-        for agent in range(agents):
-            held = reputation_held[agent]
-            sample.reputation[agent] = reputation_total[agent] / held if held > 0 else np.nan
-            held = referral_held[agent]
-            sample.referral_reputation[agent] = referral_total[agent] / held if held > 0 else np.nan
+    sample.trust_sum, sample.weight_sum, sample.live_ties = trust_sum, weight_sum, live_ties
+    sample.referral_sum, sample.referral_live = referral_sum, referral_live
+    reputation, referral_reputation = sample.reputation, sample.referral_reputation
+    for agent in range(agents):
+        held = reputation_held[agent]
+        reputation[agent] = reputation_total[agent] / held if held > 0 else np.nan
+        held = referral_held[agent]
+        referral_reputation[agent] = referral_total[agent] / held if held > 0 else np.nan
 
 
 def tie_sums(world: World, factor: float = 1.0) -> TieSums:

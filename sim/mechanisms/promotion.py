@@ -36,7 +36,13 @@ def proof(w, agent: int) -> float:
 
 @kernel
 def impression(w, viewer: int, viewed: int) -> tuple[float, float]:
-    """A stranger's first trust in an agent, raised by its follower count: (trust, positive evidence).
+    """A stranger's first trust in an agent, raised by its follower count: (trust, positive evidence)."""
+    return impressed(w, viewer, proof(w, viewed))
+
+
+@kernel
+def impressed(w, viewer: int, viewed_proof: float) -> tuple[float, float]:
+    """A first impression of an agent whose following looks ``viewed_proof`` impressive (:func:`proof`).
 
     trust = a + bias * proof * (1 - a), with a the viewer's base rate; the positive pseudo-evidence is
     what gives that expectation with the viewer's base rate, E = (r + 2a) / (r + 2).
@@ -45,7 +51,7 @@ def impression(w, viewer: int, viewed: int) -> tuple[float, float]:
     base = people.base_rate[viewer]
     if not w.config.impression_bias:
         return base, 0.0
-    trust = base + people.popularity_bias[viewer] * proof(w, viewed) * (1.0 - base)
+    trust = base + people.popularity_bias[viewer] * viewed_proof * (1.0 - base)
     return trust, 2.0 * (trust - base) / np.maximum(1.0 - trust, 1e-9)
 
 
@@ -81,29 +87,28 @@ def promote(w, day: int) -> None:
     count = len(promoters)
     if count == 0:
         return
-    broadcast_times = np.empty(count)
+    broadcast_times, proofs = np.empty(count), np.empty(count)
     for b in range(count):
         broadcast_times[b] = day + rng.random()
+        proofs[b] = proof(w, promoters[b])          # followings as they stand before anyone follows
     reach = min(config.reach, agents - 1)          # a broadcast cannot reach more agents than there are
     heard = count * reach
     sources = np.repeat(promoters, reach)
-    audience = np.empty(heard, dtype=np.int64)
-    for k in range(heard):
-        audience[k] = rng.integers(0, agents)
+    audience = rng.integers(0, agents, heard)      # in one call: a single draw allocates an array
     reached = np.empty(heard, dtype=np.bool_)
     follows = np.empty(heard, dtype=np.bool_)
     for k in range(heard):
         reached[k] = audience[k] != sources[k] and not known(w.ties, audience[k], sources[k])
     for k in range(heard):
-        chance = config.follow_base + config.social_proof * people.popularity_bias[audience[k]] * proof(w, sources[k])
+        chance = config.follow_base + config.social_proof * people.popularity_bias[audience[k]] * proofs[k // reach]
         draw = rng.random()                        # drawn for everyone reached or not
         follows[k] = reached[k] and draw < chance
     # every stranger who heard the pitch forms a first impression, follower or not
     positive, negative, trust = np.empty(heard), np.empty(heard), np.empty(heard)
     for k in range(heard):
-        _, impressed = impression(w, audience[k], sources[k])
+        _, pseudo = impressed(w, audience[k], proofs[k // reach])
         heard_positive, heard_negative = read_one(w.hearsay, audience[k], sources[k], w.nights[0])
-        positive[k], negative[k] = impressed + heard_positive, heard_negative
+        positive[k], negative[k] = pseudo + heard_positive, heard_negative
         trust[k] = beta_mean(positive[k], negative[k], people.base_rate[audience[k]])
     row = reserve(w.log, count, EventKind.promote)
     pitched = np.empty(reach)
