@@ -2,13 +2,16 @@
 
 Time is in days. Three kinds of SimPy event move the world:
 
-- the *day* process wakes on every whole day, samples the network measures (the state at the start of
-  that day, read in the same pass that applies the night's forgetting), then lets every agent act for
-  the day, in :data:`DAY` order. Each action gets a time inside the day; all of a day's actions are
-  drawn and applied as arrays.
-- a *deadline* event per whole day on which commitments fall due (scheduled with urgent priority, so
-  outcomes land before anything else that day) resolves that day's commitments together
-  (:func:`sim.mechanisms.delivery.resolve`);
+- the *day* process wakes on every whole day and makes one call into compiled code,
+  :func:`simulate_day`: the night's pass over every tie reads the network measures (the state at the
+  start of that day) and applies the night's forgetting, the day's row of measures is recorded, then
+  every agent acts for the day, the mechanisms' kernels in :data:`DAY` order. Each action gets a time
+  inside the day; a mechanism acts for all agents at once.
+- the *deadline* process wakes at the start of every whole day, with urgent priority, so that outcomes
+  land before anything else that day, and resolves the commitments falling due that day together
+  (:func:`sim.mechanisms.delivery.resolve_due`, one more compiled call). It stays a SimPy event of its
+  own because scenario events come between it and the day: a reform on day 60 changes who keeps the
+  promises of day 61, not those of day 60. A day with nothing due resolves nothing and draws nothing.
 - one process per *scenario event* (reform, campaign, influx, testimony) fires on its day.
 
 Before day 0 the run *spins up* (``simulation.spin_up`` days, MODEL.md "A steady state"): the same days
@@ -38,8 +41,8 @@ from simpy.events import URGENT
 from .config import Scenario
 from .event_effects import apply as apply_event
 from .eventlog import EventKind, EventLog
-from .history import History
-from .measures import Sample
+from .history import History, record_day
+from .kernels import kernel
 from .mechanisms import (
     commitments,
     delivery,
@@ -57,19 +60,44 @@ from .scenario_events import ScenarioEvent
 from .ties import TieTable
 from .world import World
 
-#: What every agent does each day, in this order, each mechanism drawn for everyone at once (ties left
-#: unused too long fade first, so that nobody asks a contact it has let go).
-DAY: tuple[Callable[[World, int], None], ...] = (
+#: What every agent does each day, in this order, each mechanism's kernel acting for everyone at once
+#: (ties left unused too long fade first, so that nobody asks a contact it has let go). A mechanism is a
+#: kernel ``(world, day)``; a new one is one more entry here, and one more line in :func:`act`.
+DAY: tuple[Callable[..., None], ...] = (
     fading.fade, imitation.imitate, promotion.promote, vouching.seek, commitments.request,
 )
 
 
-class _Deadline(simpy.events.Event):
-    """An already-triggered event at a given delay, with urgent priority."""
+@kernel
+def act(w, day: int) -> None:
+    """Every mechanism of :data:`DAY`, in that order. (Written out: a compiled loop over a tuple of kernels
+    would call them through function pointers, which numba's cache cannot keep; tests/test_engine.py
+    holds the two to the same order.)"""
+    fading.fade(w, day)
+    imitation.imitate(w, day)
+    promotion.promote(w, day)
+    vouching.seek(w, day)
+    commitments.request(w, day)
 
-    def __init__(self, env: simpy.Environment, delay: float, callback: Callable) -> None:
-        self.env = env
-        self.callbacks = [callback]
+
+@kernel
+def simulate_day(w, record, day: int, recording: bool, acting: bool) -> None:
+    """One whole day, in one call: the night (read every tie, then forget; trust in strangers forgets too),
+    the day's measures (``recording``), then every mechanism of :data:`DAY` in order (``acting``)."""
+    factor = forgetting.daily_factor(w, day)
+    forgetting.read_then_forget(w, w.sample, factor, recording)
+    generalized_trust.forget(w, factor)
+    if recording:
+        record_day(w, record, day)
+    if acting:
+        act(w, day)
+
+
+class _Urgent(simpy.events.Event):
+    """An already-triggered event at a given delay, with urgent priority (before anything else then)."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
         self._ok = True
         self._value = None
         env.schedule(self, URGENT, delay)
@@ -103,14 +131,11 @@ class Simulation:
         self.days = scenario.simulation.days
         self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently
         self.world = World.build(scenario)
-        self.history = History(self.world.population.allocated, len(scenario.archetypes),
-                               self.world.streams.sample)
+        self.history = History(self.world, self.days, self.world.streams.sample)
         self._day = -1
         self._spin_up(scenario.simulation.spin_up, spin_up_progress)
         self.env = simpy.Environment()
-        self.world.deadlines.on_new_day = self._schedule_deadline
-        for due in self.world.deadlines.days():     # commitments the spin-up left open
-            self._schedule_deadline(due)
+        self.env.process(self._deadlines(self.env))      # commitments the spin-up left open resolve too
         for event in scenario.events:
             self.env.process(self._scenario_event(event))
         self.env.process(self._days())
@@ -261,26 +286,22 @@ class Simulation:
     # ================================================================== processes
     def _days(self) -> Iterator[simpy.Event]:
         yield self.env.timeout(0)   # let scenario events of day 0 go first, as on every other day
+        world, record = self.world.compiled, self.history.compiled
         while True:
             day = int(round(self.env.now))
             with self.lock:
-                self.history.record(day, Sample(self.world, self._night(day)))
+                simulate_day(world, record, day, True, day < self.days)
             self._day = day
             if day >= self.days:
                 return
-            self._act(day)
             yield self.env.timeout(1)
 
-    def _night(self, day: int) -> forgetting.TieSums:
-        """Read the network as it stands at the start of ``day``, then let the night's forgetting pass."""
-        factor = forgetting.daily_factor(self.world, day)
-        sums = forgetting.read_then_forget(self.world, factor)
-        generalized_trust.forget(self.world, factor)
-        return sums
-
-    def _act(self, day: int) -> None:
-        for mechanism in DAY:
-            mechanism(self.world, day)
+    def _deadlines(self, env: simpy.Environment) -> Iterator[simpy.Event]:
+        """At the start of each next whole day, before anything else on it, resolve what falls due."""
+        world = self.world.compiled
+        while True:
+            yield _Urgent(env, 1)
+            delivery.resolve_due(world, int(round(env.now)))
 
     def _spin_up(self, days: int, progress: Callable[[int, int], None] | None) -> None:
         """Days ``-days`` to -1 on a clock of their own: the same days as any other, no scenario events, nothing
@@ -288,29 +309,22 @@ class Simulation:
         if days <= 0:
             return
         env = simpy.Environment(initial_time=-days)
-        world = self.world
+        world, record = self.world.compiled, self.history.compiled
 
         def spin() -> Iterator[simpy.Event]:
             for day in range(-days, 0):
-                self._night(day)
-                self._act(day)
+                simulate_day(world, record, day, False, True)
+                self.world.log.clear()      # nothing of the spin-up is kept, so its events need no room
                 if progress is not None:
                     progress(day + days + 1, days)
                 yield env.timeout(1)
 
-        world.deadlines.on_new_day = lambda due: _Deadline(
-            env, due - env.now, lambda _event: delivery.resolve(world, due, world.deadlines.pop(due)))
+        env.process(self._deadlines(env))
         env.process(spin())
         env.run(until=0)
-        if 0 in world.deadlines.days():
-            delivery.resolve(world, 0, world.deadlines.pop(0))
-        world.begin_recording()
+        delivery.resolve_due(world, 0)
+        self.world.begin_recording()
 
     def _scenario_event(self, event: ScenarioEvent) -> Iterator[simpy.Event]:
         yield self.env.timeout(event.day)
         apply_event(event, self.world, self.env.now)
-
-    def _schedule_deadline(self, day: int) -> None:
-        """The deadline book opened a new due day: resolve it then, before anything else that day."""
-        _Deadline(self.env, day - self.env.now,
-                  lambda _event: delivery.resolve(self.world, day, self.world.deadlines.pop(day)))

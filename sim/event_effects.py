@@ -56,7 +56,7 @@ def apply_testimony(event: Testimony, world: World, now: float) -> None:
     people, ties = world.population, world.ties
     authors = np.array([event.agent]) if event.agent >= 0 else people.members(event.archetype)
     owner, slots = ties.contacts_of(authors)
-    subjects = ties.target[slots]
+    subjects = ties.target[slots].astype(np.int64)
     if event.about:
         chosen = people.archetype[subjects] == people.names.index(event.about)
         owner, subjects = owner[chosen], subjects[chosen]

@@ -1,10 +1,17 @@
-"""The columnar event log: one typed array per column, grown in chunks, never a Python object per event."""
+"""The columnar event log: one typed array per column, grown by doubling, never a Python object per event.
+
+The kernels append to it inside a simulated day (:func:`reserve` a block of rows, then :func:`write`
+each); a reallocation bumps the log's ``generation``, and :class:`EventLog` (the log as Python reads
+it) takes fresh views of the columns.
+"""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
 import numpy as np
+
+from .kernels import Compiled, grown, kernel
 
 
 class EventKind(IntEnum):
@@ -68,7 +75,47 @@ COLUMNS: dict[str, np.dtype] = {
 }
 
 
-class EventLog:
+@kernel
+def reserve(log, count: int, kind: int) -> int:
+    """Room for ``count`` more rows of one ``kind``, the kind filled in; returns the first row."""
+    start = log.rows[0]
+    end = start + count
+    if end > len(log.time):
+        log.time = grown(log.time, start, end)
+        log.kind = grown(log.kind, start, end)
+        log.actor = grown(log.actor, start, end)
+        log.target = grown(log.target, start, end)
+        log.subject = grown(log.subject, start, end)
+        log.trust_before = grown(log.trust_before, start, end)
+        log.trust_after = grown(log.trust_after, start, end)
+        log.generation[0] += 1
+    log.kind[start:end] = kind
+    log.rows[0] = end
+    log.counts[kind] += count
+    return start
+
+
+@kernel
+def write(log, row: int, time: float, actor: int, target: int = -1, subject: int = -1,
+          trust_before: float = np.nan, trust_after: float = np.nan) -> None:
+    """One event, at a row :func:`reserve` made room for (-1 stands for a null agent, NaN for null trust)."""
+    log.time[row] = time
+    log.actor[row] = actor
+    log.target[row] = target
+    log.subject[row] = subject
+    log.trust_before[row] = trust_before
+    log.trust_after[row] = trust_after
+
+
+@kernel
+def _append(log, kind: int, time: np.ndarray, actor: np.ndarray, target: np.ndarray, subject: np.ndarray,
+            trust_before: np.ndarray, trust_after: np.ndarray) -> None:
+    start = reserve(log, len(time), kind)
+    for i in range(len(time)):
+        write(log, start + i, time[i], actor[i], target[i], subject[i], trust_before[i], trust_after[i])
+
+
+class EventLog(Compiled):
     """Append batches of events as arrays; read columns back without a row object in sight.
 
     Each column is one typed array grown geometrically (amortised O(1) per event), so reading the
@@ -76,12 +123,23 @@ class EventLog:
     """
 
     def __init__(self, capacity: int = 1 << 16) -> None:
-        self._columns = {name: np.empty(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
-        self._rows = 0
+        from .kernels_state import new_log
+
+        self._rows = np.zeros(1, dtype=np.int64)
         self.counts = np.zeros(len(EventKind), dtype=np.int64)
+        self._generation = np.zeros(1, dtype=np.int64)
+        self.compiled = new_log(tuple(np.empty(capacity, dtype=dtype) for dtype in COLUMNS.values()), self._rows,
+                                self.counts, self._generation)
+        self._seen = -1
+        self._columns: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
-        return self._rows
+        return int(self._rows[0])
+
+    def clear(self) -> None:
+        """Forget every row (the arrays stay, for the next rows)."""
+        self._rows[0] = 0
+        self.counts[:] = 0
 
     def append(self, time: np.ndarray | float, kind: EventKind, actor: np.ndarray | int,
                target: np.ndarray | int = -1, subject: np.ndarray | int = -1,
@@ -93,27 +151,27 @@ class EventLog:
         size = max(sizes) if sizes else 1
         if sizes and min(sizes) == 0:
             return
-        start, end = self._rows, self._rows + size
-        if end > len(self._columns["time"]):
-            capacity = max(end, 2 * len(self._columns["time"]))
-            for name, column in self._columns.items():
-                grown = np.empty(capacity, dtype=column.dtype)
-                grown[:start] = column[:start]
-                self._columns[name] = grown
-        for name, value in values.items():
-            self._columns[name][start:end] = value
-        self._columns["kind"][start:end] = int(kind)
-        self._rows = end
-        self.counts[int(kind)] += size
+        arrays = {name: np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=COLUMNS[name]), (size,)))
+                  for name, value in values.items()}
+        _append(self.compiled, int(kind), *arrays.values())
+
+    def _views(self) -> dict[str, np.ndarray]:
+        if self._seen != self._generation[0]:
+            from .kernels_state import LOG_COLUMNS, log_columns
+
+            self._columns = dict(zip(LOG_COLUMNS, log_columns(self.compiled), strict=True))
+            self._seen = int(self._generation[0])
+        return self._columns
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every column as one contiguous array (read-only views of what has been logged)."""
-        return self.tail(self._rows)
+        return self.tail(len(self))
 
     def tail(self, count: int) -> dict[str, np.ndarray]:
         """The last ``count`` events (views; appending never changes rows already logged)."""
-        start = max(0, self._rows - count)
-        views = {name: column[start:self._rows] for name, column in self._columns.items()}
+        rows = len(self)
+        start = max(0, rows - count)
+        views = {name: column[start:rows] for name, column in self._views().items()}
         for view in views.values():
             view.flags.writeable = False
         return views

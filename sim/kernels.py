@@ -1,31 +1,102 @@
-"""The compiled loops: where numpy would need many passes, or many cache misses, per tie or agent.
+"""Compiled code: how a plain Python loop becomes a numba kernel, and the few loops every store shares.
 
-Everything else in the engine is numpy batches. These touch every tie or every agent, or probe millions
-of keys, every simulated day; written as numpy they dominated a day's cost (about 50 of 100 ms at
-100,000 agents):
+A simulated day is one call into compiled code (:mod:`sim.engine`): the day kernel runs each mechanism's
+kernel in turn, and each kernel is written beside the docstring of the mechanism it implements
+(:mod:`sim.mechanisms`), the stores beside theirs (:mod:`sim.ties`, :mod:`sim.eventlog`, ...). The state
+they act on is laid out in :mod:`sim.kernels_state`.
 
-- :func:`sample_ties` reads every tie once for the daily measures (trust, reputation, referral trust)
-  and applies that day's forgetting in the same pass. As numpy it took a dozen array passes.
-- :func:`locate_in_rows` finds (first, second) keys in a sorted index by searching only the first
-  agent's row, a handful of entries, instead of bisecting millions (about 20 cache misses a probe).
-- :func:`average_ranks` turns a sort order into Spearman's average ranks in one pass (six as numpy).
+A kernel is a plain Python function marked with :func:`kernel`. It is compiled by numba on its first
+call (``njit(cache=True, nogil=True)``): ``import sim``, and the commands that never simulate
+(``trustsim --help``, ``list``, ``show``), do not pay numba's half a second. A kernel may call another
+kernel by its name, as plain Python would. ``kernel.python`` is the function itself, uncompiled: the
+same formula applied to numpy arrays (e.g. :func:`sim.trust.expectation`).
 
-All are plain sequential loops (no fastmath, no parallel reduction), so results are bit-for-bit the
-same on every run; ``nogil`` lets a reader thread (the dashboard) run while a day is computed.
-``cache=True`` keeps the compiled code beside the module, so only the first run on a machine compiles.
+All kernels are plain sequential loops (no fastmath, no parallel reductions), so results are bit-for-bit
+the same on every run, and where a kernel replaces a numpy expression it does the same floating-point
+operations in the same order (:func:`pairwise_sum` is numpy's own summation). ``nogil`` lets a reader
+thread (the dashboard's screen) run while a day is computed.
 
-numba itself is imported on the first call of a kernel, not with this module: ``import sim`` and the
-commands that never simulate (``trustsim --help``, ``list``, ``show``) do not pay its half a second.
+The compiled code is cached on disk, so only the first run on a machine compiles (about a minute).
+numba's cache tracks each kernel's own source file only, not the kernels it calls in other modules; so
+the cache lives in a folder named after a fingerprint of every module that holds kernels
+(:data:`KERNEL_MODULES`), and a change to any of them compiles everything afresh.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 ROW_SHIFT = 32   # a key is (first << 32) | second
+
+#: Every module (relative to the package) that defines kernels: the cache is keyed on their sources.
+KERNEL_MODULES = (
+    "kernels.py", "kernels_state.py", "trust.py", "policies.py", "population.py", "ties.py", "ledger.py",
+    "eventlog.py", "world.py", "measures.py", "history.py", "engine.py", "mechanisms/*.py",
+)
+_PACKAGE = Path(__file__).resolve().parent
+_loaded: list[Any] = []
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for pattern in KERNEL_MODULES:
+        for path in sorted(_PACKAGE.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_dir() -> str:
+    """Where compiled kernels are kept: beside the package if it is writable, else in the user's cache."""
+    name = f"kernels-{_fingerprint()}"
+    for base in (_PACKAGE / "__pycache__",
+                 Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trustsim",
+                 Path(tempfile.gettempdir()) / "trustsim-cache"):
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            if os.access(base, os.W_OK):
+                return str(base / name)
+        except OSError:
+            continue
+    return ""
+
+
+def numba() -> Any:
+    """numba, imported and set up on first use: the kernel cache, and kernels callable from kernels."""
+    if _loaded:
+        return _loaded[0]
+    import numba as loaded
+    from numba.core import config
+    from numba.core.typing.typeof import typeof_impl
+
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        config.CACHE_DIR = _cache_dir()
+
+    @typeof_impl.register(_Kernel)
+    def _typeof_kernel(value: _Kernel, context: Any) -> Any:
+        # a kernel named inside another kernel is typed as its compiled dispatcher
+        return typeof_impl(value.dispatcher, context)
+
+    _loaded.append(loaded)
+    return loaded
+
+
+class Compiled:
+    """Something with a compiled twin (``.compiled``) that kernels act on: the world and its stores.
+
+    A kernel called from Python with one of these as its first argument is given its twin, so that a
+    mechanism's kernel can be called on a :class:`sim.world.World` as it is (a test, a scenario event).
+    """
+
+    compiled: Any
 
 
 class _Kernel:
@@ -33,22 +104,24 @@ class _Kernel:
 
     def __init__(self, function: Callable[..., Any]) -> None:
         self.python = function
-        self.compiled: Callable[..., Any] | None = None
-        self.__doc__ = function.__doc__
-        self.__name__ = function.__name__
+        self._dispatcher: Any = None
+        functools.update_wrapper(self, function)
+
+    @property
+    def dispatcher(self) -> Any:
+        if self._dispatcher is None:
+            self._dispatcher = numba().njit(cache=True, nogil=True, error_model="numpy")(self.python)
+        return self._dispatcher
 
     @property
     def signatures(self) -> list:
         """The argument types compiled so far (none before the first call)."""
-        return [] if self.compiled is None else self.compiled.signatures
+        return [] if self._dispatcher is None else self._dispatcher.signatures
 
     def __call__(self, *args: Any) -> Any:
-        compiled = self.compiled
-        if compiled is None:
-            import numba
-
-            compiled = self.compiled = numba.njit(cache=True, nogil=True)(self.python)
-        return compiled(*args)
+        if args and isinstance(args[0], Compiled):
+            return self.dispatcher(args[0].compiled, *args[1:])
+        return self.dispatcher(*args)
 
 
 def kernel(function: Callable[..., Any]) -> _Kernel:
@@ -56,91 +129,132 @@ def kernel(function: Callable[..., Any]) -> _Kernel:
     return _Kernel(function)
 
 
-@kernel
-def locate_in_rows(keys: np.ndarray, row_start: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Position of each query in sorted ``keys``, or -1 where absent.
+# ---------------------------------------------------------------- growth
 
-    ``row_start[a]`` is the position of the first key whose first half is ``a`` (length rows + 1);
-    agents past the end of ``row_start`` have no keys.
-    """
-    rows = len(row_start) - 1
-    found = np.full(len(queries), -1, dtype=np.int64)
-    for i in range(len(queries)):
-        query = queries[i]
-        row = query >> ROW_SHIFT
-        if row >= rows:
+@kernel
+def grown(array: np.ndarray, used: int, needed: int) -> np.ndarray:
+    """``array`` itself if it holds ``needed`` entries, else a copy of its first ``used`` entries in an
+    array at least twice as long (amortised O(1) per entry; the rest is left unset)."""
+    if needed <= len(array):
+        return array
+    bigger = np.empty(max(needed, 2 * len(array), 16), dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger
+
+
+# ---------------------------------------------------------------- numpy's own arithmetic
+
+@kernel
+def pairwise_sum(values: np.ndarray, start: int, count: int) -> float:
+    """numpy's float64 ``sum`` of ``values[start:start + count]``, bit for bit: pairwise summation with
+    eight accumulators in blocks of up to 128 (numpy's ``pairwise_sum_DOUBLE``), from 0.0."""
+    return 0.0 + _pairwise(values, start, count)
+
+
+@kernel
+def _pairwise(values: np.ndarray, start: int, count: int) -> float:
+    """numpy's recursion (halves, each cut at a multiple of 8, down to blocks of up to 128), walked with a
+    stack of its own: a compiled function that calls itself cannot be cached."""
+    if count <= 128:
+        return _block(values, start, count)
+    starts = np.empty(64, dtype=np.int64)
+    counts = np.empty(64, dtype=np.int64)
+    stages = np.zeros(64, dtype=np.int64)
+    partial = np.empty(64)
+    frames, results = 1, 0
+    starts[0], counts[0], stages[0] = start, count, 0
+    while frames:
+        top = frames - 1
+        at, size = starts[top], counts[top]
+        if size <= 128:
+            partial[results] = _block(values, at, size)
+            results += 1
+            frames -= 1
             continue
-        low, end = row_start[row], row_start[row + 1]
-        high = end
-        while low < high:
-            middle = (low + high) >> 1
-            if keys[middle] < query:
-                low = middle + 1
-            else:
-                high = middle
-        if low < end and keys[low] == query:
-            found[i] = low
-    return found
+        half = size // 2
+        half -= half % 8
+        if stages[top] == 0:
+            stages[top] = 1
+            starts[frames], counts[frames], stages[frames] = at, half, 0
+            frames += 1
+        elif stages[top] == 1:
+            stages[top] = 2
+            starts[frames], counts[frames], stages[frames] = at + half, size - half, 0
+            frames += 1
+        else:
+            results -= 1
+            partial[results - 1] = partial[results - 1] + partial[results]
+            frames -= 1
+    return partial[0]
 
 
 @kernel
-def sample_ties(source: np.ndarray, target: np.ndarray, alive: np.ndarray, faded: np.ndarray,
-                dealings: np.ndarray, positive: np.ndarray, negative: np.ndarray, ref_positive: np.ndarray,
-                ref_negative: np.ndarray, own_positive: np.ndarray, own_negative: np.ndarray,
-                base_rate: np.ndarray, agents: int, forget: float):
-    """One pass over every tie slot: the daily trust measures, then that day's forgetting.
+def _block(values: np.ndarray, start: int, count: int) -> float:
+    if count < 8:
+        total = 0.0
+        for i in range(start, start + count):
+            total += values[i]
+        return total
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    i = 8
+    while i < count - count % 8:
+        at = start + i
+        r0 += values[at]
+        r1 += values[at + 1]
+        r2 += values[at + 2]
+        r3 += values[at + 3]
+        r4 += values[at + 4]
+        r5 += values[at + 5]
+        r6 += values[at + 6]
+        r7 += values[at + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < count:
+        total += values[start + i]
+        i += 1
+    return total
 
-    Returns ``(trust_sum, live_ties, weight_sum, referral_sum, referral_live, reputation_total,
-    reputation_held, referral_total, referral_held)``:
 
-    - functional trust E = (r + 2a) / (r + s + 2) summed over live ties (``mean_trust``), and the weight
-      of evidence in it, (r + s) / (r + s + 2), summed over live ties (``evidence_weight``);
-    - per agent, the functional trust placed in it, summed over everyone who holds an opinion: a live
-      tie, or a former one with real dealings that did not fade (reputation);
-    - referral trust E' = (r' + 2E) / (r' + s' + 2) over ties that carry referral evidence (its base rate
-      is the functional trust on the same tie), per agent and summed over live ones.
-
-    The measures see the evidence as it was at the start of the day; ``forget`` (λ) is applied after, to
-    every kind of evidence a tie holds (functional, referral, and the first-hand part of the functional).
-    """
-    reputation_total = np.zeros(agents)
-    reputation_held = np.zeros(agents)
-    referral_total = np.zeros(agents)
-    referral_held = np.zeros(agents)
-    trust_sum = 0.0
-    weight_sum = 0.0
-    live_ties = 0
-    referral_sum = 0.0
-    referral_live = 0
-    for slot in range(len(source)):
-        good, bad = positive[slot], negative[slot]
-        ref_good, ref_bad = ref_positive[slot], ref_negative[slot]
-        trusted = target[slot]
-        live = alive[slot]
-        trust = (good + 2.0 * base_rate[source[slot]]) / (good + bad + 2.0)
-        if live:
-            trust_sum += trust
-            weight_sum += (good + bad) / (good + bad + 2.0)
-            live_ties += 1
-        if live or (dealings[slot] > 0 and not faded[slot]):
-            reputation_total[trusted] += trust
-            reputation_held[trusted] += 1.0
-        if ref_good + ref_bad > 1e-9:
-            referral = (ref_good + 2.0 * trust) / (ref_good + ref_bad + 2.0)
-            referral_total[trusted] += referral
-            referral_held[trusted] += 1.0
-            if live:
-                referral_sum += referral
-                referral_live += 1
-        if forget != 1.0:
-            positive[slot] = good * forget
-            negative[slot] = bad * forget
-            ref_positive[slot] = ref_good * forget
-            ref_negative[slot] = ref_bad * forget
-            own_positive[slot] *= forget
-            own_negative[slot] *= forget
-    return (trust_sum, live_ties, weight_sum, referral_sum, referral_live,
-            reputation_total, reputation_held, referral_total, referral_held)
+@kernel
+def argsort_reals(values: np.ndarray) -> np.ndarray:
+    """An argsort of floats (no NaN) for ranking: a bucket sort over [min, max], about eight values a bucket,
+    each then sorted by insertion (or by a comparison sort, if it is crowded). Equal values may come in any
+    order. Two or three times faster than numba's comparison sort from ten thousand values on."""
+    count = len(values)
+    if count < 64:
+        return np.argsort(values)
+    low, high = values.min(), values.max()
+    if not high > low:
+        return np.arange(count)
+    buckets = max(count // 8, 1)
+    scale = buckets / (high - low)
+    bucket = np.empty(count, dtype=np.int32)
+    starts = np.zeros(buckets + 1, dtype=np.int64)
+    for i in range(count):
+        bucket[i] = min(int((values[i] - low) * scale), buckets - 1)   # monotone in the value
+        starts[bucket[i] + 1] += 1
+    for b in range(buckets):
+        starts[b + 1] += starts[b]
+    order = np.empty(count, dtype=np.int64)
+    filled = starts[:-1].copy()
+    for i in range(count):
+        order[filled[bucket[i]]] = i
+        filled[bucket[i]] += 1
+    for b in range(buckets):
+        first, end = starts[b], starts[b + 1]
+        if end - first > 64:
+            crowded = order[first:end].copy()
+            order[first:end] = crowded[np.argsort(values[crowded])]
+            continue
+        for i in range(first + 1, end):
+            at, value = order[i], values[order[i]]
+            j = i - 1
+            while j >= first and values[order[j]] > value:
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = at
+    return order
 
 
 @kernel
@@ -160,15 +274,25 @@ def average_ranks(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def warm_up() -> None:
-    """Compile (or load from the cache) both kernels for the argument types the engine passes them.
+@kernel
+def first_of_each(keys: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct key, in the order they occur (as
+    ``np.unique(keys, return_index=True)`` then sorted)."""
+    order = np.argsort(keys, kind="mergesort")
+    first = np.zeros(len(keys), dtype=np.bool_)
+    for i in range(len(order)):
+        if i == 0 or keys[order[i]] != keys[order[i - 1]]:
+            first[order[i]] = True
+    return np.flatnonzero(first)
 
-    A process that forks workers (the sweep's forkserver) calls this first, so that every worker starts
-    with the kernels ready instead of loading them on its first simulated day.
-    """
-    keys = np.zeros(1, dtype=np.int64)
-    locate_in_rows(keys, np.zeros(2, dtype=np.int64), keys)
-    ids, evidence, flags = np.zeros(1, dtype=np.int32), np.zeros(1), np.zeros(1, dtype=bool)
-    sample_ties(ids, ids, flags, flags, np.zeros(1, dtype=np.float32),
-                evidence, evidence, evidence, evidence, evidence, evidence, np.zeros(1), 1, 1.0)
-    average_ranks(evidence, keys)
+
+@kernel
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (``np.unique``)."""
+    if len(values) == 0:
+        return values[:0].copy()
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=np.bool_)
+    for i in range(1, len(ordered)):
+        keep[i] = ordered[i] != ordered[i - 1]
+    return ordered[keep]

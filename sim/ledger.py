@@ -8,88 +8,119 @@ since, or its followers would count the same evidence twice.
 Both are rare next to ties, so they live in their own small index instead of bloating the tie table,
 and they are not touched by the daily forgetting pass: an entry remembers when it was written (the
 count of forgetting nights so far) and is decayed by λ per night since, when it is read.
+
+The entries live in a compiled structure (:mod:`sim.kernels_state`), read and written by the kernels
+below inside a simulated day; :class:`Ledger` is the same ledger from Python.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .ties import KeyIndex, pair_keys
+from .kernels import Compiled, grown, kernel
+from .ties import KeyIndex, insert, key_of, slot_of
 
 
-class Ledger:
+@kernel
+def read_one(ledger, first: int, second: int, nights: int) -> tuple[float, float]:
+    """The evidence held for (first, second) as it stands after ``nights`` forgetting nights (0 if none)."""
+    slot = slot_of(ledger.index, key_of(first, second))
+    if slot < 0:
+        return 0.0, 0.0
+    decay = ledger.forgetting ** float(nights - ledger.written[slot])
+    return ledger.positive[slot] * decay, ledger.negative[slot] * decay
+
+
+@kernel
+def read(ledger, first: np.ndarray, second: np.ndarray, nights: int) -> tuple[np.ndarray, np.ndarray]:
+    positive, negative = np.zeros(len(first)), np.zeros(len(first))
+    for i in range(len(first)):
+        positive[i], negative[i] = read_one(ledger, first[i], second[i], nights)
+    return positive, negative
+
+
+@kernel
+def write(ledger, first: np.ndarray, second: np.ndarray, positive: np.ndarray, negative: np.ndarray, nights: int,
+          replace: bool) -> None:
+    """Add evidence to each pair, or with ``replace`` set it (for a pair repeated in the batch, the
+    additions add up, in order; the last replacement stands). Entries written are stamped ``nights``."""
+    count = len(first)
+    if count == 0:
+        return
+    keys = np.empty(count, dtype=np.int64)
+    for i in range(count):
+        keys[i] = key_of(first[i], second[i])
+    order = np.argsort(keys, kind="mergesort")
+    fresh_keys = np.empty(count, dtype=np.int64)
+    fresh_slots = np.empty(count, dtype=np.int32)
+    fresh = 0
+    i = 0
+    while i < count:
+        key = keys[order[i]]
+        add_positive, add_negative = 0.0, 0.0
+        j = i
+        while j < count and keys[order[j]] == key:
+            if replace:
+                add_positive, add_negative = positive[order[j]], negative[order[j]]
+            else:
+                add_positive += positive[order[j]]
+                add_negative += negative[order[j]]
+            j += 1
+        slot = slot_of(ledger.index, key)
+        if slot >= 0:
+            keep = 0.0 if replace else ledger.forgetting ** float(nights - ledger.written[slot])
+            ledger.positive[slot] = ledger.positive[slot] * keep + add_positive
+            ledger.negative[slot] = ledger.negative[slot] * keep + add_negative
+            ledger.written[slot] = nights
+        else:
+            slot = ledger.size
+            ledger.positive = grown(ledger.positive, slot, slot + 1)
+            ledger.negative = grown(ledger.negative, slot, slot + 1)
+            ledger.written = grown(ledger.written, slot, slot + 1)
+            ledger.positive[slot], ledger.negative[slot], ledger.written[slot] = add_positive, add_negative, nights
+            ledger.size = slot + 1
+            fresh_keys[fresh], fresh_slots[fresh] = key, slot
+            fresh += 1
+        i = j
+    if fresh:
+        insert(ledger.index, fresh_keys[:fresh], fresh_slots[:fresh])
+
+
+class Ledger(Compiled):
     """(positive, negative) evidence per (first, second) pair, decaying by ``forgetting`` per night."""
 
     def __init__(self, forgetting: float, capacity: int = 256) -> None:
+        from .kernels_state import new_ledger
+
         self.forgetting = forgetting
         self.index = KeyIndex()
-        self.positive = np.zeros(capacity)
-        self.negative = np.zeros(capacity)
-        self.written = np.zeros(capacity, dtype=np.int64)    # forgetting nights counted when last written
-        self.size = 0
+        self.compiled = new_ledger(np.zeros(capacity), np.zeros(capacity), np.zeros(capacity, dtype=np.int64),
+                                   float(forgetting), self.index.compiled)
 
     def __len__(self) -> int:
-        return self.size
+        from .kernels_state import scalar
 
-    def _slots(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        return self.index.slot_of(pair_keys(first, second))
+        return int(scalar(self.compiled, "ledger_size"))
 
     def read(self, first: np.ndarray, second: np.ndarray, nights: int) -> tuple[np.ndarray, np.ndarray]:
         """The evidence held for each pair as it stands after ``nights`` forgetting nights (0 where none)."""
-        slots = self._slots(first, second)
-        positive, negative = np.zeros(len(slots)), np.zeros(len(slots))
-        held = slots >= 0
-        decay = self.forgetting ** (nights - self.written[slots[held]])
-        positive[held] = self.positive[slots[held]] * decay
-        negative[held] = self.negative[slots[held]] * decay
-        return positive, negative
+        return read(self.compiled, *_pairs(first, second), int(nights))
 
     def add(self, first: np.ndarray, second: np.ndarray, positive: np.ndarray, negative: np.ndarray,
             nights: int) -> None:
         """Add evidence to each pair (pairs repeated in the batch add up)."""
-        self._write(first, second, positive, negative, nights, replace=False)
+        write(self.compiled, *_pairs(first, second), *_values(positive, negative, len(first)), int(nights), False)
 
     def set(self, first: np.ndarray, second: np.ndarray, positive: np.ndarray, negative: np.ndarray,
             nights: int) -> None:
         """Replace each pair's evidence (for a pair repeated in the batch, the last value stands)."""
-        self._write(first, second, positive, negative, nights, replace=True)
+        write(self.compiled, *_pairs(first, second), *_values(positive, negative, len(first)), int(nights), True)
 
-    def _write(self, first: np.ndarray, second: np.ndarray, positive: np.ndarray, negative: np.ndarray,
-               nights: int, replace: bool) -> None:
-        if len(first) == 0:
-            return
-        keys = pair_keys(first, second)
-        unique, inverse = np.unique(keys, return_inverse=True)
-        if replace:
-            last = np.zeros(len(unique), dtype=np.int64)
-            last[inverse] = np.arange(len(keys))           # the last write of a key wins
-            add_positive, add_negative = np.asarray(positive)[last], np.asarray(negative)[last]
-        else:
-            add_positive = np.bincount(inverse, weights=positive, minlength=len(unique))
-            add_negative = np.bincount(inverse, weights=negative, minlength=len(unique))
-        slots = self.index.slot_of(unique)
-        held = slots >= 0
-        old = slots[held]
-        keep = 0.0 if replace else self.forgetting ** (nights - self.written[old])
-        self.positive[old] = self.positive[old] * keep + add_positive[held]
-        self.negative[old] = self.negative[old] * keep + add_negative[held]
-        self.written[old] = nights
-        fresh = np.flatnonzero(~held)
-        if fresh.size:
-            new = np.arange(self.size, self.size + fresh.size)
-            self._grow(self.size + fresh.size)
-            self.positive[new] = add_positive[fresh]
-            self.negative[new] = add_negative[fresh]
-            self.written[new] = nights
-            self.size += fresh.size
-            self.index.insert(unique[fresh], new)
 
-    def _grow(self, needed: int) -> None:
-        if needed <= len(self.positive):
-            return
-        capacity = max(needed, 2 * len(self.positive))
-        for name in ("positive", "negative", "written"):
-            old = getattr(self, name)
-            grown = np.zeros(capacity, dtype=old.dtype)
-            grown[: len(old)] = old
-            setattr(self, name, grown)
+def _pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(np.ascontiguousarray(np.asarray(ids), dtype=np.int64) for ids in (first, second))
+
+
+def _values(positive: np.ndarray, negative: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (count,)))
+                 for v in (positive, negative))

@@ -1,7 +1,9 @@
 """Agents as arrays: one numpy array per trait and per piece of state, indexed by agent id.
 
 Arrays are allocated once for everyone the scenario will ever hold (the starting population plus every
-influx), so adding newcomers never reallocates and readers never see a half-grown array.
+influx), so adding newcomers never reallocates and readers never see a half-grown array. The kernels
+act on the very same arrays (:attr:`Population.compiled`, laid out in :mod:`sim.kernels_state`): a
+change made on either side is seen on the other.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .kernels import Compiled
 from .policies import POLICY_CODE
 
 if TYPE_CHECKING:
@@ -53,14 +56,15 @@ def allocate_counts(total: int, shares: np.ndarray) -> np.ndarray:
     return counts
 
 
-class Population:
+class Population(Compiled):
     """Traits, state and archetype of every agent; ``size`` agents exist so far, room for ``allocated``."""
 
     def __init__(self, archetypes: tuple[Archetype, ...], allocated: int) -> None:
+        from .kernels_state import new_people
+
         self.archetypes = archetypes
         self.names = tuple(a.name for a in archetypes)
-        self.size = 0
-        self._reliability_order: np.ndarray | None = None
+        self._size = np.zeros(1, dtype=np.int64)
         self.archetype = np.zeros(allocated, dtype=np.int16)
         self.vouch_policy = np.zeros(allocated, dtype=np.int8)
         self.joined = np.zeros(allocated, dtype=np.float32)
@@ -76,6 +80,19 @@ class Population:
         self.disposition = np.zeros(allocated)
         self.seen_kept = np.zeros(allocated)
         self.seen_broken = np.zeros(allocated)
+        # the measures' stable argsort of reliability (sim.measures), kept by the kernels while valid: the
+        # number of agents it was made for, 0 once traits change
+        self._order_valid = np.zeros(1, dtype=np.int64)
+        self.compiled = new_people(self._size, self.archetype, self.vouch_policy,
+                                   tuple(getattr(self, trait) for trait in TRAITS),
+                                   tuple(getattr(self, state) for state in STATE),
+                                   (self.disposition, self.seen_kept, self.seen_broken),
+                                   np.zeros(allocated, dtype=np.int64), self._order_valid)
+
+    @property
+    def size(self) -> int:
+        """Agents so far."""
+        return int(self._size[0])
 
     @property
     def allocated(self) -> int:
@@ -95,7 +112,7 @@ class Population:
         self.disposition[ids] = self.base_rate[ids]
         codes = np.array([POLICY_CODE[a.vouch_policy] for a in self.archetypes], dtype=np.int8)
         self.vouch_policy[ids] = self.drawn_policy[ids] = codes[archetype_ids]
-        self.size += count
+        self._size[0] += count
         self.traits_changed()
         return ids
 
@@ -108,14 +125,8 @@ class Population:
         self.traits_changed()
 
     def traits_changed(self) -> None:
-        """Call after changing traits in place, so cached orderings are rebuilt."""
-        self._reliability_order = None
-
-    def reliability_order(self) -> np.ndarray:
-        """argsort of the live agents' reliability, cached until traits change."""
-        if self._reliability_order is None or len(self._reliability_order) != self.size:
-            self._reliability_order = np.argsort(self.view("reliability"), kind="stable")
-        return self._reliability_order
+        """Call after changing traits in place, so cached orderings are rebuilt (by the measures' kernels)."""
+        self._order_valid[0] = 0
 
     def view(self, name: str) -> np.ndarray:
         """The live part of one array (a view, not a copy)."""

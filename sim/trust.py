@@ -10,13 +10,19 @@
   vector of normalised local trust, anchored on pre-trusted agents so that collusion rings
   cannot inflate each other's score.
 
-Everything is numpy-vectorised; the only Python-level loop is the EigenTrust power iteration.
+Everything is numpy-vectorised; the only Python-level loop is the EigenTrust power iteration. The
+formulas the simulation applies one tie at a time are kernels (:mod:`sim.kernels`): :func:`beta_mean`,
+:func:`discount_weighted` and :func:`to_evidence` are each written once, compiled for the day's loops
+and applied as they are (``.python``) to numpy arrays by :func:`expectation`, :func:`discount_arrays`
+and :func:`evidence_from_opinion`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from .kernels import kernel
 
 FloatArray = NDArray[np.float64]
 
@@ -26,6 +32,27 @@ PRIOR_WEIGHT = 2.0
 _MIN_UNCERTAINTY = 1e-12
 
 
+@kernel
+def beta_mean(positive: float, negative: float, base_rate: float) -> float:
+    """(r + 2a) / (r + s + 2): the mean of the Beta posterior (see :func:`expectation`)."""
+    return (positive + PRIOR_WEIGHT * base_rate) / (positive + negative + PRIOR_WEIGHT)
+
+
+@kernel
+def discount_weighted(weight: float, belief: float, disbelief: float) -> tuple[float, float, float]:
+    """A recommendation's (belief, disbelief) scaled by ``weight``, the rest uncertainty: (b, d, u)."""
+    b = weight * belief
+    d = weight * disbelief
+    return b, d, 1.0 - b - d
+
+
+@kernel
+def to_evidence(belief: float, disbelief: float, uncertainty: float) -> tuple[float, float]:
+    """r = 2b/u, s = 2d/u, with u clipped to 1e-12 (see :func:`evidence_from_opinion`)."""
+    u = np.maximum(uncertainty, _MIN_UNCERTAINTY)
+    return PRIOR_WEIGHT * belief / u, PRIOR_WEIGHT * disbelief / u
+
+
 def expectation(positive: ArrayLike, negative: ArrayLike, base_rate: ArrayLike = 0.5) -> float | FloatArray:
     """Expected trustworthiness (r + 2a) / (r + s + 2) of a beta reputation (Jøsang & Ismail 2002).
 
@@ -33,10 +60,8 @@ def expectation(positive: ArrayLike, negative: ArrayLike, base_rate: ArrayLike =
     rate and it moves towards the observed success ratio as evidence accumulates. Accepts
     scalars (returns a float) or arrays (broadcast, returns an ndarray).
     """
-    r = np.asarray(positive, dtype=np.float64)
-    s = np.asarray(negative, dtype=np.float64)
-    a = np.asarray(base_rate, dtype=np.float64)
-    result = (r + PRIOR_WEIGHT * a) / (r + s + PRIOR_WEIGHT)
+    result = beta_mean.python(np.asarray(positive, dtype=np.float64), np.asarray(negative, dtype=np.float64),
+                              np.asarray(base_rate, dtype=np.float64))
     return float(result) if result.ndim == 0 else result
 
 
@@ -52,10 +77,8 @@ def discount_arrays(
     here. (tests/subjective_logic.py states the same for one opinion, as the reference it is tested
     against.)
     """
-    p = np.asarray(referral_expectation, dtype=np.float64)
-    b = p * np.asarray(belief, dtype=np.float64)
-    d = p * np.asarray(disbelief, dtype=np.float64)
-    return b, d, 1.0 - b - d
+    return discount_weighted.python(np.asarray(referral_expectation, dtype=np.float64),
+                                    np.asarray(belief, dtype=np.float64), np.asarray(disbelief, dtype=np.float64))
 
 
 def evidence_from_opinion(
@@ -67,11 +90,8 @@ def evidence_from_opinion(
     Why: lets the engine turn arrays of opinions back into evidence counts. Uncertainty must be
     positive; it is clipped to 1e-12 so a (near-)dogmatic opinion yields huge but finite evidence.
     """
-    u = np.maximum(np.asarray(uncertainty, dtype=np.float64), _MIN_UNCERTAINTY)
-    return (
-        PRIOR_WEIGHT * np.asarray(belief, dtype=np.float64) / u,
-        PRIOR_WEIGHT * np.asarray(disbelief, dtype=np.float64) / u,
-    )
+    return to_evidence.python(np.asarray(belief, dtype=np.float64), np.asarray(disbelief, dtype=np.float64),
+                              np.asarray(uncertainty, dtype=np.float64))
 
 
 def eigentrust(

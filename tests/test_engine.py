@@ -196,3 +196,38 @@ def test_a_run_is_repeated_from_its_manifest_alone(tmp_path):
     export(Simulation(from_dict(parameters)).run(), again, "ipc")
     for table in ("metrics", "agents", "events"):
         assert (first / f"{table}.ipc").read_bytes() == (again / f"{table}.ipc").read_bytes(), table
+
+
+def test_the_day_kernel_runs_the_mechanisms_of_DAY_in_order():
+    """A compiled day cannot loop over DAY (numba's cache cannot keep the function pointers that takes),
+    so ``act`` names each mechanism: it must name the same ones, in the same order."""
+    import ast
+    import inspect
+
+    from sim.engine import DAY, act
+
+    tree = ast.parse(inspect.getsource(act.python))
+    called = [ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    assert called == [f"{m.__module__.rpartition('.')[2]}.{m.__name__}" for m in DAY]
+
+
+def test_growing_every_store_from_almost_nothing_changes_no_result(monkeypatch):
+    """The kernels grow the tie table, the key indexes, the ledgers, the deadline book and the event log
+    by doubling, mid-day; a run whose stores start nearly empty must be the very same run. (When the
+    recent level of a key index folds into the main one is part of the model's random draws: a uniform
+    pick counts an agent's entries in index order; that is left as it is.)"""
+    from sim import ledger, world
+    from sim.engine import World
+
+    def tiny(cls, scenario, log_capacity=0, tie_capacity=0):
+        return original(scenario, log_capacity=1, tie_capacity=1)
+
+    scenario = load_scenario("broken_promises", {**SMALL, "simulation.spin_up": 20})
+    reference = Simulation(scenario).run()
+    original = World.build
+    monkeypatch.setattr(world.DeadlineBook.__init__, "__defaults__", (1,))
+    monkeypatch.setattr(ledger.Ledger.__init__, "__defaults__", (1,))
+    monkeypatch.setattr(World, "build", classmethod(tiny))
+    grown = Simulation(scenario).run()
+    assert grown.ties.slots > 1000 and len(grown.log) > 1000 and len(grown.world.hearsay) > 10
+    history_equal(reference, grown)

@@ -25,3 +25,21 @@ def test_gini_hand_values():
     # one of four holds everything: (2*4 - 4 - 1) * x / (4 * x) = 3/4
     assert gini(np.array([0, 0, 0, 8])) == pytest.approx(0.75)
     assert gini(np.array([0, 0])) == 0.0
+
+
+def test_the_daily_row_is_each_measure_computed_on_its_own():
+    """The day's compiled call writes every measure in one go (:func:`network_row`, written out by hand):
+    each column must be the measure of that name, computed alone."""
+    from sim import Simulation, load_scenario
+    from sim.measures import ARCHETYPE_MEASURES, NETWORK_MEASURES, archetype_table, network_row
+
+    sim = Simulation(load_scenario("broken_promises", {"simulation.agents": 200, "simulation.days": 30})).run()
+    world = sim.world.compiled
+    row = np.zeros(len(NETWORK_MEASURES))
+    network_row(world, row)
+    alone = [m.compute(world) for m in NETWORK_MEASURES]
+    np.testing.assert_array_equal(row, alone)
+    assert row.tolist()[:1] == [sim.metrics_history()["mean_trust"][-1]]
+    table = np.zeros((len(sim.scenario.archetypes), len(ARCHETYPE_MEASURES)))
+    archetype_table(world, table)
+    np.testing.assert_array_equal(table, np.column_stack([m.compute(world) for m in ARCHETYPE_MEASURES]))

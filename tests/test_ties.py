@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.kernels import average_ranks, locate_in_rows, sample_ties
-from sim.ties import KeyIndex, TieTable
+from sim.kernels import average_ranks, first_of_each, pairwise_sum, unique_sorted
+from sim.ties import KeyIndex, TieTable, insert, pair_keys, slot_of
 from sim.trust import expectation
 
 
@@ -59,7 +59,7 @@ def test_tie_table_matches_a_dict_model_through_adds_breaks_retie_and_folds():
             assert [g >= 0 for g in got.tolist()] == [p in model.live for p in pairs]
             assert ties.known(probe_s, probe_t).tolist() == [p in model.ever for p in pairs]
             _check_random_picks(ties, model, rng, agents)
-        assert len(ties._outgoing.keys[0]) > 0, "the main level was never folded into"
+        assert ties._outgoing.main_size > 0, "the main level was never folded into"
 
         everyone = np.arange(agents)
         for index in (ties._outgoing, ties._incoming):
@@ -98,10 +98,10 @@ def test_random_choice_is_uniform_across_both_index_levels():
         ties = TieTable()
         ties.add(np.array([0, 2, 2]), np.array([9, 0, 8]))             # neighbours in the main level
         ties.add(np.full(10, 1), np.arange(10, 20))                   # folded into main
-        assert len(ties._outgoing.keys[0]) > 0
+        assert ties._outgoing.main_size > 0
         ties.add(np.full(4, 1), np.arange(20, 24))                    # stays recent
         ties.add(np.array([0, 2]), np.array([7, 1]))
-        assert len(ties._outgoing.keys[1]) > 0
+        assert ties._outgoing.recent_size > 0
         dead = ties.find(np.full(5, 1), np.array([10, 11, 12, 20, 21]))
         ties.remove(dead)
         ties.add(np.array([1]), np.array([11]))                       # made again: relinked
@@ -146,66 +146,114 @@ def test_a_tie_made_again_gets_a_fresh_slot_and_the_old_keeps_its_opinion():
 
 
 @pytest.mark.parametrize("size", [0, 1, 50, 5000])
-def test_locate_in_rows_matches_searchsorted(size):
+def test_the_index_finds_every_key_it_holds_and_no_other(size):
+    """Keys inserted in batches (folding now and then, rows of every length) are found, at their slots,
+    by a plain dict; keys never inserted, or of agents past the last row, are not."""
     rng = np.random.default_rng(size)
-    first, second = rng.integers(0, 40, size), rng.integers(0, 1 << 20, size)
-    keys = np.unique((first << 32) | second)
-    row_start = np.concatenate(([0], np.cumsum(np.bincount(keys >> 32)))).astype(np.int64)
-    queries = np.concatenate([keys[: size // 2], (rng.integers(0, 45, 300) << 32) | rng.integers(0, 1 << 20, 300)])
-    at = np.minimum(keys.searchsorted(queries), max(len(keys) - 1, 0))
-    expected = np.where((len(keys) > 0) & (keys[at] == queries), at, -1) if len(keys) else np.full(len(queries), -1)
-    np.testing.assert_array_equal(locate_in_rows(keys, row_start, queries), expected)
+    saved = KeyIndex.FOLD_MINIMUM
+    KeyIndex.FOLD_MINIMUM = 16
+    try:
+        index = KeyIndex()
+    finally:
+        KeyIndex.FOLD_MINIMUM = saved
+    keys = np.unique(pair_keys(rng.integers(0, 40, size), rng.integers(0, 1 << 20, size)))
+    keys = rng.permutation(keys)
+    model = {}
+    for batch in np.array_split(np.arange(len(keys)), max(1, len(keys) // 37)):
+        slots = rng.integers(0, 1 << 30, len(batch)).astype(np.int32)
+        insert(index.compiled, keys[batch], slots)
+        model.update(zip(keys[batch].tolist(), slots.tolist(), strict=True))
+    queries = np.concatenate([keys[: size // 2], pair_keys(rng.integers(0, 45, 300), rng.integers(0, 1 << 20, 300))])
+    found = [slot_of(index.compiled, int(query)) for query in queries]
+    assert found == [model.get(query, -1) for query in queries.tolist()]
+    assert np.array_equal(np.sort(index.all_slots()), np.sort(np.array(list(model.values()), dtype=np.int64)))
 
 
-def test_sample_ties_matches_numpy_and_forgets_after_reading():
+def test_pairwise_sum_is_numpys_sum_bit_for_bit():
+    rng = np.random.default_rng(3)
+    for count in (0, 1, 7, 8, 9, 127, 128, 129, 1000, 8192, 8193, 100_003):
+        values = rng.random(count) * 10.0 ** rng.integers(-3, 4, count)
+        assert pairwise_sum(values, 0, count) == values.sum()
+        assert pairwise_sum(values, count // 3, count // 2) == values[count // 3: count // 3 + count // 2].sum()
+    rows = rng.random((50, 10))                  # a promotion's reach, summed per broadcast
+    assert [pairwise_sum(row.copy(), 0, 10) for row in rows] == rows.sum(axis=1).tolist()
+
+
+def test_first_of_each_and_unique_sorted_are_numpys():
+    rng = np.random.default_rng(4)
+    keys = rng.integers(0, 50, 400)
+    _, first = np.unique(keys, return_index=True)
+    assert first_of_each(keys).tolist() == sorted(first.tolist())
+    assert unique_sorted(keys).tolist() == np.unique(keys).tolist()
+
+
+def test_the_nightly_pass_matches_numpy_and_forgets_after_reading():
+    """The sample-and-forget pass (sim/mechanisms/forgetting.py) against the same sums in numpy, night
+    after night, and every kind of evidence decayed by λ after it was read."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "mechanisms"))
+    from worlds import world
+
+    from sim.mechanisms import forgetting
+
     rng = np.random.default_rng(11)
     agents, slots = 60, 2000
-    source = rng.integers(0, agents, slots).astype(np.int32)
-    target = rng.integers(0, agents, slots).astype(np.int32)
-    alive = rng.random(slots) < 0.8
-    faded = ~alive & (rng.random(slots) < 0.5)
-    dealings = (rng.random(slots) < 0.3).astype(np.float32) * 2
-    evidence = [rng.exponential(2.0, slots) * (rng.random(slots) < 0.7) for _ in range(6)]
-    positive, negative, ref_positive, ref_negative, own_positive, own_negative = (e.copy() for e in evidence)
-    base = rng.uniform(0.4, 0.8, agents)
+    w = world(agents, scenario={"trust.forgetting": 0.9})
+    w.population.base_rate[:agents] = rng.uniform(0.4, 0.8, agents)
+    sources, targets = rng.integers(0, agents, slots), rng.integers(0, agents, slots)
+    w.tie(sources, targets, 0.0, 0.0, 0.0)
+    ties = w.ties
+    used = ties.slots
+    alive = rng.random(used) < 0.8
+    ties.remove(np.flatnonzero(~alive & (rng.random(used) < 0.5)), fade=True)
+    ties.remove(np.flatnonzero(~alive))
+    ties.dealings[:used] = (rng.random(used) < 0.3).astype(np.float32) * 2
+    for name in ("positive", "negative", "ref_positive", "ref_negative", "own_positive", "own_negative"):
+        getattr(ties, name)[:used] = rng.exponential(2.0, used) * (rng.random(used) < 0.7)
+    ties.ref_positive[:used][rng.random(used) < 0.2] = 1e-10      # referral evidence all but gone
+    ties.ref_negative[:used][ties.ref_positive[:used] == 1e-10] = 0.0
 
-    result = sample_ties(source, target, alive, faded, dealings, positive, negative, ref_positive, ref_negative,
-                         own_positive, own_negative, base, agents, 0.9)
-    trust_sum, live, weight_sum, referral_sum, referral_live, rep_total, rep_held, ref_total, ref_held = result
+    def reference() -> tuple:
+        live, faded, dealings = ties.alive[:used], ties.faded[:used], ties.dealings[:used]
+        p, n, rp, rn = (getattr(ties, name)[:used].copy() for name in ("positive", "negative", "ref_positive",
+                                                                          "ref_negative"))
+        source, target = ties.source[:used], ties.target[:used]
+        functional = expectation(p, n, w.population.base_rate[source])
+        held = live | ((dealings > 0) & ~faded)     # a faded tie is forgotten: it holds no opinion
+        recommended = rp + rn > 1e-9
+        referral = expectation(rp, rn, functional)  # a referral opinion's base rate is the functional trust
+        return (functional[live].sum(), live.sum(), ((p + n) / (p + n + 2))[live].sum(),
+                referral[recommended & live].sum(), (recommended & live).sum(),
+                np.bincount(target[held], functional[held], minlength=agents), np.bincount(target[held], minlength=agents),
+                np.bincount(target[recommended], referral[recommended], minlength=agents),
+                np.bincount(target[recommended], minlength=agents))
 
-    p, n, rp, rn, _, _ = evidence
-    a = base[source]
-    functional = expectation(p, n, a)
-    np.testing.assert_allclose(trust_sum, functional[alive].sum(), rtol=1e-12)
-    np.testing.assert_allclose(weight_sum, ((p + n) / (p + n + 2))[alive].sum(), rtol=1e-12)
-    assert live == alive.sum()
-    held = alive | ((dealings > 0) & ~faded)     # a faded tie is forgotten: it holds no opinion
-    np.testing.assert_allclose(rep_total, np.bincount(target[held], functional[held], minlength=agents),
-                               rtol=1e-12)
-    np.testing.assert_array_equal(rep_held, np.bincount(target[held], minlength=agents))
-    recommended = rp + rn > 1e-9
-    referral = expectation(rp, rn, functional)   # a referral opinion's base rate is the functional trust
-    np.testing.assert_allclose(ref_total, np.bincount(target[recommended], referral[recommended],
-                                                      minlength=agents), rtol=1e-12)
-    np.testing.assert_array_equal(ref_held, np.bincount(target[recommended], minlength=agents))
-    np.testing.assert_allclose(referral_sum, referral[recommended & alive].sum(), rtol=1e-12)
-    assert referral_live == (recommended & alive).sum()
-    for after, before in zip((positive, negative, ref_positive, ref_negative, own_positive, own_negative), evidence,
-                             strict=True):
-        np.testing.assert_array_equal(after, before * 0.9)
+    for _ in range(3):
+        expected = reference()
+        before = {name: getattr(ties, name)[:used].copy() for name in ("positive", "negative", "ref_positive",
+                                                                        "ref_negative", "own_positive",
+                                                                        "own_negative")}
+        got = forgetting.tie_sums(w, 0.9)
+        for value, wanted in zip(got, expected, strict=True):
+            np.testing.assert_allclose(value, wanted, rtol=1e-12)
+        for name, old in before.items():
+            np.testing.assert_array_equal(getattr(ties, name)[:used], old * 0.9)   # read, then decayed
 
 
 def test_warm_up_compiles_the_signatures_the_engine_uses():
     """The sweep's forkserver warms the kernels before forking; that only helps if a run then needs
     no other compiled version."""
     from sim import Simulation, load_scenario
-    from sim.kernels import warm_up
+    from sim.engine import simulate_day
+    from sim.kernels_warm import warm_up
+    from sim.mechanisms import delivery
 
     warm_up()
     Simulation(load_scenario("broken_promises", {"simulation.agents": 150, "simulation.days": 10})).run()
-    assert len(locate_in_rows.signatures) == 1
-    assert len(sample_ties.signatures) == 1
-    assert len(average_ranks.signatures) == 1
+    for compiled in (simulate_day, delivery.resolve_due):       # the two calls a simulated day makes
+        assert len(compiled.signatures) == 1, compiled.__name__
 
 
 def test_average_ranks_match_the_numpy_formulation_with_many_ties():

@@ -9,44 +9,63 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..eventlog import EventKind
-from ..world import Commitments, World
+from ..eventlog import EventKind, reserve, write
+from ..kernels import kernel
+from ..ties import random_ends
+from ..world import file
 from . import fading
 
 
-def request(world: World, day: int) -> None:
+@kernel
+def request(w, day: int) -> None:
     """Everyone asks contacts for favours at their own request rate (Poisson per day)."""
-    people, rng = world.population, world.streams.commitments
-    requesters = np.repeat(np.arange(people.size), rng.poisson(people.view("request_rate")))
-    if requesters.size == 0:
+    people, rng = w.people, w.commitments
+    agents = people.size[0]
+    asks = np.empty(agents, dtype=np.int64)
+    for agent in range(agents):
+        asks[agent] = rng.poisson(people.request_rate[agent])
+    requesters = np.repeat(np.arange(agents), asks)
+    if len(requesters) == 0:
         return
-    slots, providers = world.ties.random_contact(requesters, rng)
+    slots, providers = random_ends(w.ties, requesters, True, rng)
     ok = providers >= 0
     requesters, providers, slots = requesters[ok], providers[ok], slots[ok]
-    times = day + rng.random(len(requesters))
-    fading.use(world, slots, times)
-    ask(world, requesters, providers, np.full(len(requesters), -1), times)
+    times = np.empty(len(requesters))
+    for i in range(len(times)):
+        times[i] = day + rng.random()
+    fading.use(w, slots, times)
+    ask(w, requesters, providers, np.full(len(requesters), -1, dtype=np.int64), times)
 
 
-def ask(world: World, requesters: np.ndarray, providers: np.ndarray, vouchers: np.ndarray,
-        times: np.ndarray) -> None:
+@kernel
+def ask(w, requesters: np.ndarray, providers: np.ndarray, vouchers: np.ndarray, times: np.ndarray) -> None:
     """Providers accept by their acceptance; an accepted request becomes a commitment with a deadline.
 
     ``vouchers`` names who recommended the provider to the requester (-1: nobody), so that the outcome
     can be laid at the voucher's door too.
     """
-    if requesters.size == 0:
+    count = len(requesters)
+    if count == 0:
         return
-    people, config, rng = world.population, world.scenario.commitments, world.streams.commitments
-    accepted = rng.random(len(requesters)) < people.acceptance[providers]
+    people, config, rng, log = w.people, w.config, w.commitments, w.log
+    accepted = np.empty(count, dtype=np.bool_)
+    for i in range(count):
+        accepted[i] = rng.random() < people.acceptance[providers[i]]
     declined = ~accepted
-    world.log.append(times[declined], EventKind.decline, providers[declined], requesters[declined],
-                     vouchers[declined])
-    requesters, providers, vouchers, times = (requesters[accepted], providers[accepted],
-                                              vouchers[accepted], times[accepted])
-    if requesters.size == 0:
+    row = reserve(log, declined.sum(), EventKind.decline)
+    for i in np.flatnonzero(declined):
+        write(log, row, times[i], providers[i], requesters[i], vouchers[i])
+        row += 1
+    requesters, providers, vouchers, times = (requesters[accepted], providers[accepted], vouchers[accepted],
+                                              times[accepted])
+    count = len(requesters)
+    if count == 0:
         return
-    world.log.append(times, EventKind.commit, providers, requesters, vouchers)
-    np.add.at(people.load, providers, 1)
-    due = times + rng.uniform(config.duration_min, config.duration_max, len(times))
-    world.deadlines.file(Commitments(requesters, providers, vouchers, due))
+    row = reserve(log, count, EventKind.commit)
+    for i in range(count):
+        write(log, row + i, times[i], providers[i], requesters[i], vouchers[i])
+        people.load[providers[i]] += 1
+    due = np.empty(count)
+    for i in range(count):
+        due[i] = times[i] + rng.uniform(config.duration_min, config.duration_max)
+    file(w.book, requesters, providers, vouchers, due)

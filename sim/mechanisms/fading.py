@@ -20,28 +20,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..eventlog import EventKind
-from ..world import World
+from ..eventlog import EventKind, reserve, write
+from ..kernels import kernel
+from ..ties import trust
+from ..world import fade_ties
 
 
-def fade(world: World, day: int) -> None:
+@kernel
+def fade(w, day: int) -> None:
     """Ties whose source has not used them for ``ties.fade_after`` days by ``day`` fade."""
-    config = world.scenario.ties
+    config = w.config
     if not config.fade:
         return
-    ties = world.ties
-    slots = ties.slots
-    stale = np.flatnonzero(ties.alive[:slots] & (ties.used[:slots] < day - config.fade_after))
-    if stale.size == 0:
+    ties = w.ties
+    # a tie is used at float32 times; the bar is compared as one (as numpy compares a float32 column)
+    bar = np.float32(day - config.fade_after)
+    alive, used = ties.alive, ties.used
+    stale = np.empty(ties.sizes[1], dtype=np.int64)
+    count = 0
+    for slot in range(ties.sizes[0]):
+        if alive[slot] and used[slot] < bar:
+            stale[count] = slot
+            count += 1
+    if count == 0:
         return
-    stale = world.fade(stale)
-    sources = ties.source[stale]
-    trust = ties.trust(stale, world.population.base_rate[sources])
-    world.log.append(np.full(len(stale), float(day)), EventKind.fade, sources, ties.target[stale],
-                     trust_after=trust)
+    stale = fade_ties(w, stale[:count])
+    row = reserve(w.log, len(stale), EventKind.fade)
+    for i in range(len(stale)):
+        source = ties.source[stale[i]]
+        write(w.log, row + i, float(day), source, ties.target[stale[i]], -1, np.nan,
+              trust(ties, stale[i], w.people.base_rate[source]))
 
 
-def use(world: World, slots: np.ndarray, times: np.ndarray) -> None:
+@kernel
+def use(w, slots: np.ndarray, times: np.ndarray) -> None:
     """The ties ``slots`` (-1: none) were used at ``times``: their fading starts again."""
-    found = slots >= 0
-    world.ties.used[slots[found]] = times[found]
+    for i in range(len(slots)):
+        if slots[i] >= 0:
+            w.ties.used[slots[i]] = times[i]
+

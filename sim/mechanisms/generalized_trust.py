@@ -23,37 +23,49 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import kernel
 from ..trust import PRIOR_WEIGHT
-from ..world import World
 
 
-def _settle(world: World, agents: np.ndarray | slice) -> None:
-    """Recompute the base rates of ``agents`` from their disposition and what they have seen."""
-    people, config = world.population, world.scenario.trust
+@kernel
+def settle(w, agent: int) -> None:
+    """Recompute the base rate of ``agent`` from its disposition and what it has seen."""
+    people, config = w.people, w.config
     weight = config.generalized_learning
-    kept = weight * people.seen_kept[agents]
-    broken = weight * config.asymmetry * people.seen_broken[agents]
-    people.base_rate[agents] = ((PRIOR_WEIGHT * people.disposition[agents] + kept)
-                                / (PRIOR_WEIGHT + kept + broken))
+    kept = weight * people.seen_kept[agent]
+    broken = weight * config.asymmetry * people.seen_broken[agent]
+    people.base_rate[agent] = (PRIOR_WEIGHT * people.disposition[agent] + kept) / (PRIOR_WEIGHT + kept + broken)
 
 
-def learn(world: World, requesters: np.ndarray, kept: np.ndarray) -> None:
+@kernel
+def learn(w, requesters: np.ndarray, kept: np.ndarray) -> None:
     """Each requester has seen the outcomes of its commitments (``kept`` per commitment)."""
-    if world.scenario.trust.generalized_learning == 0 or requesters.size == 0:
+    if w.config.generalized_learning == 0 or len(requesters) == 0:
         return
-    people = world.population
-    n = people.size
-    people.seen_kept[:n] += np.bincount(requesters[kept], minlength=n)
-    people.seen_broken[:n] += np.bincount(requesters[~kept], minlength=n)
-    _settle(world, np.unique(requesters))
+    people = w.people
+    order = np.argsort(requesters, kind="mergesort")
+    i = 0
+    while i < len(order):                   # each requester once: add up its outcomes, then settle
+        agent = requesters[order[i]]
+        seen_kept, seen_broken = 0, 0
+        while i < len(order) and requesters[order[i]] == agent:
+            if kept[order[i]]:
+                seen_kept += 1
+            else:
+                seen_broken += 1
+            i += 1
+        people.seen_kept[agent] += seen_kept
+        people.seen_broken[agent] += seen_broken
+        settle(w, agent)
 
 
-def forget(world: World, factor: float) -> None:
+@kernel
+def forget(w, factor: float) -> None:
     """A night passes: what everyone has seen fades by ``factor`` (λ), and their base rates follow."""
-    if factor == 1.0 or world.scenario.trust.generalized_learning == 0:
+    if factor == 1.0 or w.config.generalized_learning == 0:
         return
-    people = world.population
-    n = people.size
-    people.seen_kept[:n] *= factor
-    people.seen_broken[:n] *= factor
-    _settle(world, slice(0, n))
+    people = w.people
+    for agent in range(people.size[0]):
+        people.seen_kept[agent] *= factor
+        people.seen_broken[agent] *= factor
+        settle(w, agent)

@@ -15,78 +15,123 @@ promoter for things, at once: an unreliable self-promoter breaks many promises.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ..eventlog import EventKind
-from ..trust import expectation
-from ..world import World
+from ..eventlog import EventKind, reserve, write
+from ..kernels import kernel, pairwise_sum
+from ..ledger import read_one
+from ..ties import known
+from ..trust import beta_mean
+from ..world import make_ties
 from . import commitments, untie
 
 
-def social_proof(world: World, agents: np.ndarray) -> np.ndarray:
+@kernel
+def proof(w, agent: int) -> float:
     """0..1: how impressive an agent's following looks (log scale, saturating at ``promotion.follower_scale``)."""
-    scale = world.scenario.promotion.follower_scale
-    return np.minimum(1.0, np.log1p(world.population.followers[agents]) / np.log1p(scale))
+    return np.minimum(1.0, math.log1p(w.people.followers[agent]) / math.log1p(w.config.follower_scale))
 
 
-def first_impression(world: World, viewers: np.ndarray, viewed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A stranger's first trust in an agent, raised by its follower count: (trust, positive evidence).
+@kernel
+def impression(w, viewer: int, viewed: int) -> tuple[float, float]:
+    """A stranger's first trust in an agent, raised by its follower count: (trust, positive evidence)."""
+    return impressed(w, viewer, proof(w, viewed))
+
+
+@kernel
+def impressed(w, viewer: int, viewed_proof: float) -> tuple[float, float]:
+    """A first impression of an agent whose following looks ``viewed_proof`` impressive (:func:`proof`).
 
     trust = a + bias * proof * (1 - a), with a the viewer's base rate; the positive pseudo-evidence is
     what gives that expectation with the viewer's base rate, E = (r + 2a) / (r + 2).
     """
-    people = world.population
-    base = people.base_rate[viewers]
-    if not world.scenario.promotion.impression_bias:
-        return base.copy(), np.zeros(len(viewers))
-    trust = base + people.popularity_bias[viewers] * social_proof(world, viewed) * (1.0 - base)
-    positive = 2.0 * (trust - base) / np.maximum(1.0 - trust, 1e-9)
+    people = w.people
+    base = people.base_rate[viewer]
+    if not w.config.impression_bias:
+        return base, 0.0
+    trust = base + people.popularity_bias[viewer] * viewed_proof * (1.0 - base)
+    return trust, 2.0 * (trust - base) / np.maximum(1.0 - trust, 1e-9)
+
+
+@kernel
+def social_proof(w, agents: np.ndarray) -> np.ndarray:
+    """:func:`proof` of each agent."""
+    found = np.empty(len(agents))
+    for i in range(len(agents)):
+        found[i] = proof(w, agents[i])
+    return found
+
+
+@kernel
+def first_impression(w, viewers: np.ndarray, viewed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`impression` of each viewer of each viewed agent: (trust, positive evidence)."""
+    trust, positive = np.empty(len(viewers)), np.empty(len(viewers))
+    for i in range(len(viewers)):
+        trust[i], positive[i] = impression(w, viewers[i], viewed[i])
     return trust, positive
 
 
-def _mean_per_broadcast(trust: np.ndarray, reached: np.ndarray, broadcasts: int, reach: int) -> np.ndarray:
-    """The mean first impression among the strangers each broadcast reached (NaN where it reached none)."""
-    if reach == 0:
-        return np.full(broadcasts, np.nan)
-    trust, reached = trust.reshape(broadcasts, reach), reached.reshape(broadcasts, reach)
-    count = reached.sum(axis=1)
-    total = np.where(reached, trust, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-
-def promote(world: World, day: int) -> None:
+@kernel
+def promote(w, day: int) -> None:
     """Self-promotion: broadcasts reach non-followers, who follow on social proof and then ask."""
-    people, config, rng = world.population, world.scenario.promotion, world.streams.promotion
-    if not config.enabled:
+    config, people, rng = w.config, w.people, w.promotion
+    if not config.promotion:
         return
-    broadcasts = rng.poisson(people.view("promotion_rate"))
-    promoters = np.repeat(np.arange(people.size), broadcasts)
-    if promoters.size == 0:
+    agents = people.size[0]
+    broadcasts = np.empty(agents, dtype=np.int64)
+    for agent in range(agents):
+        broadcasts[agent] = rng.poisson(people.promotion_rate[agent])
+    promoters = np.repeat(np.arange(agents), broadcasts)
+    count = len(promoters)
+    if count == 0:
         return
-    broadcast_times = day + rng.random(len(promoters))
-    reach = min(config.reach, people.size - 1)      # a broadcast cannot reach more agents than there are
+    broadcast_times, proofs = np.empty(count), np.empty(count)
+    for b in range(count):
+        broadcast_times[b] = day + rng.random()
+        proofs[b] = proof(w, promoters[b])          # followings as they stand before anyone follows
+    reach = min(config.reach, agents - 1)          # a broadcast cannot reach more agents than there are
+    heard = count * reach
     sources = np.repeat(promoters, reach)
-    times = np.repeat(broadcast_times, reach)
-    audience = rng.integers(0, people.size, len(sources))
-    reached = (audience != sources) & ~world.ties.known(audience, sources)
-    chance = config.follow_base + config.social_proof * people.popularity_bias[audience] * social_proof(world, sources)
-    follows = reached & (rng.random(len(sources)) < chance)
+    audience = rng.integers(0, agents, heard)      # in one call: a single draw allocates an array
+    reached = np.empty(heard, dtype=np.bool_)
+    follows = np.empty(heard, dtype=np.bool_)
+    for k in range(heard):
+        reached[k] = audience[k] != sources[k] and not known(w.ties, audience[k], sources[k])
+    for k in range(heard):
+        chance = config.follow_base + config.social_proof * people.popularity_bias[audience[k]] * proofs[k // reach]
+        draw = rng.random()                        # drawn for everyone reached or not
+        follows[k] = reached[k] and draw < chance
     # every stranger who heard the pitch forms a first impression, follower or not
-    _, positive = first_impression(world, audience, sources)
-    heard_positive, heard_negative = world.hearsay.read(audience, sources, world.nights)
-    positive, negative = positive + heard_positive, heard_negative
-    trust = expectation(positive, negative, people.base_rate[audience])
-    world.log.append(broadcast_times, EventKind.promote, promoters,
-                     trust_after=_mean_per_broadcast(trust, reached, len(promoters), reach))
-    audience, sources, times = audience[follows], sources[follows], times[follows]
-    positive, negative, trust = positive[follows], negative[follows], trust[follows]
-    willing = ~untie.distrusted(trust, world)
-    audience, sources, times, trust = audience[willing], sources[willing], times[willing], trust[willing]
-    created = world.tie(audience, sources, positive[willing], negative[willing], day)
+    positive, negative, trust = np.empty(heard), np.empty(heard), np.empty(heard)
+    for k in range(heard):
+        _, pseudo = impressed(w, audience[k], proofs[k // reach])
+        heard_positive, heard_negative = read_one(w.hearsay, audience[k], sources[k], w.nights[0])
+        positive[k], negative[k] = pseudo + heard_positive, heard_negative
+        trust[k] = beta_mean(positive[k], negative[k], people.base_rate[audience[k]])
+    row = reserve(w.log, count, EventKind.promote)
+    pitched = np.empty(reach)
+    for b in range(count):
+        among = 0
+        for r in range(reach):
+            k = b * reach + r
+            pitched[r] = trust[k] if reached[k] else 0.0
+            among += reached[k]
+        mean = pairwise_sum(pitched, 0, reach) / among if among > 0 else np.nan
+        write(w.log, row + b, broadcast_times[b], promoters[b], -1, -1, np.nan, mean)
+    willing = np.empty(heard, dtype=np.bool_)
+    for k in range(heard):
+        willing[k] = follows[k] and not untie.distrusted(trust[k], config.untie_threshold)
+    audience, sources, positive, negative, trust = (audience[willing], sources[willing], positive[willing],
+                                                    negative[willing], trust[willing])
+    times = np.repeat(broadcast_times, reach)[willing]
+    created = make_ties(w, audience, sources, positive, negative, float(day), np.zeros(len(audience), dtype=np.float32),
+                        False)
     audience, sources, times, trust = audience[created], sources[created], times[created], trust[created]
-    world.log.append(times, EventKind.follow, audience, sources,
-                     trust_before=people.base_rate[audience], trust_after=trust)
+    row = reserve(w.log, len(audience), EventKind.follow)
+    for i in range(len(audience)):
+        write(w.log, row + i, times[i], audience[i], sources[i], -1, people.base_rate[audience[i]], trust[i])
     # "Followers then ask i for things": a follow is for what the promoter offers, so a new follower
     # asks at once, as a vouch-led tie does
-    commitments.ask(world, audience, sources, np.full(len(audience), -1), times)
+    commitments.ask(w, audience, sources, np.full(len(audience), -1, dtype=np.int64), times)

@@ -28,32 +28,58 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..trust import discount_arrays, evidence_from_opinion
-from ..world import World
+from .. import ties
+from ..kernels import kernel
+from ..trust import discount_arrays, discount_weighted, evidence_from_opinion, to_evidence
 
 
-def referral_trust(world: World, listener_slots: np.ndarray) -> np.ndarray:
-    """E' for each listener -> source tie (``listener_slots``): the listener's referral trust in the source
-    (1 without discounting: everyone is believed)."""
-    if not world.scenario.vouching.discounting:
-        return np.ones(len(listener_slots))
-    ties = world.ties
-    return ties.referral_trust(listener_slots, world.population.base_rate[ties.source[listener_slots]])
+@kernel
+def trust_in(w, listener_slot: int) -> float:
+    """E' on a listener -> source tie: the listener's referral trust in the source (1 without discounting:
+    everyone is believed)."""
+    if not w.config.discounting:
+        return 1.0
+    return ties.referral_trust(w.ties, listener_slot, w.people.base_rate[w.ties.source[listener_slot]])
 
 
-def referral_weight(world: World, listener_slots: np.ndarray) -> np.ndarray:
-    """w for each listener -> source tie (``listener_slots``): how far the listener believes the source."""
-    config = world.scenario.vouching
-    trust = referral_trust(world, listener_slots)
+@kernel
+def weight(w, listener_slot: int) -> float:
+    """w on a listener -> source tie: how far the listener believes the source."""
+    config = w.config
+    trust = trust_in(w, listener_slot)
     if not config.discounting or not config.uncertain_referrals:
         return trust
-    ties = world.ties
-    prior = world.population.base_rate[ties.source[listener_slots]]
-    return np.where(trust > prior, ties.referral_belief(listener_slots), 0.0)
+    prior = w.people.base_rate[w.ties.source[listener_slot]]
+    belief = ties.referral_belief(w.ties, listener_slot)
+    return belief if trust > prior else 0.0
+
+
+@kernel
+def discounted(weight: float, belief: float, disbelief: float) -> tuple[float, float]:
+    """A recommendation (belief, disbelief) discounted by ``weight``, as (positive, negative) evidence."""
+    b, d, u = discount_weighted(weight, belief, disbelief)
+    return to_evidence(b, d, u)
+
+
+@kernel
+def referral_trust(w, listener_slots: np.ndarray) -> np.ndarray:
+    """:func:`trust_in` on each listener -> source tie."""
+    found = np.empty(len(listener_slots))
+    for i in range(len(listener_slots)):
+        found[i] = trust_in(w, listener_slots[i])
+    return found
+
+
+@kernel
+def referral_weight(w, listener_slots: np.ndarray) -> np.ndarray:
+    """:func:`weight` on each listener -> source tie."""
+    found = np.empty(len(listener_slots))
+    for i in range(len(listener_slots)):
+        found[i] = weight(w, listener_slots[i])
+    return found
 
 
 def discounted_evidence(weight: np.ndarray, belief: np.ndarray | float,
                         disbelief: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """A recommendation (belief, disbelief) discounted by ``weight``, as (positive, negative) evidence."""
-    b, d, u = discount_arrays(weight, belief, disbelief)
-    return evidence_from_opinion(b, d, u)
+    """:func:`discounted` on arrays (numpy, the same formulas)."""
+    return evidence_from_opinion(*discount_arrays(weight, belief, disbelief))

@@ -10,33 +10,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..eventlog import EventKind
-from ..world import World
+from ..eventlog import EventKind, reserve, write
+from ..kernels import kernel
+from ..ties import trust
+from ..world import break_ties
 
 
-def distrusted(trust: np.ndarray, world: World) -> np.ndarray:
-    """Where trust is below the distrust bar (``trust.untie_threshold``), the one bar of the model for
+@kernel
+def distrusted(trust: float, bar: float) -> bool:
+    """Whether trust is below the distrust bar (``trust.untie_threshold``), the one bar of the model for
     walking away, ignoring a vouch from a recommender, and refusing to follow."""
-    return trust < world.scenario.trust.untie_threshold
+    return trust < bar
 
 
-def drop_distrusted(world: World, slots: np.ndarray, times: np.ndarray) -> None:
+@kernel
+def drop_distrusted(w, slots: np.ndarray, times: np.ndarray) -> None:
     """Of the given tie slots (-1: none), drop the live ones now distrusted on enough evidence."""
-    ties, config = world.ties, world.scenario.trust
+    ties, config = w.ties, w.config
     if not config.untie:
         return
-    live = slots >= 0
-    live[live] = ties.alive[slots[live]]
-    slots, times = slots[live], times[live]
-    if slots.size == 0:
-        return
-    sources = ties.source[slots]
-    trust = ties.trust(slots, world.population.base_rate[sources])
-    drop = distrusted(trust, world) & (ties.evidence(slots) >= config.untie_evidence)
+    count = len(slots)
+    drop = np.zeros(count, dtype=np.bool_)
+    held = np.empty(count)
+    for i in range(count):
+        slot = slots[i]
+        if slot < 0 or not ties.alive[slot]:
+            continue
+        held[i] = trust(ties, slot, w.people.base_rate[ties.source[slot]])
+        drop[i] = (distrusted(held[i], config.untie_threshold)
+                   and ties.positive[slot] + ties.negative[slot] >= config.untie_evidence)
     if not drop.any():
         return
-    slots, times, trust = slots[drop], times[drop], trust[drop]
-    slots, first = np.unique(slots, return_index=True)
-    times, trust = times[first], trust[first]
-    world.untie(slots)
-    world.log.append(times, EventKind.untie, ties.source[slots], ties.target[slots], trust_after=trust)
+    slots, times, held = slots[drop], times[drop], held[drop]
+    order = np.argsort(slots, kind="mergesort")       # each slot once, ascending, at its first mention
+    first = np.ones(len(order), dtype=np.bool_)
+    for i in range(1, len(order)):
+        first[i] = slots[order[i]] != slots[order[i - 1]]
+    order = order[first]
+    dropped = break_ties(w, slots[order])
+    row = reserve(w.log, len(dropped), EventKind.untie)
+    for i in range(len(dropped)):
+        at = order[i]
+        write(w.log, row + i, times[at], ties.source[slots[at]], ties.target[slots[at]], -1, np.nan, held[at])

@@ -16,77 +16,104 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import policies
-from ..eventlog import EventKind
-from ..trust import expectation
-from ..world import World
+from ..eventlog import EventKind, reserve, write
+from ..kernels import kernel
+from ..ledger import read_one
+from ..policies import vouches
+from ..ties import find, known, random_ends, trust
+from ..totals import VOUCH_BROKEN, VOUCH_KEPT
+from ..trust import beta_mean
+from ..world import make_ties
 from . import commitments, transitivity, untie
 
 
-def campaign_multiplier(world: World, day: int) -> float:
+@kernel
+def campaign_multiplier(w, day: int) -> float:
     """How much running campaigns multiply vouch requests on ``day`` (1 with none)."""
     multiplier = 1.0
-    for end, factor in world.campaigns:
-        if day < end:
-            multiplier *= factor
+    for i in range(w.campaign_count[0]):
+        if day < w.campaigns[i, 0]:
+            multiplier *= w.campaigns[i, 1]
     return multiplier
 
 
-def seek(world: World, day: int) -> None:
+@kernel
+def seek(w, day: int) -> None:
     """Seekers ask a contact to recommend them to one of that contact's followers who does not know them."""
-    people, ties, config, rng = world.population, world.ties, world.scenario.vouching, world.streams.vouching
-    rate = people.view("seek_rate") * campaign_multiplier(world, day)
+    people, ties, config, rng = w.people, w.ties, w.config, w.vouching
+    agents = people.size[0]
+    rate = people.seek_rate[:agents] * campaign_multiplier(w, day)
     # most agents never seek; a rate of 0 draws nothing from the generator, so skipping them keeps
     # the random stream exactly as it would be
     candidates = np.flatnonzero(rate)
-    seekers = np.repeat(candidates, rng.poisson(rate[candidates]))
-    if seekers.size == 0:
+    asks = np.empty(len(candidates), dtype=np.int64)
+    for i in range(len(candidates)):
+        asks[i] = rng.poisson(rate[candidates[i]])
+    seekers = np.repeat(candidates, asks)
+    if len(seekers) == 0:
         return
-    _, vouchers = ties.random_contact(seekers, rng)
-    referral_slot, audience = ties.random_follower(np.maximum(vouchers, 0), rng)
+    _, vouchers = random_ends(ties, seekers, True, rng)
+    referral_slot, audience = random_ends(ties, np.maximum(vouchers, 0), False, rng)
     ok = (vouchers >= 0) & (audience >= 0) & (audience != seekers)
     seekers, vouchers, audience, referral_slot = seekers[ok], vouchers[ok], audience[ok], referral_slot[ok]
-    strangers = ~ties.known(audience, seekers)
-    seekers, vouchers, audience, referral_slot = (seekers[strangers], vouchers[strangers],
-                                                  audience[strangers], referral_slot[strangers])
-    if seekers.size == 0:
+    strangers = np.empty(len(seekers), dtype=np.bool_)
+    for i in range(len(seekers)):
+        strangers[i] = not known(ties, audience[i], seekers[i])
+    seekers, vouchers, audience, referral_slot = (seekers[strangers], vouchers[strangers], audience[strangers],
+                                                  referral_slot[strangers])
+    count = len(seekers)
+    if count == 0:
         return
-    times = day + rng.random(len(seekers))
-    yes = answer(world, vouchers, seekers)
-    no = ~yes
-    world.log.append(times[no], EventKind.refuse, vouchers[no], seekers[no], audience[no])
+    times = np.empty(count)
+    for i in range(count):
+        times[i] = day + rng.random()
+    yes = answer(w, vouchers, seekers)
+    row = reserve(w.log, count - yes.sum(), EventKind.refuse)
+    for i in np.flatnonzero(~yes):
+        write(w.log, row, times[i], vouchers[i], seekers[i], audience[i])
+        row += 1
     seekers, vouchers, audience, referral_slot, times = (seekers[yes], vouchers[yes], audience[yes],
                                                          referral_slot[yes], times[yes])
-    if seekers.size == 0:
+    count = len(seekers)
+    if count == 0:
         return
-    np.add.at(world.counters.vouches_given, vouchers, 1)
-    np.add.at(world.counters.vouched_reliability, vouchers, people.reliability[seekers])
-    first_opinion, positive, negative, believed = endorse(world, audience, seekers, referral_slot)
-    world.log.append(times, EventKind.vouch, vouchers, seekers, audience, people.base_rate[audience],
-                     first_opinion)
+    for i in range(count):
+        w.tallies.vouches_given[vouchers[i]] += 1
+        w.tallies.vouched_reliability[vouchers[i]] += people.reliability[seekers[i]]
+    first_opinion, positive, negative, believed = endorse(w, audience, seekers, referral_slot)
+    row = reserve(w.log, count, EventKind.vouch)
+    for i in range(count):
+        write(w.log, row + i, times[i], vouchers[i], seekers[i], audience[i], people.base_rate[audience[i]],
+              first_opinion[i])
     convinced = believed & (first_opinion >= config.tie_threshold)
-    audience, seekers, vouchers, times = (audience[convinced], seekers[convinced], vouchers[convinced],
-                                          times[convinced])
-    created = world.tie(audience, seekers, positive[convinced], negative[convinced], day)
-    commitments.ask(world, audience[created], seekers[created], vouchers[created], times[created])
+    audience, seekers, vouchers, times = audience[convinced], seekers[convinced], vouchers[convinced], times[convinced]
+    created = make_ties(w, audience, seekers, positive[convinced], negative[convinced], float(day),
+                        np.zeros(len(audience), dtype=np.float32), False)
+    commitments.ask(w, audience[created], seekers[created], vouchers[created], times[created])
 
 
-def answer(world: World, vouchers: np.ndarray, seekers: np.ndarray) -> np.ndarray:
+@kernel
+def answer(w, vouchers: np.ndarray, seekers: np.ndarray) -> np.ndarray:
     """Each voucher's yes or no under its own policy, from its own view of the seeker.
 
     That view is its evidence if it has a tie to the seeker, else its base rate (a first impression).
     """
-    people, ties = world.population, world.ties
-    own_slot = ties.find(vouchers, seekers)
-    has = own_slot >= 0
-    own_trust = people.base_rate[vouchers].copy()
-    own_trust[has] = ties.trust(own_slot[has], people.base_rate[vouchers[has]])
-    dealings = np.zeros(len(seekers))
-    dealings[has] = ties.dealings[own_slot[has]]
-    return policies.decide(people.vouch_policy[vouchers], own_trust, dealings, world.scenario.vouching)
+    people, ties, config = w.people, w.ties, w.config
+    yes = np.empty(len(vouchers), dtype=np.bool_)
+    for i in range(len(vouchers)):
+        voucher = vouchers[i]
+        own_slot = find(ties, voucher, seekers[i])
+        own_trust, dealings = people.base_rate[voucher], 0.0
+        if own_slot >= 0:
+            own_trust = trust(ties, own_slot, people.base_rate[voucher])
+            dealings = ties.dealings[own_slot]
+        yes[i] = vouches(people.vouch_policy[voucher], own_trust, dealings, config.vouch_threshold,
+                         config.min_dealings)
+    return yes
 
 
-def endorse(world: World, audience: np.ndarray, seekers: np.ndarray,
+@kernel
+def endorse(w, audience: np.ndarray, seekers: np.ndarray,
             referral_slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Transitivity: each audience's first opinion of the recommended seeker, from the voucher's "yes".
 
@@ -95,32 +122,41 @@ def endorse(world: World, audience: np.ndarray, seekers: np.ndarray,
     audience's referral opinion of the voucher, plus any hearsay about the seeker, over the audience's
     base rate. A voucher the audience distrusts as a recommender is not believed.
     """
-    weight = transitivity.referral_weight(world, referral_slot)
-    positive, negative = transitivity.discounted_evidence(weight, world.scenario.vouching.endorsement, 0.0)
-    heard_positive, heard_negative = world.hearsay.read(audience, seekers, world.nights)
-    positive, negative = positive + heard_positive, negative + heard_negative
-    opinion = expectation(positive, negative, world.population.base_rate[audience])
-    believed = ~untie.distrusted(transitivity.referral_trust(world, referral_slot), world)
+    config = w.config
+    count = len(audience)
+    opinion, positive, negative = np.empty(count), np.empty(count), np.empty(count)
+    believed = np.empty(count, dtype=np.bool_)
+    for i in range(count):
+        weight = transitivity.weight(w, referral_slot[i])
+        vouched_positive, vouched_negative = transitivity.discounted(weight, config.endorsement, 0.0)
+        heard_positive, heard_negative = read_one(w.hearsay, audience[i], seekers[i], w.nights[0])
+        positive[i], negative[i] = vouched_positive + heard_positive, vouched_negative + heard_negative
+        opinion[i] = beta_mean(positive[i], negative[i], w.people.base_rate[audience[i]])
+        believed[i] = not untie.distrusted(transitivity.trust_in(w, referral_slot[i]), config.untie_threshold)
     return opinion, positive, negative, believed
 
 
-def blame(world: World, requesters: np.ndarray, vouchers: np.ndarray, kept: np.ndarray) -> None:
+@kernel
+def blame(w, requesters: np.ndarray, vouchers: np.ndarray, kept: np.ndarray) -> None:
     """Whoever vouched shares the outcome: the requester's referral evidence about the voucher moves
     (+1 for a kept commitment, ``trust.asymmetry`` negative units for a broken one).
 
     The tallies behind ``vouch_precision`` count every vouch-led outcome, blame or not.
     """
-    led = vouchers >= 0
-    if not led.any():
-        return
-    counters, ties = world.counters, world.ties
-    requesters, vouchers, kept = requesters[led], vouchers[led], kept[led]
-    counters.vouch_kept += int(kept.sum())
-    counters.vouch_broken += int((~kept).sum())
-    np.add.at(counters.vouches_failed, vouchers[~kept], 1)
-    if not world.scenario.vouching.blame:
-        return
-    slots = ties.find(requesters, vouchers)
-    has = slots >= 0
-    np.add.at(ties.ref_positive, slots[has & kept], 1.0)
-    np.add.at(ties.ref_negative, slots[has & ~kept], world.scenario.trust.asymmetry)
+    tallies, ties, config = w.tallies, w.ties, w.config
+    for i in range(len(vouchers)):
+        if vouchers[i] < 0:
+            continue
+        if kept[i]:
+            tallies.totals[VOUCH_KEPT] += 1
+        else:
+            tallies.totals[VOUCH_BROKEN] += 1
+            tallies.vouches_failed[vouchers[i]] += 1
+        if not config.blame:
+            continue
+        slot = find(ties, requesters[i], vouchers[i])
+        if slot >= 0:
+            if kept[i]:
+                ties.ref_positive[slot] += 1.0
+            else:
+                ties.ref_negative[slot] += config.asymmetry

@@ -13,9 +13,8 @@ from sim.mechanisms import commitments
 def test_a_provider_accepts_by_its_acceptance_and_commits_to_a_deadline(acceptance):
     w = world(2, scenario={"commitments.duration_min": 2.0, "commitments.duration_max": 3.0},
               acceptance=acceptance)
-    opened = []
-    w.deadlines.on_new_day = opened.append
     commitments.ask(w, ids(0, 0), ids(1, 1), ids(-1, -1), np.array([5.2, 5.7]))
+    opened = w.deadlines.days()
     if acceptance:
         assert kinds(w) == ["commit", "commit"] and w.population.load[1] == 2
         assert set(opened) <= {8, 9} and opened                   # due 2 to 3 days later, on a whole day

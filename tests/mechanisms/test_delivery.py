@@ -23,7 +23,7 @@ def test_a_kept_promise_adds_one_and_a_broken_one_adds_asymmetry(asymmetry, reli
               reliability=reliability)
     slot = tie(w, 0, 1)
     w.population.load[1] = 1
-    delivery.resolve(w, 5, due([0], [1]))
+    delivery.resolve(w, 5, *due([0], [1]))
     assert (w.ties.positive[slot], w.ties.negative[slot], w.ties.dealings[slot]) == (positive, negative, 1.0)
     assert w.population.load[1] == 0
     assert w.counters.promises_kept[1] == positive and w.counters.promises_broken[1] == (reliability == 0)
@@ -39,7 +39,7 @@ def test_overload_makes_a_provider_above_capacity_break_in_proportion():
         provider_ids = np.arange(providers, 2 * providers)
         w.tie(requesters, provider_ids, 0.0, 0.0, 0.0)
         w.population.load[provider_ids] = 4
-        delivery.resolve(w, 5, due(np.repeat(requesters, 4), np.repeat(provider_ids, 4)))
+        delivery.resolve(w, 5, *due(np.repeat(requesters, 4), np.repeat(provider_ids, 4)))
         kept = w.counters.promises_kept[provider_ids].sum() / (4 * providers)
         assert kept == pytest.approx(expected, abs=0.04), overload
 
@@ -47,7 +47,7 @@ def test_overload_makes_a_provider_above_capacity_break_in_proportion():
 def test_outcomes_are_logged_with_trust_before_and_after():
     w = world(2, scenario={"trust.untie": False, "testimony.enabled": False}, reliability=0.0)
     tie(w, 0, 1, positive=2.0)
-    delivery.resolve(w, 5, due([0], [1]))
+    delivery.resolve(w, 5, *due([0], [1]))
     log = w.log.columns()
     assert log["kind"][0] == 3 and log["actor"][0] == 1 and log["target"][0] == 0
     assert log["trust_before"][0] == pytest.approx((2 + 1.0) / 4)        # (r + 2a) / (r + s + 2), a = 0.5
@@ -59,7 +59,7 @@ def test_a_let_down_requester_can_testify_and_walk_away():
     tie(w, 0, 1, negative=3.0)          # already doubtful: one more broken promise drops the tie
     tie(w, 2, 0, positive=5.0)          # agent 2 follows the let-down requester
     tie(w, 2, 1)                        # ... and knows the provider
-    delivery.resolve(w, 5, due([0], [1]))
+    delivery.resolve(w, 5, *due([0], [1]))
     assert "testify" in kinds(w)
     assert w.ties.negative[w.ties.find(ids(2), ids(1))[0]] > 0   # the follower heard about it
     assert w.ties.find(ids(0), ids(1))[0] == -1                    # and the requester walked away

@@ -15,7 +15,7 @@ def test_evidence_decays_by_lambda_after_being_read(forget):
     w = world(2, scenario={"trust.forgetting": forget})
     slot = tie(w, 0, 1, positive=4.0, negative=2.0)
     w.ties.ref_positive[slot], w.ties.ref_negative[slot] = 1.0, 3.0
-    sums = forgetting.read_then_forget(w, forgetting.daily_factor(w, 0))
+    sums = forgetting.tie_sums(w, forgetting.daily_factor(w, 0))
     assert sums.trust_sum == pytest.approx((4 + 1) / 8)           # read before forgetting
     evidence = [w.ties.positive[slot], w.ties.negative[slot], w.ties.ref_positive[slot], w.ties.ref_negative[slot]]
     np.testing.assert_allclose(evidence, np.array([4.0, 2.0, 1.0, 3.0]) * forget)
@@ -33,6 +33,6 @@ def test_hearsay_fades_at_the_rate_of_tie_evidence():
     slot = tie(w, 0, 1, negative=5.0)
     w.hearsay.add(ids(2), ids(1), np.array([0.0]), np.array([5.0]), w.nights)
     for day in range(4):
-        forgetting.read_then_forget(w, forgetting.daily_factor(w, day))
+        forgetting.tie_sums(w, forgetting.daily_factor(w, day))
     _, heard = w.hearsay.read(ids(2), ids(1), w.nights)
     assert heard[0] == pytest.approx(w.ties.negative[slot]) == pytest.approx(5.0 * 0.9 ** 4)

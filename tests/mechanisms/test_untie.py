@@ -24,4 +24,5 @@ def test_a_distrusted_tie_with_enough_evidence_is_dropped(switch):
 
 def test_distrust_is_one_bar():
     w = world(2, scenario={"trust.untie_threshold": 0.4})
-    assert untie.distrusted(np.array([0.39, 0.4]), w).tolist() == [True, False]
+    bar = w.scenario.trust.untie_threshold
+    assert [untie.distrusted(trust, bar) for trust in (0.39, 0.4)] == [True, False]
