@@ -177,12 +177,24 @@ def parse(index: int, table: Any, where: str, archetypes: tuple[str, ...]) -> Hy
         seed=int(_number(table, "seed", where, prefix, 0, 2**63 - 1, integer=True)),
         compare=text["compare"], control=tuple(sorted(control.items())), than=than,
         horizon=horizon, cause=text["cause"], note=text["note"], registered=registered, amendments=amendments,
-        table=dict(table))
+        table=_as_written(table, registered, amendments))
     if "kind" in table and table["kind"] != hypothesis.kind:
         raise fail(where, prefix + "kind", f"is {show(table['kind'])}, but a hypothesis with "
                    f"{'than' if hypothesis.kind == 'threshold' else 'compare' if hypothesis.kind == 'comparison' else 'only a control'} "
                    f"is a {hypothesis.kind} (kinds: {', '.join(KINDS)})")
     return hypothesis
+
+
+def _as_written(table: dict[str, Any], registered: str, amendments: tuple[Amendment, ...]) -> dict[str, Any]:
+    """The table as written, its dates as ISO strings: a scenario's tables go into JSON (a run's manifest,
+    a check's rows) as well as back into TOML, and JSON has no dates."""
+    written = dict(table)
+    if registered:
+        written["registered"] = registered
+    if amendments:
+        written["amendments"] = [{**entry, "date": amendment.date}
+                                 for entry, amendment in zip(table["amendments"], amendments, strict=True)]
+    return written
 
 
 def _date(value: Any, where: str, key: str) -> str:

@@ -118,3 +118,16 @@ def test_a_description_states_the_setup_not_an_outcome(name):
     words = load_scenario(name).scenario.description.lower()
     claimed = [w for w in OUTCOME_WORDS if w in words]
     assert not claimed, f"{name}'s description states an outcome ({', '.join(claimed)}); say it as a hypothesis"
+
+
+@pytest.mark.parametrize("name", config.available())
+def test_a_scenario_with_its_dated_hypotheses_goes_into_json_and_back_into_toml(name):
+    """A run's manifest is JSON and holds the scenario whole, hypotheses too: their TOML dates
+    (registered, amendments) must reach it as ISO strings, and read back as the same scenario."""
+    import json
+    import tomllib
+
+    scenario = load_scenario(name)
+    document = json.loads(json.dumps(config.to_dict(scenario)))
+    assert config.from_dict(document) == scenario
+    assert config.from_dict(tomllib.loads(config.to_toml(scenario))) == scenario
