@@ -126,6 +126,14 @@ class TestimonyConfig:
 
 
 @dataclass(frozen=True)
+class ReciprocityConfig:
+    enabled: bool = _spec(True, doc="switch: agents remember favours given and received on each tie, ask first those "
+                                    "who owe them, and hold a refusal from someone who owes them against them")
+    weight: float = _spec(1.0, 0.0, 100.0, doc="negative evidence a refused favour called in adds, in units of a broken "
+                                                "commitment (times trust.asymmetry)")
+
+
+@dataclass(frozen=True)
 class ImitationConfig:
     rate: float = _spec(0.05, 0.0, 1.0, doc="chance per day that an imitating agent looks at a mentor")
 
@@ -169,6 +177,7 @@ class Scenario:
     vouching: VouchingConfig = VouchingConfig()
     promotion: PromotionConfig = PromotionConfig()
     testimony: TestimonyConfig = TestimonyConfig()
+    reciprocity: ReciprocityConfig = ReciprocityConfig()
     imitation: ImitationConfig = ImitationConfig()
     global_trust: GlobalTrustConfig = GlobalTrustConfig()
     archetypes: tuple[Archetype, ...] = ()
@@ -203,6 +212,7 @@ _SECTIONS = {
     "vouching": VouchingConfig,
     "promotion": PromotionConfig,
     "testimony": TestimonyConfig,
+    "reciprocity": ReciprocityConfig,
     "imitation": ImitationConfig,
     "global_trust": GlobalTrustConfig,
 }

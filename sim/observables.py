@@ -197,6 +197,20 @@ def copied_from(sim: Simulation, of: str, mentor: str) -> float:
     return float(np.isin(members, log["actor"][copied]).mean())
 
 
+def favours_trend(sim: Simulation, of: str) -> float:
+    """Favours ``of`` agents received (requests of theirs that were accepted) per agent per day in the
+    second half of the run, minus those in the first half: below 0, they were helped less as time went on."""
+    members = _members(sim, of)
+    if len(members) == 0 or sim.day < 2:
+        return float("nan")
+    log = sim.world.log.columns()
+    received = (log["kind"] == EventKind.commit) & np.isin(log["target"], members)
+    half = sim.day / 2
+    late = (received & (log["time"] >= half)).sum()
+    early = (received & (log["time"] < half)).sum()
+    return float((late - early) / (len(members) * half))
+
+
 def copied_share(sim: Simulation, of: str) -> float:
     """Share of ``of`` agents that promote themselves at the end (those who started at 0 copied it)."""
     members = _members(sim, of)
@@ -227,6 +241,7 @@ DERIVED: dict[str, Derived] = {
     "follows": Derived(follows.__doc__ or "", {"of": str, "after": float}, follows),
     "first_impression": Derived(first_impression.__doc__ or "", {"of": str, "after": float}, first_impression),
     "pitch_impression": Derived(pitch_impression.__doc__ or "", {"of": str, "after": float}, pitch_impression),
+    "favours_trend": Derived(favours_trend.__doc__ or "", {"of": str}, favours_trend),
     "copied_share": Derived(copied_share.__doc__ or "", {"of": str}, copied_share),
     "copied_from": Derived(copied_from.__doc__ or "", {"of": str, "mentor": str}, copied_from),
     "median_tie_evidence": Derived(median_tie_evidence.__doc__ or "", {}, median_tie_evidence),
