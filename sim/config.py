@@ -127,8 +127,10 @@ class TestimonyConfig:
 
 @dataclass(frozen=True)
 class ReciprocityConfig:
-    enabled: bool = _spec(True, doc="switch: agents remember favours given and received on each tie, ask first those "
-                                    "who owe them, and hold a refusal from someone who owes them against them")
+    # off unless a scenario turns it on: the other stories were stated, and their verdicts recorded, without it
+    enabled: bool = _spec(False, doc="switch: agents remember favours given and received on each tie, ask first "
+                                     "those who owe them, hold a refusal from someone who owes them against them, "
+                                     "and refuse those they walked away from")
     weight: float = _spec(1.0, 0.0, 100.0, doc="negative evidence a refused favour called in adds, in units of a broken "
                                                 "commitment (times trust.asymmetry)")
 

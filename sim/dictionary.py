@@ -91,12 +91,17 @@ COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
         "trust": ("functional trust (r + 2a) / (r + s + 2), a the source's generalized trust", "0 to 1", END),
         "first_hand_positive": ("the part of positive the source saw for itself (its kept commitments, and a "
                                 "seeded shared past): all its testimony may tell", "evidence units", END),
-        "first_hand_negative": ("the part of negative the source saw for itself (its broken commitments)",
+        "first_hand_negative": ("the part of negative the source saw for itself (its broken commitments, and "
+                                "with reciprocity the favours it called in and the target refused)",
                                 "evidence units", END),
         "referral_positive": ("referral evidence for: vouch-led commitments kept", "evidence units", END),
         "referral_negative": ("referral evidence against: vouch-led commitments broken", "evidence units", END),
         "referral_trust": ("referral trust (r' + 2E) / (r' + s' + 2), E the functional trust on the same tie",
                            "0 to 1", END),
+        "favours_given": ("with reciprocity: commitments the source kept for the target (0 without)", "favours",
+                          END),
+        "favours_received": ("with reciprocity: commitments the target kept for the source; the target owes the "
+                             "source while favours_given is larger", "favours", END),
     },
 }
 

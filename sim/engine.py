@@ -270,6 +270,9 @@ class Simulation:
                 "trusted_by": (trusters, ties.trust(in_slots, base[trusters])),
                 "vouched_for": log["target"][vouched],
                 "vouch_outcomes": (log["actor"][outcome], log["kind"][outcome] == EventKind.kept),
+                # with reciprocity: per contact, the favours this agent did it and it did this agent
+                "favours": ((ties.target[out_slots].astype(np.int64), ties.given[out_slots].copy(),
+                             ties.received[out_slots].copy()) if self.scenario.reciprocity.enabled else None),
             }
 
     def _agent_state(self) -> dict[str, np.ndarray]:

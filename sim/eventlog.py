@@ -32,6 +32,7 @@ class EventKind(IntEnum):
     campaign = 12   # scenario: the platform pushes vouch requests
     influx = 13     # scenario: actor joined
     fade = 14       # actor let its unused tie to target fade
+    renege = 15     # actor, who owed target favours, refused the one target called in
 
 
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in EventKind)
@@ -62,6 +63,8 @@ ROLES: dict[EventKind, tuple[str, str, str, str, str]] = {
     EventKind.influx: ("each newcomer (one row each)", "", "", "", ""),
     EventKind.fade: ("who let the tie go", "whom it had not asked anything of for ties.fade_after days", "", "",
                      "its trust when the tie faded"),
+    EventKind.renege: ("the provider, who owed the requester favours and said no", "the requester, who called one in",
+                       "", "the requester's trust in the provider before", "... and after"),
 }
 
 COLUMNS: dict[str, np.dtype] = {

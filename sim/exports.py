@@ -65,7 +65,8 @@ def table_schema(table: str, archetypes: Sequence[str]) -> dict[str, pl.DataType
                    "trust_after": pl.Float64},
         "edges": {"source": pl.Int32, "target": pl.Int32, "created": pl.Float64, "last_used": pl.Float64,
                   **dict.fromkeys(("positive", "negative", "trust", "first_hand_positive", "first_hand_negative",
-                                   "referral_positive", "referral_negative", "referral_trust"), pl.Float64)},
+                                   "referral_positive", "referral_negative", "referral_trust", "favours_given",
+                                   "favours_received"), pl.Float64)},
     }
     return schemas[table]
 
@@ -160,6 +161,7 @@ def edges_frame(sim: Simulation) -> pl.DataFrame:
         "first_hand_positive": ties.own_positive[slots], "first_hand_negative": ties.own_negative[slots],
         "referral_positive": ties.ref_positive[slots], "referral_negative": ties.ref_negative[slots],
         "referral_trust": ties.referral_trust(slots, base),
+        "favours_given": ties.given[slots], "favours_received": ties.received[slots],
     }
     return pl.DataFrame(columns, schema=table_schema("edges", sim.scenario.archetype_names()))
 

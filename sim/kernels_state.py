@@ -65,11 +65,12 @@ INDEX = IndexType([
     ("fold_fraction", types.int64), ("fold_minimum", types.int64),
 ])
 TIE_COLUMNS = ("source", "target", "alive", "faded", "created", "used", "dealings", "positive", "negative",
-               "ref_positive", "ref_negative", "own_positive", "own_negative")
+               "ref_positive", "ref_negative", "own_positive", "own_negative", "given", "received")
 TIES = TiesType([
     ("source", I32), ("target", I32), ("alive", BOOL), ("faded", BOOL), ("created", F32), ("used", F32),
     ("dealings", F32), ("positive", F64), ("negative", F64), ("ref_positive", F64), ("ref_negative", F64),
     ("own_positive", F64), ("own_negative", F64),
+    ("given", F32), ("received", F32),   # favours the source did for the target, and the target for it
     ("sizes", I64),             # shared: [slots used, live ties]
     ("generation", I64),        # shared: bumped whenever a column is reallocated
     ("outgoing", INDEX), ("incoming", INDEX),
@@ -117,6 +118,7 @@ CONFIG_FIELDS = (
     ("testimony", types.boolean), ("testimony_probability", types.float64), ("reaches_strangers", types.boolean),
     ("first_hand", types.boolean),
     ("imitation_rate", types.float64),
+    ("reciprocity", types.boolean), ("reciprocity_weight", types.float64),
 )
 CONFIG = ConfigType(list(CONFIG_FIELDS))
 SAMPLE = SampleType([
@@ -164,7 +166,8 @@ def new_index(main_second, main_slots, main_start, recent_keys, recent_slots, re
 def new_ties(columns, sizes, generation, outgoing, incoming):
     ties = structref.new(TIES)
     (ties.source, ties.target, ties.alive, ties.faded, ties.created, ties.used, ties.dealings, ties.positive,
-     ties.negative, ties.ref_positive, ties.ref_negative, ties.own_positive, ties.own_negative) = columns
+     ties.negative, ties.ref_positive, ties.ref_negative, ties.own_positive, ties.own_negative, ties.given,
+     ties.received) = columns
     ties.sizes = sizes
     ties.generation = generation
     ties.outgoing = outgoing
@@ -177,7 +180,7 @@ def tie_columns(ties):
     """The tie table's columns (in :data:`TIE_COLUMNS` order), as they are now."""
     return (ties.source, ties.target, ties.alive, ties.faded, ties.created, ties.used, ties.dealings,
             ties.positive, ties.negative, ties.ref_positive, ties.ref_negative, ties.own_positive,
-            ties.own_negative)
+            ties.own_negative, ties.given, ties.received)
 
 
 @njit(cache=True)
@@ -256,10 +259,10 @@ def new_config(days, archetypes, reals, switches, reach):
     (config.asymmetry, config.forgetting, config.generalized_learning, config.untie_threshold,
      config.untie_evidence, config.fade_after, config.duration_min, config.duration_max, config.vouch_threshold,
      config.min_dealings, config.endorsement, config.tie_threshold, config.follow_base, config.social_proof,
-     config.follower_scale, config.testimony_probability, config.imitation_rate) = reals
+     config.follower_scale, config.testimony_probability, config.imitation_rate, config.reciprocity_weight) = reals
     (config.untie, config.fade, config.overload, config.blame, config.discounting, config.uncertain_referrals,
      config.promotion, config.impression_bias, config.testimony, config.reaches_strangers,
-     config.first_hand) = switches
+     config.first_hand, config.reciprocity) = switches
     config.reach = reach
     return config
 

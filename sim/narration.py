@@ -20,7 +20,7 @@ from .scenario_events import ScenarioEvent
 #: Lower is told first. Kinds not listed (commit, decline, promote, refuse) are never narrated.
 PRIORITY: dict[int, int] = {
     EventKind.reform: 0, EventKind.campaign: 0, EventKind.influx: 0,
-    EventKind.broken: 1, EventKind.untie: 2, EventKind.testify: 3,
+    EventKind.broken: 1, EventKind.untie: 2, EventKind.renege: 2, EventKind.testify: 3,
     EventKind.vouch: 4, EventKind.kept: 5, EventKind.imitate: 6, EventKind.follow: 7,
 }
 SCENARIO_KINDS = (EventKind.reform, EventKind.campaign, EventKind.influx)
@@ -28,8 +28,8 @@ VOUCHED_BROKEN = -1          # a broken promise that someone had vouched for: th
 ANNOUNCEMENT = -2            # the kind of a scenario event announced in the scenario's own words
 #: The order in which the feed takes turns between kinds of event (the story's beats come up most).
 ROTATION: tuple[int, ...] = (VOUCHED_BROKEN, EventKind.vouch, EventKind.broken, EventKind.untie,
-                             VOUCHED_BROKEN, EventKind.testify, EventKind.kept, EventKind.broken,
-                             EventKind.untie, EventKind.imitate, EventKind.follow)
+                             EventKind.renege, VOUCHED_BROKEN, EventKind.testify, EventKind.kept,
+                             EventKind.broken, EventKind.untie, EventKind.imitate, EventKind.follow)
 
 
 def _trust(value: float) -> str:
@@ -88,6 +88,9 @@ class Narrator:
         elif kind == EventKind.vouch:
             said = (who(actor, archetypes), " vouched for", f" agent {target} to agent {subject}",
                     f"{subject}'s first opinion of {target}: {_trust(after)}")
+        elif kind == EventKind.renege:
+            said = (f"agent {target}", " called in a favour", f" from {who(actor, archetypes)}, who owed it, and was "
+                    "refused", f"{target}'s trust in {actor} {_trust(before)} → {_trust(after)}")
         elif kind == EventKind.untie:
             said = (f"agent {actor}", " gave up on", f" {who(target, archetypes)} and dropped the tie",
                     f"trust {_trust(after)}")

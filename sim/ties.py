@@ -404,6 +404,8 @@ def _reserve(ties, needed: int) -> None:
     ties.ref_negative = grown(ties.ref_negative, used, needed)
     ties.own_positive = grown(ties.own_positive, used, needed)
     ties.own_negative = grown(ties.own_negative, used, needed)
+    ties.given = grown(ties.given, used, needed)
+    ties.received = grown(ties.received, used, needed)
     ties.generation[0] += 1
 
 
@@ -448,6 +450,7 @@ def add(ties, source: np.ndarray, target: np.ndarray, positive: np.ndarray, nega
         ties.ref_positive[slot] = ties.ref_negative[slot] = 0.0
         ties.own_positive[slot] = positive[i] if first_hand else 0.0
         ties.own_negative[slot] = negative[i] if first_hand else 0.0
+        ties.given[slot] = ties.received[slot] = 0.0
         ties.dealings[slot] = dealings[i]
         if level[i] >= 0:                       # made again: its keys are indexed already
             relink(ties.outgoing, level[i], position[i], slot)
@@ -549,6 +552,7 @@ class TieTable(Compiled):
 
     source, target, alive, faded, created, used, dealings = (_Column() for _ in range(7))
     positive, negative, ref_positive, ref_negative, own_positive, own_negative = (_Column() for _ in range(6))
+    given, received = _Column(), _Column()
 
     def __init__(self, capacity: int = 1024) -> None:
         from .kernels_state import new_ties
@@ -556,7 +560,8 @@ class TieTable(Compiled):
         columns = (np.zeros(capacity, dtype=np.int32), np.zeros(capacity, dtype=np.int32),
                    np.zeros(capacity, dtype=bool), np.zeros(capacity, dtype=bool),
                    np.zeros(capacity, dtype=np.float32), np.zeros(capacity, dtype=np.float32),
-                   np.zeros(capacity, dtype=np.float32), *(np.zeros(capacity) for _ in range(6)))
+                   np.zeros(capacity, dtype=np.float32), *(np.zeros(capacity) for _ in range(6)),
+                   np.zeros(capacity, dtype=np.float32), np.zeros(capacity, dtype=np.float32))
         self._outgoing, self._incoming = KeyIndex(), KeyIndex()
         self._sizes = np.zeros(2, dtype=np.int64)
         self._generation = np.zeros(1, dtype=np.int64)

@@ -255,10 +255,10 @@ def _config(scenario: Scenario) -> Any:
              trust.untie_evidence, ties.fade_after, commitments.duration_min, commitments.duration_max,
              vouching.threshold, vouching.min_dealings, vouching.endorsement, vouching.tie_threshold,
              promotion.follow_base, promotion.social_proof, promotion.follower_scale, testimony.probability,
-             scenario.imitation.rate)
+             scenario.imitation.rate, scenario.reciprocity.weight)
     switches = (trust.untie, ties.fade, commitments.overload, vouching.blame, vouching.discounting,
                 vouching.uncertain_referrals, promotion.enabled, promotion.impression_bias, testimony.enabled,
-                testimony.reaches_strangers, testimony.first_hand)
+                testimony.reaches_strangers, testimony.first_hand, scenario.reciprocity.enabled)
     return new_config(scenario.simulation.days, len(scenario.archetypes), tuple(float(x) for x in reals),
                       tuple(bool(x) for x in switches), int(promotion.reach))
 

@@ -34,7 +34,7 @@ LABEL = "#a0a0a0"            # words drawn inside a chart (a panel's name): plai
 
 #: The colour of an event's key phrase in the feed; kinds not listed are told in the feed's plain colour.
 KIND_COLORS: dict[int, str] = {
-    EventKind.broken: BROKEN, EventKind.untie: BROKEN, EventKind.kept: KEPT,
+    EventKind.broken: BROKEN, EventKind.untie: BROKEN, EventKind.renege: BROKEN, EventKind.kept: KEPT,
     EventKind.vouch: OKABE_ITO["reddish_purple"], EventKind.testify: OKABE_ITO["yellow"],
     EventKind.reform: OKABE_ITO["sky_blue"], EventKind.campaign: OKABE_ITO["sky_blue"],
     EventKind.influx: OKABE_ITO["sky_blue"], ANNOUNCEMENT: OKABE_ITO["sky_blue"],

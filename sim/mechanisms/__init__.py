@@ -6,11 +6,13 @@ In the order of a simulated day (the engine calls them; see :mod:`sim.engine`):
 - :mod:`.imitation`: an agent copies the habits of a more-followed agent it follows;
 - :mod:`.promotion`: broadcasts, social proof, following, first impressions;
 - :mod:`.vouching`: seeking and giving recommendations, and the blame a voucher shares;
-- :mod:`.commitments`: asking for things and committing to a deadline;
+- :mod:`.commitments`: asking for things and committing to a deadline (with :mod:`.reciprocity`: those who
+  owe the asker are asked first, a debtor's no is held against it, the shunned are refused);
 
 and, at each deadline:
 
-- :mod:`.delivery`: keeping or breaking (overload, asymmetry), which sets off
+- :mod:`.delivery`: keeping or breaking (overload, asymmetry), a kept one a favour remembered
+  (:mod:`.reciprocity`), which sets off
 - :mod:`.generalized_trust` (trust in strangers learns from experience), voucher blame
   (:func:`.vouching.blame`), :mod:`.testimony` (the let-down speak up) and :mod:`.untie` (breaking ties).
 

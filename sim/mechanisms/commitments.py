@@ -2,7 +2,9 @@
 and commits to a deadline.
 
 An accepted request is filed in the world's deadline book under the day it falls due; the delivery
-mechanism (:mod:`.delivery`) resolves it then. Asking uses the tie, yes or no (:mod:`.fading`).
+mechanism (:mod:`.delivery`) resolves it then. Asking uses the tie, yes or no (:mod:`.fading`). With
+reciprocity (:mod:`.reciprocity`), those who owe the asker are asked first, and a no from one of them is
+held against them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from ..eventlog import EventKind, reserve, write
 from ..kernels import kernel
 from ..ties import random_ends
 from ..world import file
-from . import fading
+from . import fading, reciprocity
 
 
 @kernel
@@ -28,6 +30,8 @@ def request(w, day: int) -> None:
     if len(requesters) == 0:
         return
     slots, providers = random_ends(w.ties, requesters, True, rng)
+    if w.config.reciprocity:
+        reciprocity.debtors_first(w, requesters, slots, providers, rng)
     ok = providers >= 0
     requesters, providers, slots = requesters[ok], providers[ok], slots[ok]
     times = np.empty(len(requesters))
@@ -51,7 +55,11 @@ def ask(w, requesters: np.ndarray, providers: np.ndarray, vouchers: np.ndarray, 
     accepted = np.empty(count, dtype=np.bool_)
     for i in range(count):
         accepted[i] = rng.random() < people.acceptance[providers[i]]
+    if config.reciprocity:
+        reciprocity.refuse_the_shunned(w, requesters, providers, accepted)
     declined = ~accepted
+    if config.reciprocity:                    # a debtor's no is logged as a renege, not a decline
+        declined &= ~reciprocity.renege(w, requesters, providers, vouchers, times, declined)
     row = reserve(log, declined.sum(), EventKind.decline)
     for i in np.flatnonzero(declined):
         write(log, row, times[i], providers[i], requesters[i], vouchers[i])

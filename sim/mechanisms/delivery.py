@@ -21,7 +21,7 @@ from ..eventlog import EventKind, reserve, write
 from ..kernels import kernel
 from ..ties import find, trust
 from ..world import pop
-from . import generalized_trust, testimony, untie, vouching
+from . import generalized_trust, reciprocity, testimony, untie, vouching
 
 
 @kernel
@@ -83,6 +83,8 @@ def resolve(w, day: int, requesters: np.ndarray, providers: np.ndarray, vouchers
             write(w.log, row, due[i], providers[i], requesters[i], vouchers[i], before[i], after[i])
             row += 1
 
+    if config.reciprocity:
+        reciprocity.remember(w, requesters, providers, slots, kept)
     generalized_trust.learn(w, requesters, kept)
     vouching.blame(w, requesters, vouchers, kept)
     # outcomes are stamped with their deadlines; what follows from them happens now, when they land

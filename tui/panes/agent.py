@@ -167,7 +167,21 @@ class AgentPane(RunPane):
                 f"[b]Trusted by[/b] {agents(len(high))}\n most: {most}\n"
                 f"[b]Distrusted by[/b] {agents(len(low))} (trust < {DISTRUST_BELOW:g})\n least: {least}\n\n"
                 f"[b]Vouched for[/b] {agents(len(vouched))}: {vouched_text or 'none'}\n"
-                f"[b]How that went[/b]: {went}; {info['vouches_failed']} of {info['vouches_given']} vouches failed")
+                f"[b]How that went[/b]: {went}; {info['vouches_failed']} of {info['vouches_given']} vouches failed"
+                + favours(info["favours"]))
+
+
+def favours(per_contact: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> str:
+    """With reciprocity, the favours on each of the agent's ties (given / received), debtors first."""
+    if per_contact is None:
+        return ""
+    contacts, given, received = per_contact
+    owed = given - received
+    order = np.lexsort((contacts, -owed))
+    shown = [i for i in order if given[i] or received[i]]
+    listed = ", ".join(f"{int(contacts[i])} ({given[i]:g}/{received[i]:g})" for i in shown[:8]) or "none yet"
+    return (f"\n\n[b]Favours[/b] given/received per contact: {listed}{' …' if len(shown) > 8 else ''}\n"
+            f" owed by {agents(int((owed > 0).sum()))} · owes {agents(int((owed < 0).sum()))}")
 
 
 def agents(count: int) -> str:
