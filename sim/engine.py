@@ -126,11 +126,13 @@ class Simulation:
     def __init__(self, scenario: Scenario, spin_up_progress: Callable[[int, int], None] | None = None) -> None:
         """Build the world and spin it up; ``spin_up_progress(done, days)`` is called after each spin-up day
         (it may raise, e.g. KeyboardInterrupt, to abandon the run)."""
-        check_fits(scenario)          # refuse up front a run that cannot fit in memory
+        size = check_fits(scenario)   # refuse up front a run that cannot fit in memory
         self.scenario = scenario
         self.days = scenario.simulation.days
         self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently
-        self.world = World.build(scenario)
+        # room for every tie and event the estimate allows (pages are taken only as they are written), so
+        # that a large run never copies its tie table or its log to grow them
+        self.world = World.build(scenario, log_capacity=int(size.events), tie_capacity=int(size.ties))
         self.history = History(self.world, self.days, self.world.streams.sample)
         self._day = -1
         self._spin_up(scenario.simulation.spin_up, spin_up_progress)

@@ -11,7 +11,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from .kernels import Compiled, grown, kernel
+from .kernels import Compiled, column, grown, kernel
 
 
 class EventKind(IntEnum):
@@ -154,8 +154,7 @@ class EventLog(Compiled):
         size = max(sizes) if sizes else 1
         if sizes and min(sizes) == 0:
             return
-        arrays = {name: np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=COLUMNS[name]), (size,)))
-                  for name, value in values.items()}
+        arrays = {name: column(value, size, COLUMNS[name]) for name, value in values.items()}
         _append(self.compiled, int(kind), *arrays.values())
 
     def _views(self) -> dict[str, np.ndarray]:

@@ -129,6 +129,17 @@ def kernel(function: Callable[..., Any]) -> _Kernel:
     return _Kernel(function)
 
 
+def ids(values: Any) -> np.ndarray:
+    """Agent ids or slots from Python, as kernels take them: int64, contiguous and writeable (a read-only
+    array would be compiled for apart)."""
+    return np.require(np.atleast_1d(values), np.int64, ["C", "W"])
+
+
+def column(values: Any, count: int, dtype: Any = np.float64) -> np.ndarray:
+    """``count`` values from Python (a scalar repeated), as kernels take them (see :func:`ids`)."""
+    return np.require(np.broadcast_to(np.asarray(values, dtype=dtype), (count,)), dtype, ["C", "W"])
+
+
 # ---------------------------------------------------------------- growth
 
 @kernel

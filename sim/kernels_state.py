@@ -76,7 +76,7 @@ TIES = TiesType([
     ("outgoing", INDEX), ("incoming", INDEX),
 ])
 LEDGER = LedgerType([
-    ("positive", F64), ("negative", F64), ("written", I64), ("size", types.int64), ("forgetting", types.float64),
+    ("positive", F64), ("negative", F64), ("written", I32), ("size", types.int64), ("forgetting", types.float64),
     ("index", INDEX),
 ])
 LOG_COLUMNS = ("time", "kind", "actor", "target", "subject", "trust_before", "trust_after")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import Compiled, grown, kernel
+from .kernels import Compiled, column, grown, ids, kernel
 from .ties import KeyIndex, insert, key_of, slot_of
 
 
@@ -94,7 +94,7 @@ class Ledger(Compiled):
 
         self.forgetting = forgetting
         self.index = KeyIndex()
-        self.compiled = new_ledger(np.zeros(capacity), np.zeros(capacity), np.zeros(capacity, dtype=np.int64),
+        self.compiled = new_ledger(np.zeros(capacity), np.zeros(capacity), np.zeros(capacity, dtype=np.int32),
                                    float(forgetting), self.index.compiled)
 
     def __len__(self) -> int:
@@ -104,23 +104,17 @@ class Ledger(Compiled):
 
     def read(self, first: np.ndarray, second: np.ndarray, nights: int) -> tuple[np.ndarray, np.ndarray]:
         """The evidence held for each pair as it stands after ``nights`` forgetting nights (0 where none)."""
-        return read(self.compiled, *_pairs(first, second), int(nights))
+        return read(self.compiled, ids(first), ids(second), int(nights))
 
     def add(self, first: np.ndarray, second: np.ndarray, positive: np.ndarray, negative: np.ndarray,
             nights: int) -> None:
         """Add evidence to each pair (pairs repeated in the batch add up)."""
-        write(self.compiled, *_pairs(first, second), *_values(positive, negative, len(first)), int(nights), False)
+        write(self.compiled, ids(first), ids(second), column(positive, len(first)), column(negative, len(first)),
+              int(nights), False)
 
     def set(self, first: np.ndarray, second: np.ndarray, positive: np.ndarray, negative: np.ndarray,
             nights: int) -> None:
         """Replace each pair's evidence (for a pair repeated in the batch, the last value stands)."""
-        write(self.compiled, *_pairs(first, second), *_values(positive, negative, len(first)), int(nights), True)
+        write(self.compiled, ids(first), ids(second), column(positive, len(first)), column(negative, len(first)),
+              int(nights), True)
 
-
-def _pairs(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return tuple(np.ascontiguousarray(np.asarray(ids), dtype=np.int64) for ids in (first, second))
-
-
-def _values(positive: np.ndarray, negative: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    return tuple(np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (count,)))
-                 for v in (positive, negative))

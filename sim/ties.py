@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .kernels import ROW_SHIFT, Compiled, first_of_each, grown, kernel, unique_sorted
+from .kernels import ROW_SHIFT, Compiled, column, first_of_each, grown, ids, kernel, unique_sorted
 from .trust import PRIOR_WEIGHT, beta_mean, expectation
 
 _SECOND = np.int64((1 << ROW_SHIFT) - 1)
@@ -539,14 +539,6 @@ class KeyIndex(Compiled):
         return index_all_slots(self.compiled)
 
 
-def _ids(values: np.ndarray | int) -> np.ndarray:
-    return np.ascontiguousarray(np.atleast_1d(values), dtype=np.int64)
-
-
-def _reals(values: np.ndarray | float, count: int, dtype: type = np.float64) -> np.ndarray:
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), (count,)))
-
-
 class TieTable(Compiled):
     """Sparse directed ties with functional and referral evidence (views of the compiled table)."""
 
@@ -598,7 +590,7 @@ class TieTable(Compiled):
     # ------------------------------------------------------------------ lookups
     def find(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Slot of the live tie source -> target, or -1 where there is none."""
-        return find_all(self.compiled, _ids(source), _ids(target))
+        return find_all(self.compiled, ids(source), ids(target))
 
     def slot_of(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """The latest slot of each pair source -> target, live or not (-1 where they were never tied): the
@@ -607,23 +599,23 @@ class TieTable(Compiled):
 
     def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Whether source has (or once had) a tie to target (a faded tie is forgotten)."""
-        return known_all(self.compiled, _ids(source), _ids(target))
+        return known_all(self.compiled, ids(source), ids(target))
 
     def random_contact(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live out-tie chosen uniformly: (slot, target); -1 where it has none."""
-        return random_ends(self.compiled, _ids(agents), True, rng)
+        return random_ends(self.compiled, ids(agents), True, rng)
 
     def random_follower(self, agents: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """For each agent, one live in-tie chosen uniformly: (slot, source); -1 where it has none."""
-        return random_ends(self.compiled, _ids(agents), False, rng)
+        return random_ends(self.compiled, ids(agents), False, rng)
 
     def followers_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All live in-ties of the given agents: (index into ``agents``, slot of follower -> agent)."""
-        return live_entries(self.compiled, _ids(agents), False)
+        return live_entries(self.compiled, ids(agents), False)
 
     def contacts_of(self, agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All live out-ties of the given agents: (index into ``agents``, slot of agent -> contact)."""
-        return live_entries(self.compiled, _ids(agents), True)
+        return live_entries(self.compiled, ids(agents), True)
 
     # ------------------------------------------------------------------ changes
     def add(self, source: np.ndarray, target: np.ndarray, positive: np.ndarray | float = 0.0,
@@ -631,15 +623,15 @@ class TieTable(Compiled):
             dealings: np.ndarray | float = 0.0, first_hand: bool = False) -> np.ndarray:
         """Create ties that do not exist yet; returns a mask of which requested ties were created (see
         :func:`add`). Use :meth:`sim.world.World.tie` in a world, which also counts followers."""
-        source, target = _ids(source), _ids(target)
+        source, target = ids(source), ids(target)
         count = len(source)
-        return add(self.compiled, source, target, _reals(positive, count), _reals(negative, count), float(time),
-                   _reals(dealings, count, np.float32), bool(first_hand))
+        return add(self.compiled, source, target, column(positive, count), column(negative, count), float(time),
+                   column(dealings, count, np.float32), bool(first_hand))
 
     def remove(self, slots: np.ndarray, *, fade: bool = False) -> np.ndarray:
         """Break live ties; returns the slots actually broken (each once). They stay indexed, dead; with
         ``fade``, also forgotten (:meth:`known` no longer sees them)."""
-        return remove(self.compiled, _ids(slots), bool(fade))
+        return remove(self.compiled, ids(slots), bool(fade))
 
     # ------------------------------------------------------------------ trust read-outs
     def trust(self, slots: np.ndarray, base_rate: np.ndarray) -> np.ndarray:

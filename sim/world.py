@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .eventlog import EventLog
-from .kernels import Compiled, grown, kernel
+from .kernels import Compiled, column, grown, ids, kernel
 from .ledger import Ledger
 from .network import pareto_fitness, past_dealings, seed_ties
 from .population import Population, initial_archetypes
@@ -141,8 +141,7 @@ class DeadlineBook(Compiled):
 
     def file(self, batch: Commitments) -> None:
         """File a batch under the days its commitments fall due (``ceil(due)``)."""
-        ids = (np.ascontiguousarray(column, dtype=np.int64) for column in batch[:3])
-        file(self.compiled, *ids, np.ascontiguousarray(batch.due, dtype=np.float64))
+        file(self.compiled, *(ids(agents) for agents in batch[:3]), column(batch.due, len(batch.due)))
 
     def pop(self, day: int) -> Commitments:
         """Every commitment due on ``day``, in the order they were filed (removed from the book)."""
@@ -333,19 +332,15 @@ class World(Compiled):
             negative: np.ndarray | float, time: float, dealings: np.ndarray | float = 0.0, *,
             first_hand: bool = False) -> np.ndarray:
         """Create the ties that do not exist yet (see :meth:`TieTable.add`); returns which were created."""
-        sources = np.ascontiguousarray(sources, dtype=np.int64)
+        sources = ids(sources)
         count = len(sources)
-
-        def column(values: np.ndarray | float, dtype: type = np.float64) -> np.ndarray:
-            return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=dtype), (count,)))
-
-        return make_ties(self.compiled, sources, np.ascontiguousarray(targets, dtype=np.int64), column(positive),
-                         column(negative), float(time), column(dealings, np.float32), bool(first_hand))
+        return make_ties(self.compiled, sources, ids(targets), column(positive, count), column(negative, count),
+                         float(time), column(dealings, count, np.float32), bool(first_hand))
 
     def untie(self, slots: np.ndarray) -> np.ndarray:
         """Break live ties; returns the slots actually broken (each once)."""
-        return break_ties(self.compiled, np.ascontiguousarray(slots, dtype=np.int64))
+        return break_ties(self.compiled, ids(slots))
 
     def fade(self, slots: np.ndarray) -> np.ndarray:
         """Let live ties fade (unused): they end and are forgotten; returns the slots that faded."""
-        return fade_ties(self.compiled, np.ascontiguousarray(slots, dtype=np.int64))
+        return fade_ties(self.compiled, ids(slots))

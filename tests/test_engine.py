@@ -231,3 +231,19 @@ def test_growing_every_store_from_almost_nothing_changes_no_result(monkeypatch):
     grown = Simulation(scenario).run()
     assert grown.ties.slots > 1000 and len(grown.log) > 1000 and len(grown.world.hearsay) > 10
     history_equal(reference, grown)
+
+
+@pytest.mark.parametrize("scenario", ["mentor_mimicry", "integrity"])
+def test_a_run_day_by_day_is_the_run_all_at_once_in_every_table(scenario):
+    """The dashboard advances one compiled day at a time, ``run`` all at once: every exported table must
+    be the same, with the scenario's events (an influx, a reform, a campaign, testimony) falling mid-run."""
+    from sim.exports import TABLES
+
+    parameters = {"simulation.agents": 300, "simulation.days": 90, "simulation.spin_up": 30}
+    whole = Simulation(load_scenario(scenario, parameters)).run()
+    daily = Simulation(load_scenario(scenario, parameters))
+    while not daily.finished:
+        daily.advance(1)
+    assert whole.scenario.events and len(whole.log) > 1000
+    for table in TABLES:
+        assert whole.frame(table).equals(daily.frame(table)), table

@@ -400,7 +400,7 @@ def test_each_export_gets_its_own_folder(tmp_path, monkeypatch) -> None:
 
 
 def test_a_run_too_large_for_memory_is_refused_on_its_fields() -> None:
-    scenario, errors = validate("baseline", {"simulation.agents": "10000", "simulation.days": "100000"})
+    scenario, errors = validate("baseline", {"simulation.agents": "1000000", "simulation.days": "100000"})
     assert scenario is None
     assert set(errors) == {"simulation.agents", "simulation.days"}
     assert all("cannot fit in memory" in text for text in errors.values())
@@ -412,7 +412,7 @@ def test_a_run_that_cannot_be_built_is_said_on_screen_not_left_silent() -> None:
         app = small_app(play=False)
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.runs is not None)
-            app._start(load_scenario("baseline", {"simulation.agents": 10_000, "simulation.days": 100_000}))
+            app._start(load_scenario("baseline", {"simulation.agents": 1_000_000, "simulation.days": 100_000}))
             await until(pilot, lambda: "could not start" in app.status)
             assert "cannot fit in memory" in app.status and not app.playing
 

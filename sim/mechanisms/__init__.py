@@ -1,8 +1,12 @@
-"""The model's mechanisms (MODEL.md, "What agents do"), one module each, every one a function of a World.
+"""The model's mechanisms (MODEL.md, "What agents do"), one module each, every one a compiled kernel of the
+world (:mod:`sim.kernels`) written beside the docstring that says what it does. A kernel may be called
+from Python on a :class:`sim.world.World` (a test, a scenario event); a simulated day calls them all in
+one compiled call (:func:`sim.engine.simulate_day`).
 
 In the order of a simulated day (the engine calls them; see :mod:`sim.engine`):
 
-- :mod:`.forgetting`: evidence decays by λ once a day (in the same pass over every tie as the day's sample);
+- :mod:`.forgetting`: evidence decays by λ once a night (in the same pass over every tie as the day's sample);
+- :mod:`.fading`: ties left unused too long fade;
 - :mod:`.imitation`: an agent copies the habits of a more-followed agent it follows;
 - :mod:`.promotion`: broadcasts, social proof, following, first impressions;
 - :mod:`.vouching`: seeking and giving recommendations, and the blame a voucher shares;
