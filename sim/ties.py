@@ -277,6 +277,15 @@ def find_all(ties, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 @kernel
+def latest_all(ties, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The latest slot of each pair source -> target, live or not (-1 where they were never tied)."""
+    found = np.empty(len(sources), dtype=np.int64)
+    for i in range(len(sources)):
+        found[i] = slot_of(ties.outgoing, key_of(sources[i], targets[i]))
+    return found
+
+
+@kernel
 def known(ties, source: int, target: int) -> bool:
     """Whether source has (or once had) a tie to target: someone who walked away is no stranger; a tie that
     faded is forgotten (its latest slot is the one the index points to)."""
@@ -595,7 +604,7 @@ class TieTable(Compiled):
     def slot_of(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """The latest slot of each pair source -> target, live or not (-1 where they were never tied): the
         opinion the source holds, even after walking away."""
-        return self._outgoing.slot_of(pair_keys(np.asarray(source), np.asarray(target)))
+        return latest_all(self.compiled, ids(source), ids(target))
 
     def known(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Whether source has (or once had) a tie to target (a faded tie is forgotten)."""

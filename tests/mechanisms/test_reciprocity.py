@@ -100,3 +100,31 @@ def test_a_tie_made_again_after_walking_away_starts_square():
     w.untie(np.array([slot]))
     again = tie(w, 0, 1)
     assert again != slot and w.ties.given[again] == 0.0 and w.ties.received[again] == 0.0
+
+
+def test_a_renege_is_told_in_words():
+    from sim.eventlog import EventKind
+    from sim.narration import Narrator
+
+    events = {"kind": np.array([EventKind.renege]), "time": np.array([12.5]), "actor": np.array([40]),
+              "target": np.array([12]), "subject": np.array([-1]), "trust_before": np.array([0.71]),
+              "trust_after": np.array([0.52])}
+    text = Narrator(["steady", "taker"]).sentence(events, 0, np.array([0] * 41 + [1])).text
+    assert text == ("day 12 · agent 12 called in a favour from agent 40 (steady), who owed it, and was refused"
+                    " · 12's trust in 40 0.71 → 0.52")
+
+
+def test_one_sided_runs_with_favours_in_its_log_its_edges_and_its_inspector():
+    from sim import Simulation, load_scenario
+    from sim.exports import edges_frame, events_frame
+
+    small = {"simulation.agents": 200, "simulation.days": 60, "simulation.spin_up": 30}
+    sim = Simulation(load_scenario("one_sided", small)).run()
+    assert events_frame(sim)["kind"].cast(str).to_list().count("renege") > 0
+    edges = edges_frame(sim)
+    assert edges["favours_given"].sum() > 0 and edges["favours_received"].sum() > 0
+    contacts, given, received = sim.agent(int(edges["source"][0]))["favours"]
+    assert len(contacts) == len(given) == len(received) > 0
+    off = Simulation(load_scenario("one_sided", {**small, "reciprocity.enabled": False})).run()
+    assert "renege" not in events_frame(off)["kind"].cast(str).to_list()
+    assert edges_frame(off)["favours_given"].sum() == 0 and off.agent(0)["favours"] is None
