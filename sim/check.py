@@ -159,12 +159,9 @@ def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, wh
         raise ScenarioError(f"{where}: --set: {exc}") from None
     check_fits(side.scenario, where)
     other = None
-    if hypothesis.than is None:
-        compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
-        try:
-            other = Side(compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where))
-        except ScenarioError as exc:
-            raise ScenarioError(f"{where}: control: {exc}") from None
+    compared = comparison(scenario, hypothesis, shared, where)
+    if compared is not None:
+        other = Side(compared)
         check_fits(other.scenario, where)
     count = replicates or hypothesis.seeds
     if count < 2:
@@ -175,6 +172,18 @@ def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, wh
         check.add_run(side, run_seed, hypothesis.observable)
         if other is not None:
             check.add_run(other, run_seed, hypothesis.observable)
+
+
+def comparison(scenario: Scenario, hypothesis: Hypothesis, shared: dict[str, Any], where: str) -> Scenario | None:
+    """What ``hypothesis`` compares ``scenario`` with: another scenario or this one, with the hypothesis's
+    control overrides and the ``shared`` settings of both sides (days, agents, ...); None for a threshold."""
+    if hypothesis.than is not None:
+        return None
+    compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
+    try:
+        return compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: control: {exc}") from None
 
 
 # ---------------------------------------------------------------- running, with a cache
@@ -316,7 +325,7 @@ def judge(trial: Trial, values: dict[str, dict[str, float]]) -> dict[str, Any]:
     return {
         "scenario": trial.scenario, "id": hypothesis.id, "statement": hypothesis.statement,
         "kind": hypothesis.kind, "cause": hypothesis.cause, "measure": hypothesis.observable.describe(),
-        "value": paired.value, "control": _control(hypothesis),
+        "value": paired.value, "control": compared_with(hypothesis),
         "control_value": paired.control_value, "effect": paired.effect, "ci_low": paired.ci_low,
         "ci_high": paired.ci_high, "direction": hypothesis.direction, "min_effect": hypothesis.min_effect,
         "seeds": len(trial.seeds), "paired": paired.paired, "holds": hypothesis.holds(paired.ci_low, paired.ci_high),
@@ -396,7 +405,7 @@ def _holm(rows: list[dict[str, Any]]) -> None:
         rows[i]["holds_holm"] = still and rows[i]["holds"]
 
 
-def _control(hypothesis: Hypothesis) -> Any:
+def compared_with(hypothesis: Hypothesis) -> Any:
     """The comparison for JSON: a number, a scenario name, or KEY=VALUE strings (the name first, if any)."""
     if hypothesis.than is not None:
         return hypothesis.than
@@ -411,7 +420,7 @@ def _number(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def _interval(row: dict[str, Any]) -> str:
+def interval_text(row: dict[str, Any]) -> str:
     return f"{row['effect']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]" if row["paired"] >= 2 else "n/a"
 
 
@@ -456,7 +465,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = ("", "scenario", "hypothesis", "kind", "measure", "value", "compared with", "its value",
             "effect [95% CI]", "wanted", "Holm", *(("longer, larger",) if robust else ()))
     body = [("holds" if r["holds"] else "NOT", r["scenario"], r["id"], r["kind"], r["measure"], _number(r["value"]),
-             _against(r), _number(r["control_value"]), _interval(r), _wanted(r), _family(r),
+             _against(r), _number(r["control_value"]), interval_text(r), _wanted(r), _family(r),
              *((r["robustness"] or "",) if robust else ())) for r in rows]
     widths = [max(len(str(line[i])) for line in (head, *body)) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True)).rstrip()]
@@ -488,7 +497,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         statement = r["statement"].replace("|", "\\|")
         amended = f" *({_amended(r)})*" if _amended(r) else ""
         lines.append(f"| `{r['scenario']}` | **{r['id']}**{amended}: {statement} | {r['kind']} | {r['measure']} | "
-                     f"{_number(r['value'])} | {_against(r)} | {_number(r['control_value'])} | {_interval(r)} | "
+                     f"{_number(r['value'])} | {_against(r)} | {_number(r['control_value'])} | {interval_text(r)} | "
                      f"{_wanted(r)} | {_verdict(r, markdown=True)} | {_family(r)} | {_robust(r)} |")
     return "\n".join(lines)
 
@@ -499,5 +508,5 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: clean(v) for k, v in row.items()} for row in rows], indent=2)
 
 
-__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "judge", "markdown", "observe",
+__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "comparison", "judge", "markdown", "observe",
            "plan", "run", "table"]

@@ -200,6 +200,21 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return tui_main(args.scenario, options.overrides(args))
 
 
+def cmd_story(args: argparse.Namespace) -> int:
+    from .story import Story
+
+    scenario = config.load(args.scenario, options.overrides(args))
+    Story(scenario)             # a scenario that states no hypotheses has no story: one line, exit 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the story needs a terminal (output is going to a file or a pipe); "
+                         "`trustsim serve` shows it in a browser (key t)")
+    try:
+        from tui.story import main as story_main
+    except ImportError as exc:
+        raise UsageError(f"the story mode is not available: {exc}") from None
+    return story_main(scenario)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         from tui.serve import serve
@@ -236,6 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
     options.add_scenario_options(tui)
     tui.set_defaults(handler=cmd_tui)
+
+    story = commands.add_parser(
+        "story", help="tell a scenario's hypotheses as they become visible, run beside their controls (for a talk)",
+        description="Play the scenario beside the runs its hypotheses compare it with (the same seed on every "
+                    "side) and tell each hypothesis when its measure separates from its comparison: the gap "
+                    "beyond the hypothesis's margin on 7 days in a row. The run pauses on each moment; → (or "
+                    "PageDown) goes on, ← (PageUp) goes back, and the end card gives every hypothesis's "
+                    "recorded verdict. Also the dashboard's key t, and in `trustsim serve`.")
+    story.add_argument("scenario", help=options.SCENARIO_HELP + " (one that states [[hypotheses]])")
+    options.add_scenario_options(story)
+    story.set_defaults(handler=cmd_story)
 
     serve = commands.add_parser(
         "serve", help="the live dashboard in a web browser (for a projector)",
