@@ -129,22 +129,34 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
                                 f"(--seed, --days and --agents replace them all)")
     check = CheckPlan(trials=[])
     for name in names:
-        scenario = config.load(name)
-        if not scenario.hypotheses:
-            continue
-        for index, hypothesis in enumerate(scenario.hypotheses):
-            where = f"{name}: hypotheses[{index}] ({hypothesis.id})"
-            horizon = days or hypothesis.horizon or scenario.simulation.days
-            size = agents or scenario.simulation.agents
-            variants = {DEFAULTS: (horizon, size)}
-            if robust:
-                variants.update({LONGER: (2 * horizon, size), LARGER: (horizon, 4 * size)})
-            for variant, (variant_days, variant_agents) in variants.items():
-                _plan_trial(check, scenario, hypothesis, where, variant, variant_days, variant_agents,
-                            overrides or {}, replicates, seed)
+        _plan_scenario(check, config.load(name), name, replicates=replicates, seed=seed, agents=agents, days=days,
+                       overrides=overrides or {}, robust=robust)
     if not check.trials:
         raise ScenarioError(f"no hypotheses in {', '.join(names)} (a scenario states them in [[hypotheses]])")
     return check
+
+
+def plan_of(scenario: Scenario) -> CheckPlan:
+    """The trials of one scenario's hypotheses as ``trustsim check`` plans them by default (none if it states
+    none): the runs whose cached results say how its hypotheses fared."""
+    check = CheckPlan(trials=[])
+    _plan_scenario(check, scenario, scenario.name)
+    return check
+
+
+def _plan_scenario(check: CheckPlan, scenario: Scenario, name: str, *, replicates: int | None = None,
+                   seed: int | None = None, agents: int | None = None, days: int | None = None,
+                   overrides: dict[str, Any] | None = None, robust: bool = False) -> None:
+    for index, hypothesis in enumerate(scenario.hypotheses):
+        where = f"{name}: hypotheses[{index}] ({hypothesis.id})"
+        horizon = days or hypothesis.horizon or scenario.simulation.days
+        size = agents or scenario.simulation.agents
+        variants = {DEFAULTS: (horizon, size)}
+        if robust:
+            variants.update({LONGER: (2 * horizon, size), LARGER: (horizon, 4 * size)})
+        for variant, (variant_days, variant_agents) in variants.items():
+            _plan_trial(check, scenario, hypothesis, where, variant, variant_days, variant_agents,
+                        overrides or {}, replicates, seed)
 
 
 def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, where: str, variant: str, days: int,
@@ -282,6 +294,19 @@ def run(planned: CheckPlan, *, workers: int | None = None, dask: str | None = No
     rows = combine([judge(trial, store.values) for trial in planned.trials])
     return CheckResult(rows, [(run.run_id, error) for run, error in failures], len(tasks), cached,
                        time.monotonic() - started)
+
+
+def cached_values(planned: CheckPlan, folder: Path) -> dict[str, dict[str, float]]:
+    """What a cache folder holds of the planned runs, by run key; read only (nothing is created)."""
+    if not folder.is_dir():
+        return {}
+    code = engine_digest()
+    found = {}
+    for key, entry in planned.runs.items():
+        held = _read_cached(folder / _cache_name(_payload(*entry)["scenario"], code))
+        if held is not None:
+            found[key] = held
+    return found
 
 
 def _agent_days(scenario: Scenario) -> float:
@@ -508,5 +533,5 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: clean(v) for k, v in row.items()} for row in rows], indent=2)
 
 
-__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "comparison", "judge", "markdown", "observe",
-           "plan", "run", "table"]
+__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "cached_values", "comparison", "judge", "markdown", "observe",
+           "plan", "plan_of", "run", "table"]

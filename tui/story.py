@@ -203,6 +203,8 @@ class StoryScreen(Screen[None]):
         self.card_shown = False
         self.view: StoryView | None = None
         self._seen = 0                # moments the screen has taken in
+        self._said: dict[str, str] = {}    # what each Static shows
+        self._charted: tuple = ()     # what the chart was last given (day, strand, moment's day, size)
 
     def compose(self) -> ComposeResult:
         yield Static(id="story-head")
@@ -240,29 +242,39 @@ class StoryScreen(Screen[None]):
 
     def _show(self, view: StoryView) -> None:
         story = self.story
-        head = self.query_one("#story-head", Static)
         self.query_one("#story-main").display = not (view.error or view.settling)
         if view.error or view.settling:
-            head.update(f"[b]story · {escape(story.scenario.name)}[/b] · {escape(view.error or view.settling)}")
-            self.query_one("#story-caption", Static).update(self._intro())
+            self._say("#story-head", f"[b]story · {escape(story.scenario.name)}[/b] · {escape(view.error or view.settling)}")
+            self._say("#story-caption", self._intro())
             return
         state = "finished" if view.finished else ("▶ playing" if view.playing else "❚❚ paused")
-        told = f"moment {self.cursor + 1} of {len(view.moments)}" if self.cursor >= 0 else "no moment yet"
-        head.update(f"[b]story · {escape(story.scenario.name)}[/b] · {state} · day {view.day} of {view.days} · "
-                    f"{told} · {speed_label(self.driver.speed)} · seed {story.scenario.simulation.seed}")
+        told = f"moment {self.cursor + 1}/{len(view.moments)}" if self.cursor >= 0 else "no moment yet"
+        self._say("#story-head", f"[b]{escape(story.scenario.name)}[/b] · {state} · day {view.day}/{view.days} · "
+                  f"{told} · {speed_label(self.driver.speed)} · seed {story.scenario.simulation.seed}")
         self.query_one("#story-body").display = not self.card_shown
         self.query_one("#story-card").display = self.card_shown
         if self.card_shown:
-            self.query_one("#story-card-text", Static).update(card_markup(story.card(), story, view))
+            self._say("#story-card-text", card_markup(story.card(), story, view))
             return
         moment = view.moments[self.cursor] if self.cursor >= 0 else None
-        self.query_one("#story-caption", Static).update(self._caption(moment, view))
+        self._say("#story-caption", self._caption(moment, view))
         index = self._strand_shown(view)
         chart = self.query_one("#story-chart", Chart)
-        chart.border_title = escape(story.measure(index))
-        chart.data = (view, story, index, moment.day if moment is not None else -1)
+        if chart.border_title != (title := escape(story.measure(index))):
+            chart.border_title = title
+        shown = (view.day, index, moment.day if moment is not None else -1, chart.size)
+        if shown != self._charted:          # a new copy of the same day is no news: the chart can settle
+            self._charted = shown
+            chart.data = (view, story, index, shown[2])
         chart.maybe_refresh(time.monotonic())
-        self.query_one("#story-strands", Static).update(self._strands(view, index))
+        self._say("#story-strands", self._strands(view, index))
+
+    def _say(self, where: str, text: str) -> None:
+        """Show ``text`` in a Static, only if it changed: an update re-lays out the screen, and the chart
+        beside it would redraw ten times a second for nothing."""
+        if self._said.get(where) != text:
+            self._said[where] = text
+            self.query_one(where, Static).update(text)
 
     def _intro(self) -> str:
         story = self.story
@@ -289,7 +301,7 @@ class StoryScreen(Screen[None]):
         return 0
 
     def _strands(self, view: StoryView, shown: int) -> str:
-        lines = ["[b]The claims[/b]"]
+        lines = ["[b]The claims[/b] [dim]● apart ◐ closed ○ not yet[/dim]"]
         told: dict[int, Moment] = {}
         for moment in view.moments[:max(self._seen, 0)]:
             if moment.strand >= 0:
@@ -297,7 +309,7 @@ class StoryScreen(Screen[None]):
         for index, strand in enumerate(self.story.strands):
             last = told.get(index)
             mark = "○" if last is None else ("●" if last.kind in ("separates", "leaves") else "◐")
-            when = "" if last is None else f" {last.kind} d{last.day}"
+            when = "" if last is None else f" [dim]day {last.day}[/dim]"
             line = f"{mark} {escape(strand.hypothesis.id)}{when}"
             lines.append(f"[reverse]{line}[/reverse]" if index == shown else line)
         return "\n".join(lines)
