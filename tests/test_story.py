@@ -203,3 +203,26 @@ def test_story_layout(size: tuple[int, int], tmp_path: Path) -> None:
             raise AssertionError("the screen did not settle")
 
     check(asyncio.run(scenario()), f"story-{size[0]}x{size[1]}.svg", tmp_path)
+
+
+def test_t_tells_the_dashboards_scenario_and_holds_the_dashboards_keys_back() -> None:
+    from tui.app import TrustApp
+
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", dict(SMALL), play=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            generation = app.runner.generation
+            await pilot.press("t")
+            await until(pilot, lambda: isinstance(app.screen, StoryScreen))
+            screen = app.screen
+            assert screen.story.scenario == app.scenario and not app.runner.playing
+            await pilot.press("r", "n")                  # the dashboard's keys: not while the story is told
+            await pilot.pause(0.3)
+            assert app.runner.generation == generation and app.day == 0
+            await first_moment(pilot, screen)
+            await pilot.press("q")
+            await until(pilot, lambda: not isinstance(app.screen, StoryScreen))
+            assert screen.driver._stop.is_set()
+
+    asyncio.run(scenario())

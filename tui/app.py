@@ -301,6 +301,13 @@ class TrustApp(App[int]):
         if b is not None:
             self._compare(b)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the story is told (its own screen, its own runs) the dashboard's keys neither fire nor show:
+        ``r`` or ``n`` would move the run beneath it."""
+        if self.screen.has_class("story") and action not in ("quit", "help", "command_palette"):
+            return False
+        return True
+
     def action_story(self) -> None:
         """Tell the running scenario's hypotheses (story mode, :mod:`tui.story`); the dashboard's run pauses."""
         assert self.scenario is not None

@@ -196,7 +196,7 @@ class StoryScreen(Screen[None]):
     ]
 
     def __init__(self, scenario: Scenario, speed: int = DEFAULT_SPEED) -> None:
-        super().__init__()
+        super().__init__(classes="story")       # the dashboard holds its own keys back while it shows
         self.story = Story(scenario)
         self.driver = StoryDriver(self.story, speed)
         self.cursor = -1              # the moment shown (-1: none yet)
@@ -377,7 +377,7 @@ def card_markup(rows: list[CardRow], story: Story, view: StoryView) -> str:
         lines.append(f"    recorded: {escape(row.recorded)}")
         lines.append(f"    this run: {escape(row.shown)}")
     lines.append("")
-    lines.append("[dim]← back to the moments · q leaves[/dim]")
+    lines.append("[dim]↑/↓ scroll · ← back to the moments · q leaves[/dim]")
     return "\n".join(lines)
 
 
