@@ -15,7 +15,7 @@ import signal
 import sys
 import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -189,15 +189,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report_main(args.paths, args.out)
 
 
-def cmd_tui(args: argparse.Namespace) -> int:
+def _screen(what: str, instead: str, load: Callable[[], Callable[..., int]]) -> Callable[..., int]:
+    """The ``main`` of one of the dashboard's screens (``load`` imports it), once it is sure there is a
+    terminal to draw on."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("the dashboard needs a terminal (output is going to a file or a pipe); "
-                         "use `trustsim run` for a headless run")
+        raise UsageError(f"the {what} needs a terminal (output is going to a file or a pipe); {instead}")
     try:
-        from tui.app import main as tui_main
+        return load()
     except ImportError as exc:
-        raise UsageError(f"the dashboard is not available: {exc}") from None
-    return tui_main(args.scenario, options.overrides(args))
+        raise UsageError(f"the {what} is not available: {exc}") from None
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    def load() -> Callable[..., int]:
+        from tui.app import main
+        return main
+
+    return _screen("dashboard", "use `trustsim run` for a headless run", load)(args.scenario, options.overrides(args))
 
 
 def cmd_story(args: argparse.Namespace) -> int:
@@ -205,14 +213,12 @@ def cmd_story(args: argparse.Namespace) -> int:
 
     scenario = config.load(args.scenario, options.overrides(args))
     Story(scenario)             # a scenario that states no hypotheses has no story: one line, exit 2
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("the story needs a terminal (output is going to a file or a pipe); "
-                         "`trustsim serve` shows it in a browser (key t)")
-    try:
-        from tui.story import main as story_main
-    except ImportError as exc:
-        raise UsageError(f"the story mode is not available: {exc}") from None
-    return story_main(scenario)
+
+    def load() -> Callable[..., int]:
+        from tui.story import main
+        return main
+
+    return _screen("story", "`trustsim serve` shows it in a browser (key t)", load)(scenario)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from screens import drawn, text_in, until
-from test_tui_snapshots import check
+from test_tui_snapshots import check, settled_screenshot
 from textual.geometry import Region
 
 from sim import load_scenario
@@ -193,14 +193,7 @@ def test_story_layout(size: tuple[int, int], tmp_path: Path) -> None:
         async with app.run_test(size=size) as pilot:
             await until(pilot, lambda: isinstance(app.screen, StoryScreen), timeout=10)
             await first_moment(pilot, app.screen)
-            previous = ""
-            for _ in range(20):
-                await pilot.pause(0.2)
-                svg = app.export_screenshot()
-                if svg == previous:
-                    return svg
-                previous = svg
-            raise AssertionError("the screen did not settle")
+            return await settled_screenshot(pilot, app)
 
     check(asyncio.run(scenario()), f"story-{size[0]}x{size[1]}.svg", tmp_path)
 
