@@ -19,7 +19,7 @@ from screens import drawn, text_in, until
 from test_tui_snapshots import check, settled_screenshot
 from textual.geometry import Region
 
-from sim import load_scenario
+from sim import config, load_scenario
 from sim.story import CLOSES, EVENT, HOLD, LEAVES, RETURNS, SEPARATES, Separation, Story
 from tui.story import StoryApp, StoryScreen
 
@@ -219,3 +219,17 @@ def test_t_tells_the_dashboards_scenario_and_holds_the_dashboards_keys_back() ->
             assert screen.driver._stop.is_set()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("name", config.available())
+def test_every_shipped_scenario_has_a_story_to_its_card(name: str) -> None:
+    story = Story(load_scenario(name, {"simulation.agents": 60, "simulation.days": 12, "simulation.spin_up": 5}))
+    sims = story.build()
+    story.observe(sims)
+    while not sims[0].finished:
+        for sim in sims:
+            sim.advance(1)
+        story.observe(sims)
+    rows = story.card()
+    assert [row.statement for row in rows] == [h.statement for h in story.scenario.hypotheses]
+    assert all(row.shown and row.recorded for row in rows)
