@@ -74,9 +74,7 @@ def for_hypothesis(scenario: Scenario, hypothesis: Hypothesis) -> tuple[dict[str
     name = scenario.name
     if name not in config.available():
         return None, "no recorded verdict (a scenario of your own): `trustsim check` on its file tests it"
-    shipped = config.to_dict(config.load(name), hypotheses=False)
-    mine = config.to_dict(scenario, hypotheses=False)
-    if {k: v for k, v in shipped.items() if k != "simulation"} != {k: v for k, v in mine.items() if k != "simulation"}:
+    if shipped(scenario) is None:
         return None, f"no recorded verdict: this {name} differs from the shipped one; `trustsim check` tests it"
     row = next((r for r in of(name) if r["id"] == hypothesis.id), None)
     if row is None:
@@ -87,3 +85,16 @@ def for_hypothesis(scenario: Scenario, hypothesis: Hypothesis) -> tuple[dict[str
         return None, (f"recorded only for an earlier form of it (another measure, comparison or margin): "
                       f"`trustsim check {name}` tests it as it is now")
     return row, ""
+
+
+def shipped(scenario: Scenario) -> Scenario | None:
+    """The shipped scenario of that name, if ``scenario`` is it but for its size, length and seed (the
+    ``simulation`` table): the one its recorded verdicts and ``trustsim check NAME`` are about."""
+    from . import config
+
+    if scenario.name not in config.available():
+        return None
+    original = config.load(scenario.name)
+    theirs, mine = config.to_dict(original, hypotheses=False), config.to_dict(scenario, hypotheses=False)
+    same = {k: v for k, v in theirs.items() if k != "simulation"} == {k: v for k, v in mine.items() if k != "simulation"}
+    return original if same else None

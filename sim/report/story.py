@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from .. import check, claims, palette
 from ..config import Scenario
+from ..errors import TrustsimError
 from ..hypotheses import Hypothesis
 from . import style
 from .chart import Chart, words
@@ -40,13 +41,15 @@ class Checked:
 
 
 def checked(scenario: Scenario) -> dict[str, Checked]:
-    """Each hypothesis of ``scenario`` whose runs (at its registered size and seeds) are all in the check's
-    cache, by id; the others are left out (nothing is run here)."""
+    """Each hypothesis of ``scenario`` whose runs are all in the check's cache, by id; the others are left
+    out (nothing is run here). The runs are those ``trustsim check`` makes of it: of a shipped scenario, at
+    its registered size and length (``trustsim check NAME``), whatever this run's; of one's own, as the run
+    had it (``trustsim check FILE``)."""
     if not scenario.hypotheses:
         return {}
     try:
-        planned = check.plan_of(scenario)
-    except Exception:  # noqa: BLE001 (a comparison that cannot be planned now: the report says so, below)
+        planned = check.plan_of(claims.shipped(scenario) or scenario)
+    except TrustsimError:       # e.g. a hypothesis reading a day beyond this run's length: nothing cached
         return {}
     values = check.cached_values(planned, check.default_cache())
     found = {}
