@@ -26,16 +26,22 @@ from tui.story import StoryApp, StoryScreen
 SMALL = {"simulation.agents": 150, "simulation.days": 40, "simulation.spin_up": 30}
 
 
-@pytest.fixture(scope="module")
-def played() -> tuple[Story, list]:
-    story = Story(load_scenario("broken_promises", SMALL))
+def play(story: Story) -> tuple[list, list]:
+    """Build the story's runs and step them together to the end as the screen's thread does; returns the
+    runs and everything told."""
     sims = story.build()
-    story.observe(sims)
+    told = story.observe(sims)
     while not sims[0].finished:
         for sim in sims:
             sim.advance(1)
-        story.observe(sims)
-    return story, sims
+        told += story.observe(sims)
+    return sims, told
+
+
+@pytest.fixture(scope="module")
+def played() -> tuple[Story, list]:
+    story = Story(load_scenario("broken_promises", SMALL))
+    return story, play(story)[0]
 
 
 def first_separation(gaps: np.ndarray, direction: str, margin: float, hold: int) -> int | None:
@@ -100,12 +106,7 @@ def test_what_is_told_is_what_the_readings_show(played) -> None:
 
 def test_scenario_events_are_told_on_their_day() -> None:
     story = Story(load_scenario("broken_promises", {**SMALL, "simulation.days": 122}))
-    sims = story.build()
-    events = []
-    while not sims[0].finished:
-        for sim in sims:
-            sim.advance(1)
-        events += [m for m in story.observe(sims) if m.kind == EVENT]
+    events = [m for m in play(story)[1] if m.kind == EVENT]
     assert [(m.day, m.title) for m in events] == [(120, "the steady go public about the overcommitters")]
 
 
@@ -224,12 +225,7 @@ def test_t_tells_the_dashboards_scenario_and_holds_the_dashboards_keys_back() ->
 @pytest.mark.parametrize("name", config.available())
 def test_every_shipped_scenario_has_a_story_to_its_card(name: str) -> None:
     story = Story(load_scenario(name, {"simulation.agents": 60, "simulation.days": 12, "simulation.spin_up": 5}))
-    sims = story.build()
-    story.observe(sims)
-    while not sims[0].finished:
-        for sim in sims:
-            sim.advance(1)
-        story.observe(sims)
+    play(story)
     rows = story.card()
     assert [row.statement for row in rows] == [h.statement for h in story.scenario.hypotheses]
     assert all(row.shown and row.recorded for row in rows)
