@@ -129,22 +129,34 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
                                 f"(--seed, --days and --agents replace them all)")
     check = CheckPlan(trials=[])
     for name in names:
-        scenario = config.load(name)
-        if not scenario.hypotheses:
-            continue
-        for index, hypothesis in enumerate(scenario.hypotheses):
-            where = f"{name}: hypotheses[{index}] ({hypothesis.id})"
-            horizon = days or hypothesis.horizon or scenario.simulation.days
-            size = agents or scenario.simulation.agents
-            variants = {DEFAULTS: (horizon, size)}
-            if robust:
-                variants.update({LONGER: (2 * horizon, size), LARGER: (horizon, 4 * size)})
-            for variant, (variant_days, variant_agents) in variants.items():
-                _plan_trial(check, scenario, hypothesis, where, variant, variant_days, variant_agents,
-                            overrides or {}, replicates, seed)
+        _plan_scenario(check, config.load(name), name, replicates=replicates, seed=seed, agents=agents, days=days,
+                       overrides=overrides or {}, robust=robust)
     if not check.trials:
         raise ScenarioError(f"no hypotheses in {', '.join(names)} (a scenario states them in [[hypotheses]])")
     return check
+
+
+def plan_of(scenario: Scenario) -> CheckPlan:
+    """The trials of one scenario's hypotheses as ``trustsim check`` plans them by default (none if it states
+    none): the runs whose cached results say how its hypotheses fared."""
+    check = CheckPlan(trials=[])
+    _plan_scenario(check, scenario, scenario.name)
+    return check
+
+
+def _plan_scenario(check: CheckPlan, scenario: Scenario, name: str, *, replicates: int | None = None,
+                   seed: int | None = None, agents: int | None = None, days: int | None = None,
+                   overrides: dict[str, Any] | None = None, robust: bool = False) -> None:
+    for index, hypothesis in enumerate(scenario.hypotheses):
+        where = f"{name}: hypotheses[{index}] ({hypothesis.id})"
+        horizon = days or hypothesis.horizon or scenario.simulation.days
+        size = agents or scenario.simulation.agents
+        variants = {DEFAULTS: (horizon, size)}
+        if robust:
+            variants.update({LONGER: (2 * horizon, size), LARGER: (horizon, 4 * size)})
+        for variant, (variant_days, variant_agents) in variants.items():
+            _plan_trial(check, scenario, hypothesis, where, variant, variant_days, variant_agents,
+                        overrides or {}, replicates, seed)
 
 
 def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, where: str, variant: str, days: int,
@@ -159,12 +171,9 @@ def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, wh
         raise ScenarioError(f"{where}: --set: {exc}") from None
     check_fits(side.scenario, where)
     other = None
-    if hypothesis.than is None:
-        compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
-        try:
-            other = Side(compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where))
-        except ScenarioError as exc:
-            raise ScenarioError(f"{where}: control: {exc}") from None
+    compared = comparison(scenario, hypothesis, shared, where)
+    if compared is not None:
+        other = Side(compared)
         check_fits(other.scenario, where)
     count = replicates or hypothesis.seeds
     if count < 2:
@@ -175,6 +184,18 @@ def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, wh
         check.add_run(side, run_seed, hypothesis.observable)
         if other is not None:
             check.add_run(other, run_seed, hypothesis.observable)
+
+
+def comparison(scenario: Scenario, hypothesis: Hypothesis, shared: dict[str, Any], where: str) -> Scenario | None:
+    """What ``hypothesis`` compares ``scenario`` with: another scenario or this one, with the hypothesis's
+    control overrides and the ``shared`` settings of both sides (days, agents, ...); None for a threshold."""
+    if hypothesis.than is not None:
+        return None
+    compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
+    try:
+        return compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: control: {exc}") from None
 
 
 # ---------------------------------------------------------------- running, with a cache
@@ -275,6 +296,19 @@ def run(planned: CheckPlan, *, workers: int | None = None, dask: str | None = No
                        time.monotonic() - started)
 
 
+def cached_values(planned: CheckPlan, folder: Path) -> dict[str, dict[str, float]]:
+    """What a cache folder holds of the planned runs, by run key; read only (nothing is created)."""
+    if not folder.is_dir():
+        return {}
+    code = engine_digest()
+    found = {}
+    for key, entry in planned.runs.items():
+        held = _read_cached(folder / _cache_name(_payload(*entry)["scenario"], code))
+        if held is not None:
+            found[key] = held
+    return found
+
+
 def _agent_days(scenario: Scenario) -> float:
     """A run's work, for the progress bar's estimate: agents times the days simulated, spin-up included."""
     return float(scenario.simulation.agents) * (scenario.simulation.days + scenario.simulation.spin_up)
@@ -316,7 +350,7 @@ def judge(trial: Trial, values: dict[str, dict[str, float]]) -> dict[str, Any]:
     return {
         "scenario": trial.scenario, "id": hypothesis.id, "statement": hypothesis.statement,
         "kind": hypothesis.kind, "cause": hypothesis.cause, "measure": hypothesis.observable.describe(),
-        "value": paired.value, "control": _control(hypothesis),
+        "value": paired.value, "control": compared_with(hypothesis),
         "control_value": paired.control_value, "effect": paired.effect, "ci_low": paired.ci_low,
         "ci_high": paired.ci_high, "direction": hypothesis.direction, "min_effect": hypothesis.min_effect,
         "seeds": len(trial.seeds), "paired": paired.paired, "holds": hypothesis.holds(paired.ci_low, paired.ci_high),
@@ -396,7 +430,7 @@ def _holm(rows: list[dict[str, Any]]) -> None:
         rows[i]["holds_holm"] = still and rows[i]["holds"]
 
 
-def _control(hypothesis: Hypothesis) -> Any:
+def compared_with(hypothesis: Hypothesis) -> Any:
     """The comparison for JSON: a number, a scenario name, or KEY=VALUE strings (the name first, if any)."""
     if hypothesis.than is not None:
         return hypothesis.than
@@ -411,7 +445,7 @@ def _number(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def _interval(row: dict[str, Any]) -> str:
+def interval_text(row: dict[str, Any]) -> str:
     return f"{row['effect']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]" if row["paired"] >= 2 else "n/a"
 
 
@@ -456,7 +490,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = ("", "scenario", "hypothesis", "kind", "measure", "value", "compared with", "its value",
             "effect [95% CI]", "wanted", "Holm", *(("longer, larger",) if robust else ()))
     body = [("holds" if r["holds"] else "NOT", r["scenario"], r["id"], r["kind"], r["measure"], _number(r["value"]),
-             _against(r), _number(r["control_value"]), _interval(r), _wanted(r), _family(r),
+             _against(r), _number(r["control_value"]), interval_text(r), _wanted(r), _family(r),
              *((r["robustness"] or "",) if robust else ())) for r in rows]
     widths = [max(len(str(line[i])) for line in (head, *body)) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True)).rstrip()]
@@ -488,7 +522,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         statement = r["statement"].replace("|", "\\|")
         amended = f" *({_amended(r)})*" if _amended(r) else ""
         lines.append(f"| `{r['scenario']}` | **{r['id']}**{amended}: {statement} | {r['kind']} | {r['measure']} | "
-                     f"{_number(r['value'])} | {_against(r)} | {_number(r['control_value'])} | {_interval(r)} | "
+                     f"{_number(r['value'])} | {_against(r)} | {_number(r['control_value'])} | {interval_text(r)} | "
                      f"{_wanted(r)} | {_verdict(r, markdown=True)} | {_family(r)} | {_robust(r)} |")
     return "\n".join(lines)
 
@@ -499,5 +533,5 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: clean(v) for k, v in row.items()} for row in rows], indent=2)
 
 
-__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "judge", "markdown", "observe",
-           "plan", "run", "table"]
+__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "cached_values", "comparison", "judge", "markdown", "observe",
+           "plan", "plan_of", "run", "table"]

@@ -15,7 +15,7 @@ import signal
 import sys
 import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -189,15 +189,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report_main(args.paths, args.out)
 
 
-def cmd_tui(args: argparse.Namespace) -> int:
+def _screen(what: str, instead: str, load: Callable[[], Callable[..., int]]) -> Callable[..., int]:
+    """The ``main`` of one of the dashboard's screens (``load`` imports it), once it is sure there is a
+    terminal to draw on."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("the dashboard needs a terminal (output is going to a file or a pipe); "
-                         "use `trustsim run` for a headless run")
+        raise UsageError(f"the {what} needs a terminal (output is going to a file or a pipe); {instead}")
     try:
-        from tui.app import main as tui_main
+        return load()
     except ImportError as exc:
-        raise UsageError(f"the dashboard is not available: {exc}") from None
-    return tui_main(args.scenario, options.overrides(args))
+        raise UsageError(f"the {what} is not available: {exc}") from None
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    def load() -> Callable[..., int]:
+        from tui.app import main
+        return main
+
+    return _screen("dashboard", "use `trustsim run` for a headless run", load)(args.scenario, options.overrides(args))
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    from .story import Story
+
+    scenario = config.load(args.scenario, options.overrides(args))
+    Story(scenario)             # a scenario that states no hypotheses has no story: one line, exit 2
+
+    def load() -> Callable[..., int]:
+        from tui.story import main
+        return main
+
+    return _screen("story", "`trustsim serve` shows it in a browser (key t)", load)(scenario)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -236,6 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
     options.add_scenario_options(tui)
     tui.set_defaults(handler=cmd_tui)
+
+    story = commands.add_parser(
+        "story", help="tell a scenario's hypotheses as they become visible, run beside their controls (for a talk)",
+        description="Play the scenario beside the runs its hypotheses compare it with (the same seed on every "
+                    "side) and tell each hypothesis when its measure separates from its comparison: the gap "
+                    "beyond the hypothesis's margin on 7 days in a row. The run pauses on each moment; → (or "
+                    "PageDown) goes on, ← (PageUp) goes back, and the end card gives every hypothesis's "
+                    "recorded verdict. Also the dashboard's key t, and in `trustsim serve`.")
+    story.add_argument("scenario", help=options.SCENARIO_HELP + " (one that states [[hypotheses]])")
+    options.add_scenario_options(story)
+    story.set_defaults(handler=cmd_story)
 
     serve = commands.add_parser(
         "serve", help="the live dashboard in a web browser (for a projector)",

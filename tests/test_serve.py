@@ -256,3 +256,35 @@ def test_listening_beyond_this_machine_is_warned_of(tmp_path: Path) -> None:
                                        f"who can reach port {port} can open the dashboard") and len(lines) == 2
         else:
             assert len(lines) == 1
+
+
+def test_t_tells_the_story_in_the_browser_and_the_arrows_step_it(browser, tmp_path: Path) -> None:
+    """Story mode in a browser: `t` settles and plays the scenario beside its controls, pauses on the first
+    moment it tells, and → (what a presenter's clicker sends as PageDown too) steps to the next."""
+    process, url = start("broken_promises", "--agents", "150", "--days", "40", "--set", "simulation.spin_up=30")
+    try:
+        page = open_dashboard(browser, url)
+
+        def shown(since: int = 0) -> bytes:
+            return SGR.sub(b"", b"".join(page.received[since:]))
+
+        def wait_for(what: bytes, timeout: float = 60.0, since: int = 0) -> None:
+            deadline = time.monotonic() + timeout
+            while what not in shown(since):
+                assert time.monotonic() < deadline, f"the page never showed {what!r}"
+                page.wait_for_timeout(100)
+
+        page.mouse.click(700, 450)                          # the terminal takes the keys
+        page.keyboard.press("t")
+        wait_for(b"moment 1/")
+        wait_for(b"separates")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(tmp_path / "story.png"))
+        page.keyboard.press("ArrowRight")
+        wait_for(b"moment 2/")
+        page.keyboard.press("ArrowLeft")
+        told = len(page.received)
+        page.keyboard.press("q")                            # back to the dashboard, which draws itself again
+        wait_for(b"Trust in the network", timeout=10, since=told)
+    finally:
+        stop(process)

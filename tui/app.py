@@ -28,6 +28,7 @@ from textual.widgets import Footer, TabbedContent
 from textual.worker import get_current_worker
 
 from sim import Scenario, Simulation, export, load_scenario
+from sim.errors import ScenarioError
 
 from .exports import new_folder, packed, run_stem
 from .feed import Feed
@@ -71,6 +72,7 @@ class TrustApp(App[int]):
         Binding("r", "restart", "Reseed"),
         Binding("e", "export", "Export"),
         Binding("c", "compare", "Compare"),
+        Binding("t", "story", "Story", show=False),              # ? lists it
         Binding("s", "save_screen", "Screenshot", show=False),     # the footer is full at 80 columns: ? lists it
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -299,6 +301,27 @@ class TrustApp(App[int]):
         if b is not None:
             self._compare(b)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the story is told (its own screen, its own runs) the dashboard's keys neither fire nor show:
+        ``r`` or ``n`` would move the run beneath it."""
+        if self.screen.has_class("story") and action not in ("quit", "help", "command_palette"):
+            return False
+        return True
+
+    def action_story(self) -> None:
+        """Tell the running scenario's hypotheses (story mode, :mod:`tui.story`); the dashboard's run pauses."""
+        assert self.scenario is not None
+        from .story import StoryScreen
+
+        try:
+            screen = StoryScreen(self.scenario)
+        except ScenarioError as error:            # no hypotheses, or a comparison that cannot be built
+            self.status = f"No story: {error}"
+            return
+        self.runner.set_playing(False)
+        self.playing = False
+        self.push_screen(screen)
+
     def action_leave_field(self) -> None:
         """Escape: the keys leave the focused field (or table) and are the app's again."""
         self.set_focus(None)
@@ -330,6 +353,8 @@ class TrustApp(App[int]):
         yield SystemCommand("Save a screenshot", f"The screen as SVG {where} (s)", self.action_save_screen)
         yield SystemCommand("Compare", "Run a second scenario or setting side by side (c)", self.action_compare)
         yield SystemCommand("Inspect an agent", "Pick an agent by number (i)", self.action_inspect)
+        yield SystemCommand("Tell the story", "Play the scenario beside its controls and tell its hypotheses (t)",
+                            self.action_story)
         yield SystemCommand("Dashboard help", "What the screen shows and its keys (?)", self.action_help)
 
     # ================================================================== starting runs

@@ -26,6 +26,7 @@ vouched for the promise-breaker loses standing too. Watch the measures fall or h
 | `s` | save the screen as an SVG picture (under `trustsim-exports/`; never replaces one) |
 | `1`..`7` | dashboard, population, charts, agent, scenario, compare, network |
 | `i` | inspect an agent by number |
+| `t` | story mode: the scenario beside its controls, each hypothesis told as it shows (→ next, ← back) |
 | `ctrl+p` | command palette |
 | `q` | quit |
 

@@ -9,28 +9,14 @@ from html import escape
 from .check_charts import check_page
 from .compare import compare_charts, parameter_differences
 from .inputs import Check, Input, InputError, RunFolder, Sensitivity, Sweep
-from .moments import key_moments
+from .moments import moments_section
 from .network import network_chart
 from .page import Page, Section, table
 from .run_charts import run_charts
 from .sections import events_section, footer, measures_section, parameters_section
 from .sensitivity_charts import sensitivity_page
+from .story import checked, hypotheses_section, hypothesis_charts
 from .sweep_charts import sweep_page
-
-
-def moments_section(run: RunFolder) -> Section:
-    """The largest falls of trust, each with the feed's sentences for what happened then."""
-    moments = key_moments(run)
-    if not moments:
-        return Section("Key moments", "<p>Trust never fell over a week in this run.</p>")
-    items = []
-    for moment in moments:
-        around = f" Scheduled then: {escape('; '.join(moment.events))}." if moment.events else ""
-        said = "".join(f"<li>{escape(s)}</li>" for s in moment.sentences)
-        items.append(f"<li><strong>{escape(moment.headline)}</strong>.{around}<ul>{said}</ul></li>")
-    return Section("Key moments", "<p>The weeks in which a trust measure fell most (no two within a week "
-                   "of each other), with what happened then in the dashboard feed's words.</p>"
-                   f'<ol class="moments">{"".join(items)}</ol>')
 
 
 def run_lead(run: RunFolder) -> str:
@@ -42,8 +28,11 @@ def run_lead(run: RunFolder) -> str:
 
 
 def run_page(run: RunFolder) -> Page:
-    charts = [*run_charts(run), network_chart(run)]
-    return Page(f"{run.scenario.name}: a run", run_lead(run), charts, before=[moments_section(run)],
+    # it opens with the story: what the scenario claims, what was found, and the moments that show it
+    found = checked(run.scenario)
+    charts = [*hypothesis_charts(run, found), *run_charts(run), network_chart(run)]
+    return Page(f"{run.scenario.name}: a run", run_lead(run), charts,
+                before=[hypotheses_section(run, found), moments_section(run)],
                 after=[events_section([run]), measures_section(), parameters_section(run)],
                 footer=footer([run]))
 
