@@ -355,6 +355,9 @@ def judge(trial: Trial, values: dict[str, dict[str, float]]) -> dict[str, Any]:
         "ci_high": paired.ci_high, "direction": hypothesis.direction, "min_effect": hypothesis.min_effect,
         "seeds": len(trial.seeds), "paired": paired.paired, "holds": hypothesis.holds(paired.ci_low, paired.ci_high),
         "p_value": p_value, "on_margin": on_margin,
+        # seed by seed, as run: what a later check on fewer replicates (its first seeds) must reproduce exactly
+        "seed_values": [_finite(float(v)) for v in mine],
+        "seed_control_values": [_finite(float(v)) for v in theirs],
         "days": trial.side.scenario.simulation.days, "agents": trial.side.scenario.simulation.agents,
         "variant": trial.variant, "registered": hypothesis.registered, "terms": hypothesis.terms,
         "amendments": [{"date": a.date, "what": a.what, "why": a.why} for a in hypothesis.amendments],
