@@ -1,0 +1,175 @@
+"""Sweeps and sensitivity analyses never touch what is not theirs: an ``--out`` that climbs is resolved
+before it is checked, one writer per folder, a full disk is one line and a resumable folder.
+
+Property-based, in the spirit of ``tests/test_safety.py`` (derandomized, few examples, small runs), with
+an end-to-end test of the real command for each case found by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from contract import cli_run, fuzz, refused_in_one_line, tree
+from hypothesis import assume, event, given
+from hypothesis import strategies as st
+from test_safety import ENDS, SEGMENTS, landscape
+
+from sim.folder import LOCK_NAME, entries
+
+ROOT = Path(__file__).resolve().parent.parent
+TRUSTSIM = [sys.executable, "-m", "sim"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+SWEEP = ("sweep", "baseline", "--grid", "trust.asymmetry=1,2", "--replicates", "1", "--agents", "20", "--days", "2",
+         "--workers", "1", "--quiet")
+SWEEP_FILES = ["manifest.json", "metrics.parquet", "runs", "runs.parquet", "summary.parquet", "sweep.json"]
+SENSITIVITY = ("sensitivity", "baseline", "--method", "morris", "--param", "trust.asymmetry=1:4", "--samples", "2",
+               "--replicates", "1", "--agents", "20", "--days", "2", "--workers", "1", "--quiet")
+
+
+def trustsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*TRUSTSIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300, env=ENV)
+
+
+# --------------------------------------------------------------------------- paths that climb out
+
+@fuzz(12)
+@given(segments=st.lists(st.sampled_from(SEGMENTS), max_size=4), end=st.sampled_from(ENDS))
+def test_a_sweep_out_that_climbs_writes_only_where_it_leads_or_nowhere(tmp_path_factory, segments, end):
+    root = tmp_path_factory.mktemp("climb")
+    start = landscape(root)
+    typed = os.path.join(start, *segments, end)
+    leads_to = Path(os.path.realpath(typed))
+    assume(leads_to == root or root in leads_to.parents)
+    before = tree(root)
+    was_empty = not leads_to.exists() or (leads_to.is_dir() and not any(leads_to.iterdir()))
+    code, out, err = cli_run(*SWEEP, "--out", typed)
+    after = tree(root)
+    event("refused" if code else "written")
+    if code != 0:
+        assert refused_in_one_line(code, out, err), err
+        assert after == before, "a refused sweep created, changed or removed something"
+        return
+    assert was_empty, f"{typed} led to a folder that was not empty, and the sweep wrote into it"
+    for key in before.keys() | after.keys():
+        if before.get(key) != after.get(key):
+            place = Path(root, key)
+            assert place == leads_to or leads_to in place.parents or place in leads_to.parents, \
+                f"{key} changed outside {leads_to}"
+    assert entries(leads_to) == SWEEP_FILES
+
+
+@pytest.mark.parametrize("command", [SWEEP, SENSITIVITY], ids=["sweep", "sensitivity"])
+def test_out_that_climbs_into_someones_folder_is_refused_and_makes_nothing(tmp_path, command):
+    """`--out z/../other` (z not existing) was refused, but left an empty z/ behind."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("someone's notes")
+    result = trustsim(*command, "--out", "z/../other", cwd=tmp_path)
+    assert refused_in_one_line(result.returncode, result.stdout, result.stderr), result.stderr
+    assert f"{other}: already holds notes.txt" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other"]              # no empty z/
+    assert entries(other) == ["notes.txt"] and (other / "notes.txt").read_text() == "someone's notes"
+
+
+def test_out_that_climbs_to_a_new_folder_writes_there_and_makes_nothing_else(tmp_path):
+    result = trustsim(*SWEEP, "--out", "z/../fresh", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh"]
+    assert entries(tmp_path / "fresh") == SWEEP_FILES
+
+
+# --------------------------------------------------------------------------- one writer per folder
+
+def test_two_identical_sweeps_on_one_folder_the_second_is_refused_in_one_line(tmp_path):
+    """Both used to run everything. The first holds the folder from its claim to its last write."""
+    out = tmp_path / "out"
+    args = ["sweep", "baseline", "--grid", "trust.asymmetry=1,2", "--replicates", "3", "--agents", "400", "--days",
+            "60", "--workers", "1", "--quiet", "--out", str(out)]
+    first = subprocess.Popen([*TRUSTSIM, *args], stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline = time.monotonic() + 120
+    while not (out / LOCK_NAME).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.poll() is None, "the first sweep ended before the second started: make it longer"
+    code, stdout, err = cli_run(*args)
+    assert refused_in_one_line(code, stdout, err), err
+    assert f"another trustsim (process {first.pid}) is writing into this folder" in err
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert entries(out) == SWEEP_FILES and not (out / LOCK_NAME).exists()
+    assert pl.read_parquet(out / "runs.parquet").height == 6
+    again = trustsim(*args)                                  # and once it is done, the same command resumes
+    assert again.returncode == 0, again.stderr
+
+
+@fuzz(6)
+@given(first=st.sampled_from(["sweep", "sensitivity"]), second=st.sampled_from(["sweep", "sensitivity"]))
+def test_a_folder_held_by_another_writer_is_refused_and_left_as_it_was(tmp_path_factory, first, second):
+    """Whatever holds the folder (a sweep, an analysis, or a command killed while holding it), a batch
+    command is refused in one line while it is held, and takes it once it is let go."""
+    from test_safety import _holder_process
+
+    out = tmp_path_factory.mktemp("held")
+    commands = {"sweep": SWEEP, "sensitivity": SENSITIVITY}
+    code, stdout, err = cli_run(*commands[first], "--out", str(out))
+    assert code == 0, err
+    holder = _holder_process(out)
+    try:
+        before = tree(out)
+        code, stdout, err = cli_run(*commands[second], "--out", str(out))
+        assert refused_in_one_line(code, stdout, err) and f"(process {holder.pid})" in err, err
+        assert tree(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (out / LOCK_NAME).exists()                        # left behind by the killed holder: no one's
+    code, stdout, err = cli_run(*commands[second], "--out", str(out))
+    assert code == (0 if first == second else 2), err
+    assert not (out / LOCK_NAME).exists()
+
+
+# --------------------------------------------------------------------------- a full disk
+
+def test_a_full_disk_while_keeping_a_run_is_one_line_and_the_sweep_resumes(tmp_path, monkeypatch):
+    """polars words ENOSPC in its parquet writer as a ComputeError: each finished run is kept through the
+    exports' writer, so it is one line (exit 2), never a traceback, and no partial file is left."""
+    real = pl.DataFrame.write_parquet
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"PAR1 half a run")
+        raise pl.exceptions.ComputeError("parquet: File out of specification: underlying IO error: No space "
+                                         "left on device (os error 28)")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    out = tmp_path / "out"
+    code, stdout, err = cli_run(*SWEEP, "--out", str(out))
+    assert refused_in_one_line(code, stdout, err), err
+    assert "cannot keep run" in err and "No space left on device" in err
+    assert entries(out) == ["runs", "sweep.json"] and entries(out / "runs") == []
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", real)
+    code, stdout, err = cli_run(*SWEEP, "--out", str(out))
+    assert code == 0, err
+    assert entries(out) == SWEEP_FILES
+
+
+def test_a_full_disk_while_writing_the_tables_is_one_line_and_leaves_the_runs(tmp_path, monkeypatch):
+    real = pl.DataFrame.write_parquet
+
+    def full_for_tables(self, path, *args, **kwargs):
+        if Path(path).parent.name.startswith(".trustsim-staging-"):
+            Path(path).write_bytes(b"PAR1 half a table")
+            raise pl.exceptions.ComputeError("parquet: underlying IO error: No space left on device (os error 28)")
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full_for_tables)
+    out = tmp_path / "out"
+    code, stdout, err = cli_run(*SWEEP, "--out", str(out))
+    assert refused_in_one_line(code, stdout, err) and "export failed: No space left on device" in err, err
+    assert entries(out) == ["runs", "sweep.json"] and len(entries(out / "runs")) == 2
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", real)
+    code, stdout, err = cli_run(*SWEEP, "--out", str(out))
+    assert code == 0 and entries(out) == SWEEP_FILES, err
