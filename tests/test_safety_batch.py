@@ -7,7 +7,9 @@ an end-to-end test of the real command for each case found by hand.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -173,3 +175,145 @@ def test_a_full_disk_while_writing_the_tables_is_one_line_and_leaves_the_runs(tm
     monkeypatch.setattr(pl.DataFrame, "write_parquet", real)
     code, stdout, err = cli_run(*SWEEP, "--out", str(out))
     assert code == 0 and entries(out) == SWEEP_FILES, err
+
+
+# --------------------------------------------------------------------------- kills at random moments
+
+def marked(mark: str) -> list[int]:
+    """Every process whose environment holds ``mark``: a command and all it started, however reparented
+    (the forkserver and the resource tracker are its children, the pool's workers the forkserver's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes() and (entry / "stat").read_text().rsplit(
+                        ")", 1)[1].split()[0] != "Z":
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def gone(mark: str, within: float = 15.0) -> bool:
+    """Whether every process marked ``mark`` has ended within ``within`` seconds; those that have not are
+    killed (they are this test's own), so that a failing test leaves nothing running either."""
+    deadline = time.monotonic() + within
+    while left := marked(mark):
+        if time.monotonic() > deadline:
+            for pid in left:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            return False
+        time.sleep(0.1)
+    return True
+
+
+QUICK_RUNS = ["--agents", "300", "--days", "60", "--set", "simulation.spin_up=0", "--quiet"]
+BATCHES = {
+    "sweep": ["sweep", "baseline", "--grid", "trust.asymmetry=1,2", "--replicates", "3", *QUICK_RUNS],
+    "sensitivity": ["sensitivity", "baseline", "--method", "morris", "--param", "trust.asymmetry=1:4", "--samples",
+                    "3", "--replicates", "1", *QUICK_RUNS],
+}
+SAID = {signal.SIGINT: (130, "interrupted"), signal.SIGTERM: (143, "terminated"), signal.SIGKILL: (-9, None)}
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc to find the processes left")
+@fuzz(4)
+@given(command=st.sampled_from(sorted(BATCHES)), signum=st.sampled_from(sorted(SAID)),
+       moment=st.sampled_from(["loading", "first run kept", "later"]), later=st.floats(0.2, 3.0))
+def test_a_batch_stopped_at_any_moment_leaves_nothing_running_and_resumes(tmp_path_factory, command, signum,
+                                                                           moment, later):
+    """kill -9 or SIGTERM of a sweep or an analysis left the forkserver, the resource tracker and the workers
+    running (350 MB, still alive 35 minutes later). Now SIGTERM is Ctrl-C's one line and 143, and
+    whatever stops the command, nothing it started outlives it; the same command then finishes the rest."""
+    out = tmp_path_factory.mktemp("stopped") / "out"
+    mark = f"trustsim-test-{os.getpid()}-{time.monotonic_ns()}"
+    args = [*TRUSTSIM, *BATCHES[command], "--workers", "1", "--out", str(out)]
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env={**ENV, "TRUSTSIM_TEST_MARK": mark})
+    try:
+        if moment == "loading":            # still importing: as soon as numpy is loaded
+            deadline = time.monotonic() + 60
+            while (process.poll() is None and time.monotonic() < deadline
+                   and b"_multiarray_umath" not in Path(f"/proc/{process.pid}/maps").read_bytes()):
+                time.sleep(0.005)
+        else:
+            deadline = time.monotonic() + 120
+            while not list(out.glob("runs/*.parquet")) and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.02)
+            if moment == "later":
+                time.sleep(later)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    code, said = SAID[signum]
+    event(f"{signal.Signals(signum).name} {'after it finished' if process.returncode == 0 else moment}")
+    assert gone(mark), f"{command} left processes running after {signal.Signals(signum).name}"
+    if process.returncode != 0:
+        assert process.returncode == code, err
+        if said is not None:
+            assert err.count("\n") == 1 and err.startswith("trustsim: ") and said in err, err
+    if out.is_dir():
+        assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") and signum != signal.SIGKILL]
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300, env={**ENV, "TRUSTSIM_TEST_MARK": mark})
+    assert again.returncode == 0, again.stderr
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]       # no staging folder, no temp file
+    assert pl.read_parquet(out / "runs.parquet").height == 6
+    assert gone(mark, within=5.0)
+
+
+def start_batch(command: str, out: Path, mark: str) -> subprocess.Popen:
+    """The batch on two workers, once its first run is kept (so the pool, forkserver and tracker are up)."""
+    process = subprocess.Popen([*TRUSTSIM, *BATCHES[command], "--workers", "2", "--out", str(out)],
+                               stderr=subprocess.PIPE, text=True, env={**ENV, "TRUSTSIM_TEST_MARK": mark})
+    deadline = time.monotonic() + 120
+    while not list(out.glob("runs/*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "the batch ended before it could be stopped: make it longer"
+    return process
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc to find the processes left")
+def test_kill_9_of_a_sweep_takes_its_workers_forkserver_and_resource_tracker_along(tmp_path):
+    mark = f"trustsim-test-kill-{os.getpid()}"
+    process = start_batch("sweep", tmp_path / "out", mark)
+    started = set(marked(mark)) - {process.pid}
+    assert len(started) >= 4, "expected a resource tracker, a forkserver and two workers"
+    process.kill()
+    process.wait()
+    assert gone(mark, within=10.0), f"left running after kill -9: {marked(mark)}"
+
+
+def test_sigterm_stops_a_sweep_as_ctrl_c_does_in_one_line_with_143(tmp_path):
+    out = tmp_path / "out"
+    mark = f"trustsim-test-term-{os.getpid()}"
+    process = start_batch("sweep", out, mark)
+    process.terminate()
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert err.startswith("trustsim: sweep terminated: ") and "runs are kept in" in err and err.count("\n") == 1
+    assert gone(mark, within=10.0)
+    kept = entries(out / "runs")
+    assert kept and not [name for name in kept if name.startswith(".")] and not (out / "runs.parquet").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc to find the processes left")
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_check_stopped_by_a_signal_leaves_nothing_running(tmp_path, signum):
+    """``trustsim check`` runs on the same pool: kill -9 takes its workers along, SIGTERM is one line, 143."""
+    mark = f"trustsim-test-check-{os.getpid()}-{signum}"
+    cache = tmp_path / "cache"
+    process = subprocess.Popen([*TRUSTSIM, "check", "baseline", "--agents", "300", "--replicates", "6", "--workers",
+                                "2", "--cache", str(cache), "--quiet"],
+                               stderr=subprocess.PIPE, text=True, env={**ENV, "TRUSTSIM_TEST_MARK": mark})
+    deadline = time.monotonic() + 120
+    while len(marked(mark)) < 5 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)                 # the command, a resource tracker, a forkserver and two workers
+    assert process.poll() is None, "the check ended before it could be stopped: make it longer"
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert gone(mark, within=10.0), f"left running after {signal.Signals(signum).name}"
+    if signum == signal.SIGTERM:
+        assert process.returncode == 143 and err.startswith("trustsim: check terminated: ") and err.count("\n") == 1, err

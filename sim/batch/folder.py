@@ -30,6 +30,8 @@ from ..measures import COUNT_METRICS, METRICS
 from .runs import PlannedRun
 
 RUNS_DIR = "runs"
+#: every kind of analysis's state file: what a folder holding one is said to hold when another kind is refused
+STATE_FILES = ("sweep.json", "sensitivity.json")
 #: every network measure as a table column: counts as Int64, the rest Float64
 METRIC_SCHEMA: dict[str, pl.DataType] = {m: pl.Int64() if m in COUNT_METRICS else pl.Float64() for m in METRICS}
 
@@ -50,7 +52,8 @@ def claim(out: Path, state_file: str, mine: dict[str, Any], kind: str,
     present = entries(out)
     if state_file not in present:
         if present:
-            raise UsageError(f"{out}: already holds {_listing(present)} from something other than a {kind}; "
+            held = [name for name in STATE_FILES if name in present] or present     # another analysis: say so
+            raise UsageError(f"{out}: already holds {_listing(held)} from something other than a {kind}; "
                              "use another --out or empty it")
         _write_state(state_path, mine)
         return False

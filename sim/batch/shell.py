@@ -1,5 +1,5 @@
 """The shell every batch command runs in: execute the runs not done yet, keep each the moment it comes back,
-report failures, and stop cleanly on Ctrl-C.
+report failures, and stop cleanly on Ctrl-C or SIGTERM.
 
 :func:`execute` is the one loop (sweeps, sensitivity analyses and ``trustsim check`` all run their runs
 through it, into a :class:`Store`: a folder of run files, or check's cache). :func:`run_in_folder` is the
@@ -25,8 +25,9 @@ import polars as pl
 
 from ..errors import ClusterError, UsageError
 from ..exports import versions, write_tables
-from ..files import FORMATS, check_writable, discard_created, output_folder
+from ..files import FORMATS, check_writable, discard_created, output_folder, remove_staging
 from ..folder import clear_stale, one_writer
+from ..lifetime import Terminated
 from ..progress import Progress
 from . import BatchInterrupted
 from .execution import Executor, Task, Work, dask_version
@@ -79,9 +80,9 @@ def execute(tasks: list[Task], work: Work, store: Store, executor: Executor, *, 
                         failures.append((outcome.run, error))
                         bar.note(f"trustsim: {failed(outcome.run)}: {error}", log)
                         bar.update(failed=1)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:        # Ctrl-C, or SIGTERM taken as it (sim.lifetime)
             store.tidy()
-            raise BatchInterrupted(what, store.kept, total, store.where) from None
+            raise BatchInterrupted(what, store.kept, total, store.where, isinstance(stop, Terminated)) from None
     return failures
 
 
@@ -203,6 +204,7 @@ def _execute_in(out: Path, batch: FolderBatch, executor: Executor, fmt: str, pro
     """Execute the runs of ``batch`` not yet kept in ``out`` (claimed, and held by this process)."""
     files = RunFiles(out, batch.frame, batch.schema, batch.one_row)
     files.tidy()
+    remove_staging(out)          # tables half-published by a batch killed outright
     started = time.monotonic()
     finished = files.load(batch.runs)
     todo = [Task(r, batch.payload(r)) for r in batch.runs if r.run_id not in finished]
