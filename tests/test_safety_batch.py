@@ -317,3 +317,58 @@ def test_a_check_stopped_by_a_signal_leaves_nothing_running(tmp_path, signum):
     assert gone(mark, within=10.0), f"left running after {signal.Signals(signum).name}"
     if signum == signal.SIGTERM:
         assert process.returncode == 143 and err.startswith("trustsim: check terminated: ") and err.count("\n") == 1, err
+
+
+# --------------------------------------------------------------------------- absurd sizes
+
+def bounded(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """The real command with 2 GiB of address space and a minute: an absurd size that is not refused up
+    front fails this (a MemoryError traceback, or the timeout) instead of taking the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    process = subprocess.Popen([*TRUSTSIM, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=cwd, env=ENV, preexec_fn=limit)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"trustsim {' '.join(args)[:200]} was not refused within a minute")
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+@fuzz(8)
+@given(case=st.one_of(
+    st.tuples(st.just("replicates"), st.integers(10**7 + 1, 10**12)),
+    st.tuples(st.just("grid"), st.integers(200, 400)),             # three axes of this many values
+    st.tuples(st.just("samples"), st.integers(10**7, 10**12)),
+    st.tuples(st.just("sobol"), st.integers(23, 40)),               # N = 2**this
+    st.tuples(st.just("levels"), st.integers(501, 10**9)),          # levels = 2 x this
+))
+def test_absurd_sizes_are_refused_before_work_starts_with_the_estimate(tmp_path_factory, case):
+    """sweep --replicates 1000000000 grew past 800 MB in a minute, an 8-million-point grid validated for days,
+    sensitivity --samples and --levels 1000000000 hung: each is refused in one line, with how large it is,
+    before anything is made."""
+    where = tmp_path_factory.mktemp("absurd")
+    kind, size = case
+    sensitivity = ["sensitivity", "baseline", "--param", "trust.asymmetry=1:4"]
+    grid = [arg for key, values in (("trust.asymmetry", [1 + v / 10 for v in range(size)]),
+                                     ("network.mean_degree", range(2, size + 2)), ("simulation.days", range(2, size + 2)))
+            for arg in ("--grid", f"{key}={','.join(str(v) for v in values)}")] if kind == "grid" else []
+    args = {
+        "replicates": lambda: ["sweep", "baseline", "--replicates", str(size)],
+        "grid": lambda: ["sweep", "baseline", *grid],
+        "samples": lambda: [*sensitivity, "--method", "morris", "--samples", str(size)],
+        "sobol": lambda: [*sensitivity, "--method", "sobol", "--samples", str(2**size)],
+        "levels": lambda: [*sensitivity, "--method", "morris", "--levels", str(2 * size)],
+    }[kind]()
+    event(kind)
+    done = bounded([*args, "--out", "out", "--quiet"], where)
+    assert refused_in_one_line(done.returncode, done.stdout, done.stderr), done.stderr[-2000:]
+    said = done.stderr
+    assert ("cannot fit in memory" in said and "would take about" in said and "available" in said) or \
+        "is too many: at most" in said or ("--levels" in said and f"got {2 * size:,}" in said), said
+    assert not list(where.iterdir()), "a refused batch made something"
