@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__, config, options
-from .batch.command import INTERRUPTED, add_executor_options, unless_interrupted
+from .batch import BatchInterrupted
+from .batch.command import add_executor_options
 from .errors import TrustsimError, UsageError
 from .files import FORMATS
+from .lifetime import TERMINATED, exit_code, sigterm_as_interrupt
 from .sensitivity import command as sensitivity_command
 from .sweep import command as sweep_command
 from .validation import printable
@@ -166,10 +168,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     trials = check.plan(names, replicates=args.replicates, seed=args.seed, agents=args.agents, days=args.days,
                         overrides=options.overrides(args, shortcuts=()), robust=args.robust)
     cache = None if args.no_cache else (Path(args.cache) if args.cache else check.default_cache())
-    result = unless_interrupted(lambda: check.run(trials, workers=args.workers, dask=args.dask, cache=cache,
-                                                  progress=not (args.quiet or args.json or args.markdown)))
-    if result is None:
-        return INTERRUPTED
+    result = check.run(trials, workers=args.workers, dask=args.dask, cache=cache,
+                       progress=not (args.quiet or args.json or args.markdown))
     if args.json:
         print(check.as_json(result.rows))
     elif args.markdown:
@@ -329,6 +329,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that handle their own signals: the dashboard, and the server (which stops at once on SIGTERM).
+OWN_SIGNALS = ("tui", "serve")
+
+
+def _stopped(stop: KeyboardInterrupt) -> int:
+    """Ctrl-C or SIGTERM, once cleaned up after: one line, and exit code 130 or 143."""
+    if isinstance(stop, BatchInterrupted):        # a batch keeps its finished runs, and says how many
+        print(f"trustsim: {stop}", file=sys.stderr)
+    else:
+        said = "terminated" if exit_code(stop) == TERMINATED else "interrupted"
+        print(f"trustsim: {said}; nothing was written", file=sys.stderr)
+    return exit_code(stop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -339,19 +353,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        return args.handler(args)
+        # SIGTERM cleans up as Ctrl-C does and exits 143, but for the commands that handle it their own way
+        with sigterm_as_interrupt(args.command not in OWN_SIGNALS):
+            return args.handler(args)
     except TrustsimError as exc:
         message = printable(" ".join(str(exc).split("\n")))   # one line, and harmless, whatever the input held
         print(message if message.startswith("trustsim") else f"trustsim: {message}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("trustsim: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        return _stopped(stop)
     except SystemError as exc:
         # an interrupt that landed inside a compiled kernel (numba reports it this way)
-        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
-            print("trustsim: interrupted; nothing was written", file=sys.stderr)
-            return 130
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            return _stopped(cause)
         raise
     except BrokenPipeError:
         return 0

@@ -32,6 +32,8 @@ from .errors import ExportError, UsageError
 
 #: The table formats every writer offers (polars writes and reads each).
 FORMATS = ("parquet", "csv", "ipc", "ndjson")
+#: How :func:`publish` names its staging folder inside the output directory.
+STAGING = ".trustsim-staging-"
 
 
 def safe_stem(text: str, limit: int = 100) -> str:
@@ -121,6 +123,15 @@ def write_json(path: Path, data: Any) -> Path:
     return write_atomic(path, lambda temp: temp.write_text(text, encoding="utf-8"))
 
 
+def remove_staging(out_dir: Path) -> None:
+    """Remove the staging folders of :func:`publish` that a writer killed outright (``kill -9``) left in
+    ``out_dir``. Only for a writer that holds ``out_dir`` (:func:`sim.folder.one_writer`), so that none of
+    them is another writer's; a link of that name is left alone."""
+    for path in out_dir.glob(f"{STAGING}*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def publish(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
     """Write each named file (``writers[name](path)``) in a staging folder, then rename all into ``out_dir``.
 
@@ -128,7 +139,7 @@ def publish(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> dict[s
     Any OS error becomes a one-line :class:`~sim.errors.ExportError`; the staging folder never remains.
     """
     check_writable(out_dir)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".trustsim-staging-"))
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING))
     try:
         for name, write in writers.items():
             write(staging / name)

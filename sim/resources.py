@@ -45,7 +45,7 @@ class Estimate:
 
     def describe(self) -> str:
         return (f"{self.agents:,} agents, about {_count(self.ties)} tie slots and {_count(self.events)} events "
-                f"in all: about {_size(self.bytes)}")
+                f"in all: about {size_text(self.bytes)}")
 
 
 def _count(value: float) -> str:
@@ -55,7 +55,7 @@ def _count(value: float) -> str:
     return f"{value:.0f}"
 
 
-def _size(value: float) -> str:
+def size_text(value: float) -> str:
     return f"{value / 2**30:.1f} GiB" if value >= 2**30 else f"{value / 2**20:.0f} MiB"
 
 
@@ -120,5 +120,5 @@ def check_fits(scenario: Scenario, where: str = "") -> Estimate:
     room = available()
     if found.bytes > HEADROOM * room:
         raise TooLarge(f"{prefix}the run cannot fit in memory: {found.describe()}, and this machine has "
-                       f"{_size(room)} available")
+                       f"{size_text(room)} available")
     return found

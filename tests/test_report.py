@@ -12,11 +12,14 @@ import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
+from contract import cli_run, refused_in_one_line
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -581,3 +584,66 @@ def test_in_a_b_comparison_each_archetype_keeps_its_own_colour_and_mark(runs):
     ax = titles["overcommitter"]
     assert ax.get_title() == f"{palette.archetype_mark(place)} overcommitter"
     assert ax.title.get_color() == palette.archetype_color(place)
+
+
+# --------------------------------------------------------------------------- hostile manifests and tables
+
+def _manifest(key: str, value: Any) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest[key] = value(manifest) if callable(value) else value
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    return edit
+
+
+def _table(name: str, column: str, value: Any) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        path = folder / f"{name}.parquet"
+        pl.read_parquet(path).with_columns(pl.lit(value).alias(column)).write_parquet(path)
+    return edit
+
+
+#: Issue 19's malformed inputs that were tracebacks: (which input, how it is spoiled, what the line names).
+MALFORMED = {
+    "an archetype missing from the archetypes table": ("broken", _table("agents", "archetype", "ghost"), "ghost"),
+    "an integer events.kind": ("broken", _table("events", "kind", 3), "kind should hold text"),
+    "inf in metrics.day": ("broken", _table("metrics", "day", float("inf")), "day should hold whole numbers"),
+    "files as a list": ("broken", _manifest("files", lambda m: list(m["files"].values())), "'files'"),
+    "versions as a list": ("broken", _manifest("versions", ["x"]), "'versions'"),
+    "a sweep's files as a list": ("sweep", _manifest("files", lambda m: list(m["files"].values())), "'files'"),
+    "a sweep's versions as a list": ("sweep", _manifest("versions", [1]), "'versions'"),
+    "grid entries that are not objects": ("sweep", _manifest("grid", ["trust.asymmetry"]), "grid entry 0"),
+    "grid values that are not a list": ("sweep", _manifest("grid", [{"key": "trust.asymmetry", "values": 3}]),
+                                        "'values'"),
+    "a sweep's runs as a string": ("sweep", _manifest("runs", "many"), "'runs'"),
+    "a sensitivity design as a list": ("sensitivity", _manifest("design", [1, 2]), "'design'"),
+    "a sensitivity's runs as a string": ("sensitivity", _manifest("runs", "x"), "'runs'"),
+    "a sensitivity's files as a list": ("sensitivity", _manifest("files", lambda m: list(m["files"].values())),
+                                        "'files'"),
+    "params entries that are not objects": ("sensitivity", _manifest("params", [1]), "params entry 0"),
+}
+CHECK_ROW = {"scenario": "baseline", "id": "h", "statement": "s", "measure": "m", "effect": 0.2, "ci_low": 0.1,
+             "ci_high": 0.3, "direction": "increase", "min_effect": 0.05, "holds": True}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_input_is_one_line_not_a_traceback(case, runs, sweep_folder, sensitivity_folder, tmp_path):
+    which, spoil, says = MALFORMED[case]
+    source = {"sweep": sweep_folder, "sensitivity": sensitivity_folder}.get(which) or runs[which]
+    folder = tmp_path / "input"
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("report"))
+    spoil(folder)
+    code, out, err = cli_run("report", str(folder), "--out", str(tmp_path / "report"))
+    assert refused_in_one_line(code, out, err) and says in err, err
+    assert not (tmp_path / "report").exists()
+
+
+@pytest.mark.parametrize(("key", "value"), [("holds", "yes"), ("effect", "big"), ("ci_low", None), ("id", 3),
+                                            ("holds", 1), ("min_effect", True)])
+def test_a_check_row_of_the_wrong_types_is_one_line(key, value, tmp_path):
+    path = tmp_path / "check.json"
+    path.write_text(json.dumps([CHECK_ROW, {**CHECK_ROW, key: value}]))
+    code, out, err = cli_run("report", str(path), "--out", str(tmp_path / "report"))
+    assert refused_in_one_line(code, out, err) and f"row 1: {key} should be" in err, err
+    path.write_text(json.dumps([CHECK_ROW]))
+    assert cli_run("report", str(path), "--out", str(tmp_path / "report"))[0] == 0

@@ -12,8 +12,8 @@ loopback address gets a warning: anyone who can reach the port can drive dashboa
 
 Nothing is left running after the server ends, however it ends. Each dashboard process is the server's own
 child (the shell command ``exec``s it) and asks the kernel for SIGTERM when its parent dies
-(``PR_SET_PDEATHSIG`` on Linux; a thread also watches its parent twice a second), so even a server killed
-outright takes its dashboards with it. So on Ctrl-C or SIGTERM the server has nothing to wait for: it says
+(``PR_SET_PDEATHSIG`` on Linux; a thread also watches its parent: :func:`sim.lifetime.end_with`), so even a
+server killed outright takes its dashboards with it. So on Ctrl-C or SIGTERM the server has nothing to wait for: it says
 so in one line and ends at once with 130 or 143 (textual-serve's own graceful stop waited 14–16 s for each
 browser's websocket and then ended with 0, silently).
 """
@@ -27,12 +27,11 @@ import shlex
 import signal
 import socket
 import sys
-import threading
-import time
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sim import load_scenario
 from sim.errors import UsageError
+from sim.lifetime import end_with
 
 from .params import DEFAULT_SCENARIO
 
@@ -125,34 +124,9 @@ def _serve_until_signal(server: Server, host: str, port: int) -> int:
 GRACE = 5.0
 
 
-def _end_with(server: int) -> None:
-    """End this process when the server ``server`` that started it ends, however it ends.
-
-    The kernel sends SIGTERM the moment the parent dies (Linux), which Textual's web driver takes as "quit"
-    (a second or so, temporary files tidied); a watcher thread covers other systems, and a dashboard that
-    has not quit ``GRACE`` seconds later.
-    """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while os.getppid() == server:
-            time.sleep(0.5)
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(GRACE)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="server-watch", daemon=True).start()
-
-
 def _app(argv: list[str]) -> int:
     """One browser tab's dashboard (started by textual-serve with its web driver)."""
-    _end_with(int(argv[2]))
+    end_with(int(argv[2]), GRACE)     # SIGTERM when the server ends: Textual's web driver quits on it
     from .app import TrustApp
 
     scenario, overrides = argv[0], json.loads(argv[1])

@@ -24,9 +24,11 @@ from pathlib import Path
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a batch, after cleanup: what was interrupted, how many runs are kept and where."""
+    """Ctrl-C (or, ``terminated``, SIGTERM) during a batch, after cleanup: what was stopped, how many runs
+    are kept and where."""
 
-    def __init__(self, what: str, kept: int, total: int, where: Path | None) -> None:
+    def __init__(self, what: str, kept: int, total: int, where: Path | None, terminated: bool = False) -> None:
         place = f" in {where}" if where else ""
-        super().__init__(f"{what} interrupted: {kept} of {total} runs are kept{place}; run the same command "
-                         "again to finish the rest")
+        self.terminated = terminated
+        super().__init__(f"{what} {'terminated' if terminated else 'interrupted'}: {kept} of {total} runs are "
+                         f"kept{place}; run the same command again to finish the rest")

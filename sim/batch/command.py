@@ -1,6 +1,8 @@
 """What every batch command (``sweep``, ``sensitivity``, ``check``) shares on the command line: where it
-runs (``--workers``, ``--dask``), where it writes (``--out``, ``--format``, ``--quiet``), and how an
-interrupted batch ends (one line, exit code 130, finished runs kept).
+runs (``--workers``, ``--dask``) and where it writes (``--out``, ``--format``, ``--quiet``).
+
+An interrupted batch (Ctrl-C, or SIGTERM) raises :class:`~sim.batch.BatchInterrupted` once its workers
+are stopped and its finished runs kept; the command line says so in one line and exits with 130 (143).
 
 Building the parsers imports nothing heavy.
 """
@@ -8,15 +10,9 @@ Building the parsers imports nothing heavy.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
-from typing import TypeVar
 
 from ..errors import UsageError
 from ..files import FORMATS
-from . import BatchInterrupted
-
-Result = TypeVar("Result")
 
 
 def add_executor_options(parser: argparse.ArgumentParser, what: str) -> None:
@@ -40,15 +36,3 @@ def require_out(out: str, what: str) -> None:
     """An empty ``--out`` is refused before anything is read or run."""
     if not out.strip():
         raise UsageError(f"--out: the path is empty; give the folder to write {what} to")
-
-
-def unless_interrupted(start: Callable[[], Result]) -> Result | None:
-    """``start()``; None after Ctrl-C, once the interruption is told in one line (the caller exits 130)."""
-    try:
-        return start()
-    except BatchInterrupted as stop:
-        print(f"trustsim: {stop}", file=sys.stderr)
-        return None
-
-
-INTERRUPTED = 130

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ClusterError, UsageError
+from ..lifetime import end_with
 from .runs import PlannedRun
 
 CLUSTER_HINT = "pip install 'trustsim[cluster]'"
@@ -103,9 +104,13 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which cancels the sweep cleanly (no worker tracebacks)."""
+def _start_worker(owner: int) -> None:
+    """A pool worker leaves Ctrl-C to ``owner``, the process that started the pool, which cancels the batch
+    cleanly (no worker tracebacks); and it ends when ``owner`` ends, however that ends. Orphaned by a
+    ``kill -9``, workers waited on their queue for good, and kept the forkserver and the resource tracker
+    alive with them (each of those ends by itself once no worker holds its pipe)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with(owner)
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
@@ -119,7 +124,8 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     if method == "forkserver":
         # workers start with numpy and sim imported and the compiled kernels ready
         context.set_forkserver_preload(["sim.engine", "sim.batch.execution", "sim.kernels_warm"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(),))
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

@@ -2,7 +2,9 @@
 
 :func:`claim` is the rule for every kind of analysis that keeps its runs in a folder (a sweep, a
 sensitivity analysis): a folder holds one analysis of one kind, named by its state file, so a rerun
-resumes it and anything else is refused rather than mixed in.
+resumes it; a new analysis takes only an empty folder, and anything else is refused rather than mixed in.
+The caller holds the folder's writer lock (:func:`sim.folder.one_writer`) from the claim to the last
+write, so two identical commands on one folder never both run everything.
 
 Each finished run is kept in ``DIR/runs/<run_id>.parquet`` the moment it comes back (:class:`RunFiles`),
 written to a hidden temporary file next to it and then renamed, so a file there is always complete; the
@@ -12,6 +14,7 @@ tables are rebuilt from those files.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,53 +22,69 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ..errors import UsageError
+from ..errors import ExportError, UsageError
+from ..exports import write_frame
 from ..files import FORMATS, write_atomic, write_json
+from ..folder import entries
 from ..measures import COUNT_METRICS, METRICS
 from .runs import PlannedRun
 
 RUNS_DIR = "runs"
-#: every kind of analysis's state file: a folder holding one of them is never claimed by another kind
+#: every kind of analysis's state file: what a folder holding one is said to hold when another kind is refused
 STATE_FILES = ("sweep.json", "sensitivity.json")
 #: every network measure as a table column: counts as Int64, the rest Float64
 METRIC_SCHEMA: dict[str, pl.DataType] = {m: pl.Int64() if m in COUNT_METRICS else pl.Float64() for m in METRICS}
 
 
-def claim(out: Path, state_file: str, mine: dict[str, Any], kind: str, tables: Iterable[str],
+def claim(out: Path, state_file: str, mine: dict[str, Any], kind: str,
           differences: Callable[[dict[str, Any]], str | None]) -> bool:
     """Make ``out`` the directory of the analysis whose state is ``mine``; True if it already was.
 
     ``differences(held)`` is None when the state already there is the same analysis (a resume, or for a
     sweep an extension, whose state is then rewritten), else says what it is and how it differs (a
     ValueError: the state is not one it can read, as is a state file that is not a JSON object). A
-    different analysis, an unreadable state file, or files like ours that no state file of this kind
-    accounts for (a ``trustsim run`` export, another kind of analysis) are refused rather than mixed with
-    or overwritten.
+    different analysis, an unreadable state file, a folder of its runs that is not a real folder (a link
+    would send every run file, and every removal of a damaged one, elsewhere), or a folder that holds
+    anything without a state file of this kind (a ``trustsim run`` export, another kind of analysis,
+    someone's files) is refused rather than mixed with or overwritten.
     """
     state_path = out / state_file
-    if state_path.exists():
-        try:
-            held = json.loads(state_path.read_text())
-        except (OSError, ValueError):
-            held = None
-        try:
-            if not isinstance(held, dict):
-                raise ValueError(state_file)
-            how = differences(held)
-        except ValueError:
-            raise UsageError(f"{out}: {state_file} is unreadable or damaged; use another --out or empty it") from None
-        if how:
-            raise UsageError(f"{out}: holds a different {kind} ({how}); use another --out or empty it")
-        write_json(state_path, mine)
-        return True
-    others = {name for name in STATE_FILES if name != state_file}
-    ours = {"manifest.json", RUNS_DIR, *others, *(f"{t}.{f}" for t in tables for f in FORMATS)}
-    foreign = sorted(p.name for p in out.iterdir() if p.name in ours)
-    if foreign:
-        raise UsageError(f"{out}: already holds {', '.join(foreign)} from something other than a {kind}; "
-                         "use another --out or empty it")
-    write_json(state_path, mine)
-    return False
+    present = entries(out)
+    if state_file not in present:
+        if present:
+            held = [name for name in STATE_FILES if name in present] or present     # another analysis: say so
+            raise UsageError(f"{out}: already holds {_listing(held)} from something other than a {kind}; "
+                             "use another --out or empty it")
+        _write_state(state_path, mine)
+        return False
+    try:
+        held = json.loads(state_path.read_text())
+    except (OSError, ValueError, RecursionError):
+        held = None
+    try:
+        if not isinstance(held, dict):
+            raise ValueError(state_file)
+        how = differences(held)
+    except ValueError:
+        raise UsageError(f"{out}: {state_file} is unreadable or damaged; use another --out or empty it") from None
+    if how:
+        raise UsageError(f"{out}: holds a different {kind} ({how}); use another --out or empty it")
+    runs = out / RUNS_DIR
+    if os.path.lexists(runs) and (runs.is_symlink() or not runs.is_dir()):
+        raise UsageError(f"{runs}: is not a folder of this {kind}'s runs (a link or a file); use another --out")
+    _write_state(state_path, mine)
+    return True
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    try:
+        write_json(path, state)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def remove_stale_tables(out: Path, fmt: str, tables: Iterable[str]) -> None:
@@ -101,8 +120,12 @@ class RunFiles:
         """Keep a finished run atomically: temp file in ``DIR/runs/``, then rename (never a partial file)."""
         frame = self.frame(run, result)
         final = self.path(run.run_id)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(final, frame.write_parquet)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            # through the exports' writer, so a full disk is an OSError (one line), never polars' own error
+            write_atomic(final, lambda path: write_frame(frame, path, "parquet"))
+        except OSError as exc:
+            raise ExportError(f"{final.parent}: cannot keep run {run.run_id}: {exc.strerror or exc}") from None
         self.kept += 1
 
     def tidy(self) -> None:

@@ -1,11 +1,12 @@
 """The shell every batch command runs in: execute the runs not done yet, keep each the moment it comes back,
-report failures, and stop cleanly on Ctrl-C.
+report failures, and stop cleanly on Ctrl-C or SIGTERM.
 
 :func:`execute` is the one loop (sweeps, sensitivity analyses and ``trustsim check`` all run their runs
 through it, into a :class:`Store`: a folder of run files, or check's cache). :func:`run_in_folder` is the
 whole shell of an analysis that writes a folder (a sweep, a sensitivity analysis): check the options,
-claim the folder, list what is left, execute, leave the folder as it was if the cluster could not be used;
-its :meth:`Ran.write` then writes the tables and the manifest. Everything a design decides (its runs,
+resolve the folder, hold it (one writer), claim it, list what is left, execute, leave the folder as it was
+if the claim was refused or the cluster could not be used; inside it, :meth:`Ran.write` writes the tables
+and the manifest. Everything a design decides (its runs,
 their work, its tables) comes in a :class:`FolderBatch`.
 """
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -24,7 +25,9 @@ import polars as pl
 
 from ..errors import ClusterError, UsageError
 from ..exports import versions, write_tables
-from ..files import FORMATS, check_writable, discard_created
+from ..files import FORMATS, check_writable, discard_created, output_folder, remove_staging
+from ..folder import clear_stale, one_writer
+from ..lifetime import Terminated
 from ..progress import Progress
 from . import BatchInterrupted
 from .execution import Executor, Task, Work, dask_version
@@ -82,9 +85,9 @@ def execute(tasks: list[Task], work: Work, store: Store, executor: Executor, *, 
                         failures.append((outcome.run, error))
                         bar.note(f"trustsim: {failed(outcome.run)}: {error}", log)
                         bar.update(failed=1, work=weigh(outcome.run))
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:        # Ctrl-C, or SIGTERM taken as it (sim.lifetime)
             store.tidy()
-            raise BatchInterrupted(what, store.kept, total, store.where) from None
+            raise BatchInterrupted(what, store.kept, total, store.where, isinstance(stop, Terminated)) from None
     return failures
 
 
@@ -166,33 +169,51 @@ class Ran:
         return time.monotonic() - self.started
 
 
+@contextmanager
 def run_in_folder(batch: FolderBatch, out: str | Path, executor: Executor, *, fmt: str = "parquet",
                   progress: bool = False, log: TextIO | None = None,
-                  on_kept: Callable[[PlannedRun], None] | None = None) -> Ran:
-    """Run (or resume) ``batch`` into ``out``: everything is checked before anything is claimed or run.
+                  on_kept: Callable[[PlannedRun], None] | None = None) -> Iterator[Ran]:
+    """Run (or resume) ``batch`` into ``out`` and yield what ran, for the caller to write its tables with
+    :meth:`Ran.write` inside the block; everything is checked before anything is claimed or run.
 
-    ``on_kept`` is called after each run is safely on disk. A cluster that cannot be used leaves a folder
-    this call claimed as it found it.
+    ``out`` is resolved before it is checked (``z/../other`` is ``other``, and no ``z/`` is made). The
+    folder is held by one writer (:func:`~sim.folder.one_writer`) from the claim to the last write, so a
+    second command on it meanwhile is refused in one line. ``on_kept`` is called after each run is safely
+    on disk. A folder this call made is taken away again if the claim is refused or a cluster could not
+    be used; an interrupted or failed batch keeps its runs, to be resumed.
     """
     if fmt not in FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    out = output_folder(str(out))
     executor.check()
-    out = Path(out)
     created = check_writable(out)
-    files = RunFiles(out, batch.frame, batch.schema, batch.one_row)
-    resumed = claim(out, batch.state_file, batch.state, batch.kind, batch.tables, batch.differences)
-    files.tidy()
+    claimed = resumed = False
+    try:
+        with one_writer(out):
+            resumed = claim(out, batch.state_file, batch.state, batch.kind, batch.differences)
+            claimed = True
+            yield _execute_in(out, batch, executor, fmt, progress, log, on_kept)
+    except ClusterError:
+        if claimed and not resumed and not RunFiles(out, batch.frame, batch.schema).load(batch.runs):
+            (out / batch.state_file).unlink(missing_ok=True)   # the scheduler could not be used: as it was
+            claimed = False
+        raise
+    finally:
+        if created is not None and not claimed:     # a refused claim leaves no folder behind, not even z/
+            clear_stale(out)
+            discard_created(created, out)
 
+
+def _execute_in(out: Path, batch: FolderBatch, executor: Executor, fmt: str, progress: bool, log: TextIO | None,
+                on_kept: Callable[[PlannedRun], None] | None) -> Ran:
+    """Execute the runs of ``batch`` not yet kept in ``out`` (claimed, and held by this process)."""
+    files = RunFiles(out, batch.frame, batch.schema, batch.one_row)
+    files.tidy()
+    remove_staging(out)          # tables half-published by a batch killed outright
     started = time.monotonic()
     finished = files.load(batch.runs)
     todo = [Task(r, batch.payload(r)) for r in batch.runs if r.run_id not in finished]
-    try:
-        failures = execute(todo, batch.work, files, executor, what=batch.kind, title=batch.title,
-                           total=len(batch.runs), failed=batch.failed, progress=progress, log=log, on_kept=on_kept)
-    except ClusterError:
-        if not resumed and not files.load(batch.runs):   # the scheduler could not be used: leave the folder
-            (out / batch.state_file).unlink(missing_ok=True)
-            discard_created(created, out)
-        raise
+    failures = execute(todo, batch.work, files, executor, what=batch.kind, title=batch.title,
+                       total=len(batch.runs), failed=batch.failed, progress=progress, log=log, on_kept=on_kept)
     return Ran(out, fmt, batch.tables, files.load(batch.runs), failures, ran=len(todo),
                skipped=len(batch.runs) - len(todo), executor=executor.describe(len(todo)), started=started)

@@ -202,6 +202,12 @@ def _check_rows(path: Path, document: Any) -> list[dict[str, Any]]:
         if missing:
             raise InputError(f"{path}: row {index} lacks {', '.join(missing)} "
                              "(not the output of `trustsim check --json`?)")
+        wrong = [key for key, kinds in CHECK_TYPES.items() if not isinstance(row[key], kinds)
+                 or (bool not in kinds and isinstance(row[key], bool))]
+        if wrong:
+            raise InputError(f"{path}: row {index}: {wrong[0]} should be "
+                             f"{'true or false' if wrong[0] == 'holds' else 'a number' if float in CHECK_TYPES[wrong[0]] else 'text'}, "
+                             f"is {row[wrong[0]]!r:.60}")
     if not document:
         raise InputError(f"{path}: holds no hypotheses (an empty list): nothing to report")
     return document
@@ -241,10 +247,64 @@ def _require(folder: Folder, table: str, numeric: Sequence[str] = (), present: S
         raise InputError(f"{path}: has no rows")
 
 
+#: The manifest entries the report reads, and what each must be: a manifest edited to hold, say, a list
+#: of files was an AttributeError traceback.
+MANIFEST_SHAPES: dict[str, type] = {"files": dict, "versions": dict, "runs": dict, "design": dict,
+                                    "parameters": dict, "grid": list, "params": list, "hypothesis": dict}
+#: What each value of a row of ``trustsim check --json`` must be (``holds: "yes"`` was a traceback).
+CHECK_TYPES: dict[str, tuple[type, ...]] = {
+    "scenario": (str,), "id": (str,), "statement": (str,), "measure": (str,), "direction": (str,),
+    "effect": (int, float), "ci_low": (int, float), "ci_high": (int, float), "min_effect": (int, float),
+    "holds": (bool,)}
+#: Columns that must hold whole numbers (a day of ``inf`` was a traceback), and text (an integer kind).
+WHOLE_RUN = {"metrics": ("day",), "archetypes": ("day",)}
+TEXT_RUN = {"events": ("kind",), "agents": ("archetype",), "archetypes": ("archetype",)}
+
+
+def _manifest_shape(folder: Folder) -> None:
+    """Refuse a manifest whose entries are not what a trustsim writer makes, before anything reads them."""
+    where = f"{folder.path}/manifest.json"
+    for key, kind in MANIFEST_SHAPES.items():
+        value = folder.manifest.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise InputError(f"{where}: {key!r} should be {'an object' if kind is dict else 'a list'}, "
+                             f"is {type(value).__name__}")
+    for key in ("grid", "params"):
+        for index, entry in enumerate(folder.manifest.get(key) or []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+                raise InputError(f"{where}: {key} entry {index} should be an object with a 'key', is {entry!r:.60}")
+    for index, entry in enumerate(folder.manifest.get("grid") or []):
+        if not isinstance(entry.get("values", []), list):
+            raise InputError(f"{where}: grid entry {index} ({entry['key']}): 'values' should be a list")
+
+
+def _run_values(run: RunFolder) -> None:
+    """Whole numbers where days are, text where names are, and every agent's archetype in the archetypes
+    table (the figures colour by it)."""
+    for table, columns in WHOLE_RUN.items():
+        schema = run.scan(table).collect_schema()
+        for column in columns:
+            if not schema[column].is_integer():
+                raise InputError(f"{run.table_path(table)}: {column} should hold whole numbers, holds {schema[column]}")
+    for table, columns in TEXT_RUN.items():
+        schema = run.scan(table).collect_schema()
+        for column in columns:
+            if schema[column] not in (pl.String, pl.Null) and not isinstance(schema[column], pl.Enum | pl.Categorical):
+                raise InputError(f"{run.table_path(table)}: {column} should hold text, holds {schema[column]}")
+    known = set(run.archetypes)
+    used = run.collect(run.scan("agents").select(pl.col("archetype").cast(pl.String).unique()), "agents")
+    unknown = sorted(set(used.get_column("archetype").drop_nulls().to_list()) - known)
+    if unknown:
+        raise InputError(f"{run.table_path('agents')}: archetype {unknown[0]!r} is not in the archetypes table")
+
+
 def _validate(found: Input) -> Input:
+    if not isinstance(found, Check):
+        _manifest_shape(found)
     if isinstance(found, RunFolder):
         for table, columns in NUMERIC_RUN.items():
             _require(found, table, columns, PRESENT_RUN.get(table, ()), table in NONEMPTY_RUN)
+        _run_values(found)
     elif isinstance(found, Sweep):
         _require(found, "summary", ("replicates",), found.keys, nonempty=True)
     elif isinstance(found, Sensitivity):

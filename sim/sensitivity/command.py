@@ -11,13 +11,7 @@ import sys
 from typing import Any
 
 from .. import config, options
-from ..batch.command import (
-    INTERRUPTED,
-    add_executor_options,
-    add_output_options,
-    require_out,
-    unless_interrupted,
-)
+from ..batch.command import add_executor_options, add_output_options, require_out
 from .design import DEFAULT_LEVELS, DEFAULT_REPLICATES, DEFAULT_SAMPLES, METHODS
 
 
@@ -82,11 +76,8 @@ def main(args: argparse.Namespace) -> int:
                "replicates": args.replicates, "hypothesis": args.hypothesis, "seed": args.seed,
                "agents": args.agents, "days": args.days, "set": list(args.set or []), "workers": args.workers,
                "dask": args.dask, "out": args.out, "format": args.format}
-    result = unless_interrupted(lambda: run_sensitivity(
-        plan, args.out, workers=args.workers, dask=args.dask, fmt=args.format, progress=not args.quiet,
-        command=command))
-    if result is None:
-        return INTERRUPTED
+    result = run_sensitivity(plan, args.out, workers=args.workers, dask=args.dask, fmt=args.format,
+                             progress=not args.quiet, command=command)
     if not args.quiet:
         print(summary(result))
     if result.failures:

@@ -32,6 +32,9 @@ NUM_RESAMPLES = 1000          # bootstrap resamples behind each confidence inter
 CONFIDENCE = 0.95
 SAMPLER_CHILD = 2**31         # SeedSequence(BASE) child the sampler uses
 ANALYSIS_CHILD = 2**31 + 1    # ... and the one the bootstrap uses
+#: Morris is run on 4 to 10 levels in the literature; SALib draws levels / 2 values for each trajectory, so
+#: a billion levels took minutes and gigabytes before a run started
+MAX_LEVELS = 1_000
 SALIB_HINT = "pip install 'trustsim[sensitivity]' (from a clone: pip install '.[sensitivity]')"
 
 
@@ -74,9 +77,10 @@ def make_design(method: str, samples: int | None = None, levels: int | None = No
         if second_order:
             raise UsageError("--second-order: Sobol' only (Morris gives mu_star and sigma)")
         levels = DEFAULT_LEVELS if levels is None else levels
-        if levels < 2 or levels % 2:
-            raise ScenarioError(f"--levels: must be an even number of at least 2 (an odd number biases "
-                                f"Morris's sample), got {levels}")
+        if levels < 2 or levels % 2 or levels > MAX_LEVELS:
+            raise ScenarioError(f"--levels: must be an even number from 2 to {MAX_LEVELS:,} (an odd number biases "
+                                f"Morris's sample, and SALib draws levels / 2 grid values for every "
+                                f"trajectory), got {levels:,}")
         if count < 2:
             raise ScenarioError(f"--samples: Morris needs at least 2 trajectories (sigma needs two), got {count}")
         return Design("morris", count, levels, False)

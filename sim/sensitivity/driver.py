@@ -150,13 +150,14 @@ def run_sensitivity(plan: Plan, out: str | Path, *, workers: int | None = None, 
     ``on_kept`` is called after each run is safely on disk. ``work`` is what each run executes (a
     top-level function of the run's payload; :func:`~.work.measure` simulates it).
     """
-    ran = run_in_folder(folder_batch(plan, work), out, Executor(workers, dask, connect_timeout), fmt=fmt,
-                        progress=progress, log=log, on_kept=on_kept)
-    tables, notes = build_tables(plan, ran.finished)
-    command = command or {"scenario": plan.base.name, "method": plan.design.method,
-                          "params": [p.text for p in plan.params], "replicates": plan.replicates,
-                          "seed": plan.base_seed, "workers": workers, "dask": dask, "out": str(ran.out), "format": fmt}
-    written = ran.write(tables, _manifest(plan, command, ran, notes, dask is not None))
+    with run_in_folder(folder_batch(plan, work), out, Executor(workers, dask, connect_timeout), fmt=fmt,
+                       progress=progress, log=log, on_kept=on_kept) as ran:
+        tables, notes = build_tables(plan, ran.finished)
+        command = command or {"scenario": plan.base.name, "method": plan.design.method,
+                              "params": [p.text for p in plan.params], "replicates": plan.replicates,
+                              "seed": plan.base_seed, "workers": workers, "dask": dask, "out": str(ran.out),
+                              "format": fmt}
+        written = ran.write(tables, _manifest(plan, command, ran, notes, dask is not None))
     return SensitivityResult(out=ran.out, plan=plan, tables=tables, notes=notes, written=written, ran=ran.ran,
                              skipped=ran.skipped, failures=ran.failures, seconds=ran.seconds,
                              complete=complete(plan, ran.finished))

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import config
 from ..batch.runs import PlannedRun, check_replicates, derive_seeds, resolve_seed, scenario_digest, seeded
+from ..batch.size import check_batch
 from ..config import Scenario, to_dict
 from ..errors import ScenarioError
 from ..hypotheses import Hypothesis, horizon_problem
@@ -192,6 +193,9 @@ def make_plan(base: Scenario, params: tuple[Parameter, ...], design: Design, rep
     if comparison is not None:
         _check_horizon(comparison.hypothesis, base.simulation.days)
         check_comparison(comparison, params)
+    sides = 2 if comparison is not None and comparison.base is not None else 1
+    days = max([base.simulation.days, *(int(p.high) for p in params if p.key == "simulation.days")])
+    check_batch("sensitivity", sides * design.size(len(params)), replicates, days)
     base = base.with_overrides({"simulation.seed": seed})
     sampler_seed = designs.child_seed(seed, designs.SAMPLER_CHILD)
     matrix = designs.sample(design, params, sampler_seed)

@@ -11,13 +11,7 @@ import sys
 from typing import Any
 
 from .. import config, options
-from ..batch.command import (
-    INTERRUPTED,
-    add_executor_options,
-    add_output_options,
-    require_out,
-    unless_interrupted,
-)
+from ..batch.command import add_executor_options, add_output_options, require_out
 from ..errors import ScenarioError, UsageError
 from .plan import DEFAULT_REPLICATES, SCENARIO_KEY
 
@@ -82,11 +76,9 @@ def main(args: argparse.Namespace) -> int:
     command = {"scenario": args.scenario, "grid": list(args.grid or []), "replicates": args.replicates,
                "seed": args.seed, "agents": args.agents, "days": args.days, "set": list(args.set or []),
                "workers": args.workers, "dask": args.dask, "out": args.out, "format": args.format}
-    result = unless_interrupted(lambda: run_sweep(
-        scenario, axes, args.out, replicates=args.replicates, base_seed=args.seed, workers=args.workers,
-        dask=args.dask, fmt=args.format, progress=not args.quiet, command=command))
-    if result is None:
-        return INTERRUPTED
+    result = run_sweep(scenario, axes, args.out, replicates=args.replicates, base_seed=args.seed,
+                       workers=args.workers, dask=args.dask, fmt=args.format, progress=not args.quiet,
+                       command=command)
     if not args.quiet:
         print(report(result))
     if result.failures:

@@ -84,11 +84,11 @@ def run_sweep(scenario: Scenario | dict[str, Scenario], grid: Sequence[str] | Se
     """
     axes = tuple(grid) if grid and isinstance(grid[0], Axis) else parse_grid(list(grid))
     plan = make_plan(scenario, axes, replicates, base_seed)
-    ran = run_in_folder(folder_batch(plan, work), out, Executor(workers, dask, connect_timeout), fmt=fmt,
-                        progress=progress, log=log, on_kept=on_kept)
-    command = command or {"scenario": plan.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],
-                          "replicates": replicates, "seed": plan.base_seed, "workers": workers, "dask": dask,
-                          "out": str(ran.out), "format": fmt}
-    written = ran.write(build_tables(plan, ran.finished), _manifest(plan, command, ran, dask is not None))
+    with run_in_folder(folder_batch(plan, work), out, Executor(workers, dask, connect_timeout), fmt=fmt,
+                       progress=progress, log=log, on_kept=on_kept) as ran:
+        command = command or {"scenario": plan.name, "grid": [f"{a.key}={','.join(a.texts)}" for a in axes],
+                              "replicates": replicates, "seed": plan.base_seed, "workers": workers, "dask": dask,
+                              "out": str(ran.out), "format": fmt}
+        written = ran.write(build_tables(plan, ran.finished), _manifest(plan, command, ran, dask is not None))
     return SweepResult(out=ran.out, plan=plan, written=written, ran=ran.ran, skipped=ran.skipped,
                        failures=ran.failures, seconds=ran.seconds)

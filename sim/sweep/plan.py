@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +32,13 @@ from ..batch.runs import (
     scenario_digest,
     seeded,
 )
+from ..batch.size import check_batch
 from ..config import Scenario, parse_literal
 from ..errors import ScenarioError
 from ..resources import check_fits
 
 SEED_KEY = "simulation.seed"
+DAYS_KEY = "simulation.days"
 SCENARIO_KEY = "scenario"
 DEFAULT_REPLICATES = 5
 
@@ -182,6 +185,13 @@ def _validate_points(bases: dict[str, Scenario], axes: tuple[Axis, ...]) -> tupl
     return tuple(_point(bases, keys, combo) for combo in itertools.product(*(axis.values for axis in axes)))
 
 
+def _longest(bases: dict[str, Scenario], axes: tuple[Axis, ...]) -> int:
+    """The most days any run of the grid may simulate (checked values or not: this only sizes it)."""
+    days = [base.simulation.days for base in bases.values()]
+    days += [value for axis in axes if axis.key == DAYS_KEY for value in axis.values if isinstance(value, int)]
+    return max(days)
+
+
 def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], replicates: int,
               base_seed: int | None = None) -> Plan:
     """Validate the whole grid and lay out every run with its seed and stable run id.
@@ -195,6 +205,7 @@ def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], rep
     if len(bases) > 1 and SCENARIO_KEY not in (axis.key for axis in axes):
         raise ScenarioError("several scenarios need a --grid scenario=NAME,NAME axis")
     seed = resolve_seed(next(iter(bases.values())), base_seed)
+    check_batch("sweep", math.prod(len(axis.values) for axis in axes), replicates, _longest(bases, axes))
     bases = {name: base.with_overrides({SEED_KEY: seed}) for name, base in bases.items()}
     points = _validate_points(bases, axes)
     for point in points:
