@@ -13,6 +13,7 @@ import pytest
 
 from sim.measures import METRICS
 
+ROOT = Path(__file__).resolve().parent.parent
 TRUSTSIM = [sys.executable, "-m", "sim"]
 QUICK = ["--agents", "120", "--days", "20"]
 
@@ -32,7 +33,13 @@ def test_list_names_every_scenario_with_its_whole_description_within_100_columns
     assert names == config.available()
     assert max(len(line) for line in lines) <= 100
     told = " ".join(line.strip() for line in lines[lines.index("repentance") + 1:])
-    assert told == " ".join(config.load("repentance").scenario.description.split())
+    description = " ".join(config.load("repentance").scenario.description.split())
+    assert told.startswith(description + " ")                  # whole, then what its claims found
+    claims = [row for row in json.loads((ROOT / "scenarios" / "claims.json").read_text())
+              if row["scenario"] == "repentance"]
+    assert f"{sum(row['holds'] for row in claims)} of its {len(claims)} claims hold" in told
+    for row in claims:
+        assert f"{'holds' if row['holds'] else 'does not hold'} ({row['kind']}): {row['statement']}" in told
 
 
 def test_run_prints_a_summary_with_sparklines():
