@@ -19,7 +19,7 @@ from screens import drawn, text_in, until
 from test_tui_snapshots import check, settled_screenshot
 from textual.geometry import Region
 
-from sim import config, load_scenario
+from sim import claims, config, load_scenario
 from sim.story import CLOSES, EVENT, HOLD, LEAVES, RETURNS, SEPARATES, Separation, Story
 from tui.story import StoryApp, StoryScreen
 
@@ -110,14 +110,22 @@ def test_scenario_events_are_told_on_their_day() -> None:
     assert [(m.day, m.title) for m in events] == [(120, "the steady go public about the overcommitters")]
 
 
-def test_the_card_gives_each_claim_its_recorded_verdict_only_as_stated_now(played) -> None:
+def test_the_card_gives_each_claim_its_recorded_verdict_only_as_stated_now(played, monkeypatch) -> None:
     story, _ = played
     rows = {row.id: row for row in story.card()}
     assert rows.keys() == {h.id for h in story.scenario.hypotheses}
-    trust = rows["trust-falls"]
-    assert trust.holds is True and trust.recorded.startswith("effect -0.178 [-0.184, -0.172]")
-    # recorded for an earlier measure (referral_gap): not lent to the claim as it is stated now
+    recorded = {row["id"]: row for row in claims.of("broken_promises")}
+    trust, row = rows["trust-falls"], recorded["trust-falls"]
+    assert trust.holds is True
+    assert trust.recorded.startswith(f"effect {row['effect']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]")
+    assert all(rows[key].holds == recorded[key]["holds"] for key in rows)
+    # a verdict recorded for an earlier form of a claim (here, another measure) is not lent to it as it is now
+    earlier = tuple({**r, "measure": "referral_gap (last day)"} if r["scenario"] == "broken_promises"
+                    and r["id"] == "vouchers-blamed" else r for r in claims.recorded())
+    monkeypatch.setattr(claims, "recorded", lambda: earlier)
+    rows = {row.id: row for row in story.card()}
     assert rows["vouchers-blamed"].holds is None and "earlier form" in rows["vouchers-blamed"].recorded
+    assert rows["trust-falls"].holds is True
 
 
 def test_a_scenario_of_ones_own_has_no_recorded_verdicts(tmp_path: Path) -> None:
@@ -179,7 +187,8 @@ def test_the_story_screen_tells_pauses_steps_and_ends_on_the_card(tmp_path: Path
                 await pilot.pause(0.05)
             assert screen.card_shown and screen.view.finished
             card = "\n".join(text_in(app.export_screenshot(), Region(0, 0, 120, 40)))
-            assert "Network trust falls below baseline's" in card and "effect -0.178" in card
+            trust_falls = next(row for row in claims.of("broken_promises") if row["id"] == "trust-falls")
+            assert "Network trust falls below baseline's" in card and f"effect {trust_falls['effect']:.3f}" in card
             await pilot.press("left")
             assert not screen.card_shown
 
