@@ -772,3 +772,53 @@ def test_whatever_a_manifest_names_only_files_inside_the_folder_are_read(absolut
     event("read")
     assert found.table_path("metrics").resolve().is_relative_to(folder.resolve()), file
 
+
+# --------------------------------------------------------------------------- tables too large to draw
+
+def _longer(table: str, rows: int, days: bool = False) -> Callable[[Path], None]:
+    """``table`` repeated to ``rows`` rows (``days``: numbered day 0, 1, ... as a very long run's would be),
+    its manifest made to agree."""
+    def spoil(folder: Path) -> None:
+        path = folder / f"{table}.parquet"
+        frame = pl.read_parquet(path)
+        frame = pl.concat([frame] * (rows // frame.height + 1)).head(rows)
+        if days:
+            frame = frame.with_columns(pl.int_range(0, rows, dtype=pl.Int32).alias("day"))
+        frame.write_parquet(path)
+        reseal(folder, table)
+    return spoil
+
+
+#: Issue 19's item 10, each far smaller than the ten million rows it was found with, but past the bound.
+TOO_LARGE = {
+    "more days of metrics than a run can last": (_longer("metrics", 100_002, days=True),
+                                                 "metrics.parquet: 100,002 rows, and a report takes at most 100,001"),
+    "more ties than pairs of agents": (_longer("edges", 200 * 199 + 1),
+                                       "edges.parquet: 39,801 rows, and a report takes at most 39,800"),
+    "the same ties over and over": (_longer("edges", 20_000), "more than once; a run writes each tie once"),
+    "a manifest that says ten million": (_entry("rows", 10_000_000), "10,000,000 rows, and a report takes at most"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TOO_LARGE))
+def test_a_table_too_large_to_draw_is_refused_up_front_with_the_estimate(case, runs, tmp_path):
+    spoil, says = TOO_LARGE[case]
+    folder = tmp_path / "input"
+    shutil.copytree(runs["broken"], folder, ignore=shutil.ignore_patterns("report"))
+    spoil(folder)
+    before = tree(tmp_path)
+    code, out, err = cli_run("report", str(folder))
+    assert refused_in_one_line(code, out, err) and says in err, err
+    assert "rows" not in says or "would take about" in err          # the estimate
+    assert tree(tmp_path) == before                                  # no report, no staging folder
+
+
+def test_a_report_that_cannot_fit_in_memory_is_refused_with_the_estimate(runs, tmp_path, monkeypatch):
+    from sim.report import size
+
+    monkeypatch.setattr(size, "available", lambda: 300 << 20)      # a machine with 300 MiB to spare
+    before = tree(tmp_path)
+    code, out, err = cli_run("report", str(runs["broken"]), str(runs["baseline"]), "--out", str(tmp_path / "r"))
+    assert refused_in_one_line(code, out, err), err
+    assert "a report of these tables would take about" in err and "300 MiB available" in err, err
+    assert tree(tmp_path) == before

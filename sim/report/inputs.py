@@ -21,6 +21,7 @@ from ..errors import ScenarioError, UsageError
 from ..files import SHA256_HEX, sha256
 from ..measures import NETWORK_MEASURES
 from ..scenario_events import ScenarioEvent
+from .size import check_memory, check_rows
 
 #: The keys every row of ``trustsim check --json`` has that the report reads.
 CHECK_KEYS = ("scenario", "id", "statement", "measure", "effect", "ci_low", "ci_high", "direction",
@@ -77,6 +78,10 @@ class Folder:
         if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
             raise InputError(f"{where}: gives no row count for the {name!r} table")
         return entry["file"], digest, rows
+
+    def table_name(self, name: str) -> Path:
+        """Table ``name`` as the manifest gives it, for a message (not checked: see :meth:`table_path`)."""
+        return self.path / self.entry(name)[0]
 
     def table_path(self, name: str) -> Path:
         """Where table ``name`` is, inside the folder, once checked against the manifest (see the class)."""
@@ -328,8 +333,8 @@ def _manifest_shape(folder: Folder) -> None:
 
 
 def _run_values(run: RunFolder) -> None:
-    """Whole numbers where days are, text where names are, and every agent's archetype in the archetypes
-    table (the figures colour by it)."""
+    """Whole numbers where days are, text where names are, every agent's archetype in the archetypes table
+    (the figures colour by it), and each tie once."""
     for table, columns in WHOLE_RUN.items():
         schema = run.scan(table).collect_schema()
         for column in columns:
@@ -345,11 +350,20 @@ def _run_values(run: RunFolder) -> None:
     unknown = sorted(set(used.get_column("archetype").drop_nulls().to_list()) - known)
     if unknown:
         raise InputError(f"{run.table_path('agents')}: archetype {unknown[0]!r} is not in the archetypes table")
+    # each tie once: else the ties among the network picture's sample are bounded by nothing (ten million
+    # copies of a few hundred ties took five minutes and 5 GB to draw)
+    twice = run.collect(run.scan("edges").select("source", "target")
+                        .filter(pl.struct("source", "target").is_duplicated()).head(1), "edges")
+    if twice.height:
+        raise InputError(f"{run.table_path('edges')}: holds the tie {twice['source'][0]} -> {twice['target'][0]} "
+                         "more than once; a run writes each tie once")
 
 
 def _validate(found: Input) -> Input:
     if not isinstance(found, Check):
         _manifest_shape(found)
+        check_rows(found)            # before any table is read
+        check_memory([found])
     if isinstance(found, RunFolder):
         for table, columns in NUMERIC_RUN.items():
             _require(found, table, columns, PRESENT_RUN.get(table, ()), table in NONEMPTY_RUN)
