@@ -733,16 +733,23 @@ HOSTILE_MANIFESTS = {
 }
 
 
+def refused_untouched(run: Path, spoil: Callable[[Path], None], tmp_path: Path) -> str:
+    """``trustsim report`` on a copy of ``run`` spoiled by ``spoil`` (its report where it goes by default):
+    refused in one line, with nothing written and nothing left behind; returns the line."""
+    folder = tmp_path / "input"
+    shutil.copytree(run, folder, ignore=shutil.ignore_patterns("report"))
+    spoil(folder)
+    before = tree(tmp_path)
+    code, out, err = cli_run("report", str(folder))
+    assert refused_in_one_line(code, out, err), err
+    assert tree(tmp_path) == before
+    return err
+
+
 @pytest.mark.parametrize("case", sorted(HOSTILE_MANIFESTS))
 def test_a_table_outside_the_folder_or_unlike_its_manifest_is_refused(case, runs, tmp_path):
     spoil, says = HOSTILE_MANIFESTS[case]
-    folder = tmp_path / "input"
-    shutil.copytree(runs["broken"], folder, ignore=shutil.ignore_patterns("report"))
-    spoil(folder)
-    before = tree(tmp_path)
-    code, out, err = cli_run("report", str(folder), "--out", str(tmp_path / "report"))
-    assert refused_in_one_line(code, out, err) and says in err, err
-    assert tree(tmp_path) == before                  # nothing written, nothing left behind
+    assert says in refused_untouched(runs["broken"], spoil, tmp_path)
 
 
 CLIMBS = [".", "..", "input", "outside", "to_outside", "to_input"]
@@ -803,14 +810,9 @@ TOO_LARGE = {
 @pytest.mark.parametrize("case", sorted(TOO_LARGE))
 def test_a_table_too_large_to_draw_is_refused_up_front_with_the_estimate(case, runs, tmp_path):
     spoil, says = TOO_LARGE[case]
-    folder = tmp_path / "input"
-    shutil.copytree(runs["broken"], folder, ignore=shutil.ignore_patterns("report"))
-    spoil(folder)
-    before = tree(tmp_path)
-    code, out, err = cli_run("report", str(folder))
-    assert refused_in_one_line(code, out, err) and says in err, err
+    err = refused_untouched(runs["broken"], spoil, tmp_path)       # no report, no staging folder
+    assert says in err, err
     assert "rows" not in says or "would take about" in err          # the estimate
-    assert tree(tmp_path) == before                                  # no report, no staging folder
 
 
 def test_a_report_that_cannot_fit_in_memory_is_refused_with_the_estimate(runs, tmp_path, monkeypatch):

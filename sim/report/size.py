@@ -56,7 +56,8 @@ def check_rows(folder: Folder) -> None:
                              f"and a run lasts at most {LONGEST:,} days"),
               "agents": (MAX_AGENTS, "the most agents a run may hold")}
     agents = listed.get("agents", 0)
-    bounds["edges"] = (agents * max(agents - 1, 0), f"one tie for each ordered pair of its {agents:,} agents")
+    if agents:           # a run of no agents is refused as that, later
+        bounds["edges"] = (agents * (agents - 1), f"one tie for each ordered pair of its {agents:,} agents")
     for table, (most, why) in bounds.items():
         if listed.get(table, 0) > most:
             raise _too_many(folder, table, listed[table], most, why)
