@@ -28,7 +28,7 @@ import math
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -114,6 +114,48 @@ class CheckPlan:
         return key
 
 
+class Sides:
+    """The sides a check's trials are run on, each made once however many hypotheses share it.
+
+    Planning is linear in the hypotheses: each named scenario is read and validated once, each scenario a
+    hypothesis compares with once, and each distinct side (a scenario with its days, agents, ``--set`` and
+    control) once. A side leaves out what the scenario claims (its hypotheses, validated when it was read):
+    re-validating them for every hypothesis made planning grow with the square of their number.
+    """
+
+    def __init__(self) -> None:
+        self.loaded: dict[str, Scenario] = {}
+        self.made: dict[str, Side] = {}
+
+    def load(self, name: str) -> Scenario:
+        """The scenario ``name`` (a shipped name or a file), read and validated once."""
+        if name not in self.loaded:
+            self.loaded[name] = config.load(name)
+        return self.loaded[name]
+
+    def side(self, scenario: Scenario, overrides: dict[str, Any], where: str) -> Side:
+        """``scenario`` with ``overrides`` applied (validated, and checked to fit), made once."""
+        key = json.dumps([config.to_dict(scenario, hypotheses=False), overrides], default=str)
+        if key not in self.made:
+            runnable = replace(scenario, hypotheses=())
+            made = Side(runnable.with_overrides(overrides, where=where))
+            check_fits(made.scenario, where)
+            self.made[key] = made
+        return self.made[key]
+
+    def compared(self, scenario: Scenario, hypothesis: Hypothesis, shared: dict[str, Any], where: str) -> Side | None:
+        """The side ``hypothesis`` compares ``scenario`` with: another scenario or this one, with the
+        hypothesis's control overrides and the ``shared`` settings of both sides (days, agents, ...); None
+        for a threshold."""
+        if hypothesis.than is not None:
+            return None
+        base = self.load(hypothesis.compare) if hypothesis.compare else scenario
+        try:
+            return self.side(base, {**shared, **dict(hypothesis.control)}, where)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: control: {exc}") from None
+
+
 def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | None = None,
          agents: int | None = None, days: int | None = None, overrides: dict[str, Any] | None = None,
          robust: bool = False) -> CheckPlan:
@@ -127,10 +169,10 @@ def plan(names: Sequence[str], *, replicates: int | None = None, seed: int | Non
         if key.split(".")[0] == "simulation" and key != "simulation.spin_up":
             raise ScenarioError(f"--set {key}: a check's seeds, horizons and sizes are each hypothesis's own "
                                 f"(--seed, --days and --agents replace them all)")
-    check = CheckPlan(trials=[])
+    check, sides = CheckPlan(trials=[]), Sides()
     for name in names:
-        _plan_scenario(check, config.load(name), name, replicates=replicates, seed=seed, agents=agents, days=days,
-                       overrides=overrides or {}, robust=robust)
+        _plan_scenario(check, sides, sides.load(name), name, replicates=replicates, seed=seed, agents=agents,
+                       days=days, overrides=overrides or {}, robust=robust)
     if not check.trials:
         raise ScenarioError(f"no hypotheses in {', '.join(names)} (a scenario states them in [[hypotheses]])")
     return check
@@ -140,11 +182,11 @@ def plan_of(scenario: Scenario) -> CheckPlan:
     """The trials of one scenario's hypotheses as ``trustsim check`` plans them by default (none if it states
     none): the runs whose cached results say how its hypotheses fared."""
     check = CheckPlan(trials=[])
-    _plan_scenario(check, scenario, scenario.name)
+    _plan_scenario(check, Sides(), scenario, scenario.name)
     return check
 
 
-def _plan_scenario(check: CheckPlan, scenario: Scenario, name: str, *, replicates: int | None = None,
+def _plan_scenario(check: CheckPlan, sides: Sides, scenario: Scenario, name: str, *, replicates: int | None = None,
                    seed: int | None = None, agents: int | None = None, days: int | None = None,
                    overrides: dict[str, Any] | None = None, robust: bool = False) -> None:
     for index, hypothesis in enumerate(scenario.hypotheses):
@@ -155,26 +197,22 @@ def _plan_scenario(check: CheckPlan, scenario: Scenario, name: str, *, replicate
         if robust:
             variants.update({LONGER: (2 * horizon, size), LARGER: (horizon, 4 * size)})
         for variant, (variant_days, variant_agents) in variants.items():
-            _plan_trial(check, scenario, hypothesis, where, variant, variant_days, variant_agents,
+            _plan_trial(check, sides, scenario, hypothesis, where, variant, variant_days, variant_agents,
                         overrides or {}, replicates, seed)
 
 
-def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, where: str, variant: str, days: int,
-                agents: int, overrides: dict[str, Any], replicates: int | None, seed: int | None) -> None:
+def _plan_trial(check: CheckPlan, sides: Sides, scenario: Scenario, hypothesis: Hypothesis, where: str,
+                variant: str, days: int, agents: int, overrides: dict[str, Any], replicates: int | None,
+                seed: int | None) -> None:
     problem = horizon_problem(hypothesis, days)
     if problem:
         raise ScenarioError(f"{where}: {problem}")
     shared: dict[str, Any] = {**overrides, "simulation.days": days, "simulation.agents": agents}
     try:
-        side = Side(scenario.with_overrides(shared, where=where))
+        side = sides.side(scenario, shared, where)
     except ScenarioError as exc:
         raise ScenarioError(f"{where}: --set: {exc}") from None
-    check_fits(side.scenario, where)
-    other = None
-    compared = comparison(scenario, hypothesis, shared, where)
-    if compared is not None:
-        other = Side(compared)
-        check_fits(other.scenario, where)
+    other = sides.compared(scenario, hypothesis, shared, where)
     count = replicates or hypothesis.seeds
     if count < 2:
         raise ScenarioError(f"--replicates: a confidence interval needs at least 2 seeds, got {count}")
@@ -187,15 +225,10 @@ def _plan_trial(check: CheckPlan, scenario: Scenario, hypothesis: Hypothesis, wh
 
 
 def comparison(scenario: Scenario, hypothesis: Hypothesis, shared: dict[str, Any], where: str) -> Scenario | None:
-    """What ``hypothesis`` compares ``scenario`` with: another scenario or this one, with the hypothesis's
-    control overrides and the ``shared`` settings of both sides (days, agents, ...); None for a threshold."""
-    if hypothesis.than is not None:
-        return None
-    compared = config.load(hypothesis.compare) if hypothesis.compare else scenario
-    try:
-        return compared.with_overrides({**shared, **dict(hypothesis.control)}, where=where)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{where}: control: {exc}") from None
+    """What ``hypothesis`` compares ``scenario`` with (see :meth:`Sides.compared`), without the hypotheses it
+    states; None for a threshold."""
+    side = Sides().compared(scenario, hypothesis, shared, where)
+    return None if side is None else side.scenario
 
 
 # ---------------------------------------------------------------- running, with a cache
@@ -536,5 +569,5 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: clean(v) for k, v in row.items()} for row in rows], indent=2)
 
 
-__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Trial", "as_json", "cached_values", "comparison", "judge", "markdown", "observe",
+__all__ = ["Cache", "CheckPlan", "CheckResult", "DERIVED", "Side", "Sides", "Trial", "as_json", "cached_values", "comparison", "judge", "markdown", "observe",
            "plan", "plan_of", "run", "table"]

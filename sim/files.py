@@ -32,6 +32,8 @@ from .errors import ExportError, UsageError
 
 #: The table formats every writer offers (polars writes and reads each).
 FORMATS = ("parquet", "csv", "ipc", "ndjson")
+#: What a sha256 a manifest gives looks like (64 lower-case hex digits).
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: How :func:`publish` names its staging folder inside the output directory.
 STAGING = ".trustsim-staging-"
 

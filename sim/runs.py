@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import stat
 from collections.abc import Iterator
@@ -26,11 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .files import FORMATS, check_writable, discard_created, sha256
+from .files import FORMATS, SHA256_HEX, check_writable, discard_created, sha256
 from .folder import clear_stale, entries, one_writer
 
 MANIFEST = "manifest.json"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _ONLY_RUNS = "--overwrite replaces only an earlier trustsim run"
 
 
@@ -92,7 +90,7 @@ def earlier_run(out: Path, present: list[str]) -> EarlierRun:
         if not isinstance(name, str) or name not in allowed:
             shown = json.dumps(name)[:60] if isinstance(name, str) else "no file name"
             raise refuse(f"the entry {json.dumps(key)[:40]} of files gives {shown}, not a table a run writes")
-        if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest):
             raise refuse(f"the entry {json.dumps(key)[:40]} of files gives no sha256 for {name}")
         tables[name] = digest
     for name in sorted(set(tables) & set(present)):

@@ -292,3 +292,67 @@ def test_days_and_set_apply_to_both_sides_and_a_seed_cannot_be_set(tmp_path, cap
     assert trial.other.scenario.trust.asymmetry == 1.0                 # the control still wins on its side
     code, _, err = run_cli(capsys, str(scenario_file(tmp_path, HOLDS)), "--set", "simulation.seed=3", "--no-cache")
     assert code == 2 and "--set simulation.seed" in err and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- planning is linear (issue 19, item 16)
+
+def _many(count: int) -> str:
+    """``count`` hypotheses: ablations with one of three controls, comparisons with ``baseline``, and
+    thresholds, in turn."""
+    kinds = ['control = { "trust.asymmetry" = %s }' % (1.0 + index % 3) for index in range(3)]
+    kinds += ['compare = "baseline"', "than = 0.5"]
+    return "".join(f'''
+[[hypotheses]]
+id = "h{index}"
+statement = "hypothesis {index}"
+measure = "mean_trust"
+{kinds[index % len(kinds)]}
+direction = "lower"
+min_effect = 0
+seeds = 2
+seed = 5
+''' for index in range(count))
+
+
+def test_planning_reads_each_scenario_once_and_validates_each_distinct_side_once(tmp_path, monkeypatch):
+    """The work of planning, counted (not timed): scenarios read, scenarios validated, hypotheses parsed."""
+    counted = {"load": [], "validate": 0, "parse": 0}
+    load, validate, parse = config.load, config.from_dict, config.parse_hypothesis
+
+    def counting_load(name, *args, **kwargs):
+        counted["load"].append(name)
+        return load(name, *args, **kwargs)
+
+    def counting_validate(*args, **kwargs):
+        counted["validate"] += 1
+        return validate(*args, **kwargs)
+
+    def counting_parse(*args, **kwargs):
+        counted["parse"] += 1
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(config, "load", counting_load)
+    monkeypatch.setattr(config, "from_dict", counting_validate)
+    monkeypatch.setattr(config, "parse_hypothesis", counting_parse)
+
+    def work(count: int) -> tuple[list[str], int, int, int]:
+        folder = tmp_path / str(count)
+        folder.mkdir()
+        path = str(scenario_file(folder, _many(count)))
+        counted.update(load=[], validate=0, parse=0)
+        planned = check.plan([path], agents=100, robust=True)
+        assert len(planned.trials) == 3 * count
+        return counted["load"], counted["validate"], counted["parse"], len(planned.runs)
+
+    small, large = work(10), work(40)
+    for loads, *_ in (small, large):
+        assert len(loads) == 2 and loads[1] == "baseline"                # each scenario read once
+    stated = config.load("baseline").hypotheses
+    baseline, baseline_controls = len(stated), sum(1 for h in stated if h.control and not h.compare)
+    # every hypothesis parsed once, when its scenario is read: 40 and 10 of this file, and baseline's own
+    assert (small[2], large[2]) == (10 + baseline, 40 + baseline)
+    # validated: each scenario read (2), each of this file's self-controls checked as it is read (6 of 10,
+    # 24 of 40) with baseline's (a constant), and each distinct side once: 3 variants x (this scenario, its 3
+    # controls, baseline) = 15, however many hypotheses share them
+    assert (small[1], large[1]) == (2 + 6 + baseline_controls + 15, 2 + 24 + baseline_controls + 15)
+    assert small[3] == large[3]                                      # the same runs, shared

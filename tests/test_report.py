@@ -19,17 +19,20 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from contract import cli_run, refused_in_one_line
+from contract import cli_run, fuzz, refused_in_one_line, tree
+from hypothesis import event, example, given
+from hypothesis import strategies as st
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from sim import Simulation, export, load_scenario, palette, report
 from sim.cli import main as trustsim_main
+from sim.files import sha256
 from sim.report import style
 from sim.report.chart import event_text
 from sim.report.check_charts import check_charts
 from sim.report.compare import compare_charts
-from sim.report.inputs import load
+from sim.report.inputs import InputError, load
 from sim.report.moments import feed_sentences, key_moments, window_events
 from sim.report.network import network_data, sample_agents
 from sim.report.run_charts import run_charts
@@ -98,6 +101,17 @@ def sweep_folder(tmp_path_factory) -> Path:
                             capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     return out
+
+
+def reseal(folder: Path, table: str, rows: int | None = None) -> None:
+    """Make ``manifest.json`` give the sha256 and row count of ``table`` as it now is (``rows``: as given), as
+    someone who edits a table and its manifest together would: so the table itself is what is refused."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    entry = manifest["files"][table]
+    path = folder / entry["file"]
+    entry["sha256"] = sha256(path)
+    entry["rows"] = rows if rows is not None else pl.scan_parquet(path).select(pl.len()).collect().item()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -435,6 +449,7 @@ def bad(tmp_path: Path, runs: dict[str, Path]) -> dict[str, tuple[list[str], str
     for file in (f for f in runs["broken"].iterdir() if f.is_file()):
         (damaged / file.name).write_bytes(file.read_bytes())
     (damaged / "metrics.parquet").write_bytes(b"PAR1 not really")
+    reseal(damaged, "metrics", rows=manifest["files"]["metrics"]["rows"])
 
     def rewritten(name: str, table: str, change) -> Path:
         """A copy of the run with one table readable but unfit to draw from."""
@@ -443,6 +458,7 @@ def bad(tmp_path: Path, runs: dict[str, Path]) -> dict[str, tuple[list[str], str
         for file in (f for f in runs["broken"].iterdir() if f.is_file()):
             (folder / file.name).write_bytes(file.read_bytes())
         change(pl.read_parquet(folder / f"{table}.parquet")).write_parquet(folder / f"{table}.parquet")
+        reseal(folder, table)
         return folder
 
     (tmp_path / "empty.json").write_text("[]")
@@ -604,6 +620,7 @@ def _table(name: str, column: str, value: Any) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
         path = folder / f"{name}.parquet"
         pl.read_parquet(path).with_columns(pl.lit(value).alias(column)).write_parquet(path)
+        reseal(folder, name)
     return edit
 
 
@@ -651,3 +668,163 @@ def test_a_check_row_of_the_wrong_types_is_one_line(key, value, tmp_path):
     assert refused_in_one_line(code, out, err) and f"row 1: {key} should be" in err, err
     path.write_text(json.dumps([CHECK_ROW]))
     assert cli_run("report", str(path), "--out", str(tmp_path / "report"))[0] == 0
+
+
+# --------------------------------------------------------------------------- manifests that point elsewhere, or lie
+
+def _outside_copy(folder: Path) -> Path:
+    """A byte-for-byte copy of the run's metrics table outside the folder: its sha256 and rows are the
+    manifest's, so only where it lies can refuse it."""
+    outside = folder.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    shutil.copy(folder / "metrics.parquet", outside / "metrics.parquet")
+    return outside / "metrics.parquet"
+
+
+def _spoil_file(edit: Callable[[Path], str]) -> Callable[[Path], None]:
+    def spoil(folder: Path) -> None:
+        file = edit(folder)
+        _manifest("files", lambda m: {**m["files"], "metrics": {**m["files"]["metrics"], "file": file}})(folder)
+    return spoil
+
+
+def _link_table(folder: Path) -> None:
+    target = _outside_copy(folder)
+    (folder / "metrics.parquet").unlink()
+    (folder / "metrics.parquet").symlink_to(target)
+
+
+def _link_folder(folder: Path) -> str:
+    _outside_copy(folder)
+    (folder / "data").symlink_to(folder.parent / "outside")
+    return "data/metrics.parquet"
+
+
+def _link_manifest(folder: Path) -> None:
+    outside = folder.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (folder / "manifest.json").rename(outside / "manifest.json")
+    (folder / "manifest.json").symlink_to(outside / "manifest.json")
+
+
+def _truncated(reseal_it: bool) -> Callable[[Path], None]:
+    def spoil(folder: Path) -> None:
+        rows = json.loads((folder / "manifest.json").read_text())["files"]["metrics"]["rows"]
+        pl.read_parquet(folder / "metrics.parquet").head(10).write_parquet(folder / "metrics.parquet")
+        if reseal_it:
+            reseal(folder, "metrics", rows=rows)     # the hash made to match, the row count left as it was
+    return spoil
+
+
+def _entry(key: str, value: Any) -> Callable[[Path], None]:
+    return _manifest("files", lambda m: {**m["files"], "metrics": {**m["files"]["metrics"], key: value}})
+
+
+#: Issue 19's item 13: manifests whose tables lie outside the folder, or are not what the manifest says.
+HOSTILE_MANIFESTS = {
+    "an absolute path": (_spoil_file(lambda folder: str(_outside_copy(folder))), "lies outside the folder"),
+    "a path that climbs out": (_spoil_file(lambda folder: (_outside_copy(folder), "../outside/metrics.parquet")[1]),
+                               "lies outside the folder"),
+    "a table that is a link out": (_link_table, "lies outside the folder"),
+    "a table under a linked folder": (_spoil_file(_link_folder), "lies outside the folder"),
+    "the folder itself": (_spoil_file(lambda folder: "."), "lies outside the folder"),
+    "a manifest that is a link out": (_link_manifest, "a link to a file outside the folder"),
+    "a truncated table": (_truncated(False), "metrics.parquet: changed since it was written"),
+    "a truncated table with its hash forged": (_truncated(True), "holds 10 rows where manifest.json says"),
+    "no sha256": (_entry("sha256", None), "gives no sha256 for the 'metrics' table"),
+    "a sha256 that is not one": (_entry("sha256", "abc"), "gives no sha256 for the 'metrics' table"),
+    "rows as text": (_entry("rows", "many"), "gives no row count for the 'metrics' table"),
+}
+
+
+def refused_untouched(run: Path, spoil: Callable[[Path], None], tmp_path: Path) -> str:
+    """``trustsim report`` on a copy of ``run`` spoiled by ``spoil`` (its report where it goes by default):
+    refused in one line, with nothing written and nothing left behind; returns the line."""
+    folder = tmp_path / "input"
+    shutil.copytree(run, folder, ignore=shutil.ignore_patterns("report"))
+    spoil(folder)
+    before = tree(tmp_path)
+    code, out, err = cli_run("report", str(folder))
+    assert refused_in_one_line(code, out, err), err
+    assert tree(tmp_path) == before
+    return err
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_MANIFESTS))
+def test_a_table_outside_the_folder_or_unlike_its_manifest_is_refused(case, runs, tmp_path):
+    spoil, says = HOSTILE_MANIFESTS[case]
+    assert says in refused_untouched(runs["broken"], spoil, tmp_path)
+
+
+CLIMBS = [".", "..", "input", "outside", "to_outside", "to_input"]
+
+
+@fuzz(40)
+@given(absolute=st.booleans(), parts=st.lists(st.sampled_from(CLIMBS), max_size=4))
+@example(absolute=False, parts=["..", "outside"]).via("a path that climbs out")
+@example(absolute=False, parts=["to_input", "to_outside"]).via("a link inside that leads out")
+@example(absolute=True, parts=["outside"]).via("an absolute path")
+@example(absolute=False, parts=["to_input", ".."]).via("a link to the folder, then up")
+def test_whatever_a_manifest_names_only_files_inside_the_folder_are_read(absolute, parts, runs, tmp_path_factory):
+    root = tmp_path_factory.mktemp("paths")
+    folder = root / "input"
+    shutil.copytree(runs["broken"], folder, ignore=shutil.ignore_patterns("report"))
+    _outside_copy(folder)
+    (folder / "to_outside").symlink_to(root / "outside")
+    (folder / "to_input").symlink_to(folder)
+    file = "/".join([*([str(root)] if absolute else []), *parts, "metrics.parquet"])
+    _manifest("files", lambda m: {**m["files"], "metrics": {**m["files"]["metrics"], "file": file}})(folder)
+    try:
+        found = load(folder)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        event("refused")
+        return
+    event("read")
+    assert found.table_path("metrics").resolve().is_relative_to(folder.resolve()), file
+
+
+# --------------------------------------------------------------------------- tables too large to draw
+
+def _longer(table: str, rows: int, days: bool = False) -> Callable[[Path], None]:
+    """``table`` repeated to ``rows`` rows (``days``: numbered day 0, 1, ... as a very long run's would be),
+    its manifest made to agree."""
+    def spoil(folder: Path) -> None:
+        path = folder / f"{table}.parquet"
+        frame = pl.read_parquet(path)
+        frame = pl.concat([frame] * (rows // frame.height + 1)).head(rows)
+        if days:
+            frame = frame.with_columns(pl.int_range(0, rows, dtype=pl.Int32).alias("day"))
+        frame.write_parquet(path)
+        reseal(folder, table)
+    return spoil
+
+
+#: Issue 19's item 10, each far smaller than the ten million rows it was found with, but past the bound.
+TOO_LARGE = {
+    "more days of metrics than a run can last": (_longer("metrics", 100_002, days=True),
+                                                 "metrics.parquet: 100,002 rows, and a report takes at most 100,001"),
+    "more ties than pairs of agents": (_longer("edges", 200 * 199 + 1),
+                                       "edges.parquet: 39,801 rows, and a report takes at most 39,800"),
+    "the same ties over and over": (_longer("edges", 20_000), "more than once; a run writes each tie once"),
+    "a manifest that says ten million": (_entry("rows", 10_000_000), "10,000,000 rows, and a report takes at most"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TOO_LARGE))
+def test_a_table_too_large_to_draw_is_refused_up_front_with_the_estimate(case, runs, tmp_path):
+    spoil, says = TOO_LARGE[case]
+    err = refused_untouched(runs["broken"], spoil, tmp_path)       # no report, no staging folder
+    assert says in err, err
+    assert "rows" not in says or "would take about" in err          # the estimate
+
+
+def test_a_report_that_cannot_fit_in_memory_is_refused_with_the_estimate(runs, tmp_path, monkeypatch):
+    from sim.report import size
+
+    monkeypatch.setattr(size, "available", lambda: 300 << 20)      # a machine with 300 MiB to spare
+    before = tree(tmp_path)
+    code, out, err = cli_run("report", str(runs["broken"]), str(runs["baseline"]), "--out", str(tmp_path / "r"))
+    assert refused_in_one_line(code, out, err), err
+    assert "a report of these tables would take about" in err and "300 MiB available" in err, err
+    assert tree(tmp_path) == before

@@ -18,8 +18,10 @@ import polars as pl
 
 from ..config import Scenario, from_dict
 from ..errors import ScenarioError, UsageError
+from ..files import SHA256_HEX, sha256
 from ..measures import NETWORK_MEASURES
 from ..scenario_events import ScenarioEvent
+from .size import check_memory, check_rows
 
 #: The keys every row of ``trustsim check --json`` has that the report reads.
 CHECK_KEYS = ("scenario", "id", "statement", "measure", "effect", "ci_low", "ci_high", "direction",
@@ -29,6 +31,10 @@ SCANNERS = {".parquet": pl.scan_parquet, ".csv": pl.scan_csv, ".ipc": pl.scan_ip
 
 class InputError(UsageError):
     """An input that is missing, unreadable, or not a run, sweep or check output (exit code 2)."""
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def read_json(path: Path) -> Any:
@@ -47,21 +53,71 @@ def read_json(path: Path) -> Any:
 
 @dataclass
 class Folder:
-    """An exported folder: its ``manifest.json`` and the tables it lists."""
+    """An exported folder: its ``manifest.json`` and the tables it lists.
+
+    The manifest is a claim to be checked, never trusted: each table it lists is read only from inside the
+    folder (its path resolved, links followed, before it is checked), and only once its bytes have the
+    sha256 and its rows the count the manifest gives, so a table edited, truncated or swapped since it was
+    written is refused in one line rather than drawn without a word.
+    """
 
     path: Path
     manifest: dict[str, Any]
+    _verified: dict[str, Path] = field(default_factory=dict, repr=False)
 
-    def table_path(self, name: str) -> Path:
+    def entry(self, name: str) -> tuple[str, str, int]:
+        """The manifest's entry for table ``name``: its file name, sha256 and rows (one line if malformed)."""
+        where = f"{self.path}/manifest.json"
         entry = self.manifest.get("files", {}).get(name)
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
-            raise InputError(f"{self.path}/manifest.json: lists no {name!r} table")
-        path = self.path / entry["file"]
-        if not path.is_file():
+            raise InputError(f"{where}: lists no {name!r} table")
+        digest, rows = entry.get("sha256"), entry.get("rows")
+        if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest):
+            raise InputError(f"{where}: gives no sha256 for the {name!r} table, so it cannot be told from "
+                             "another file")
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+            raise InputError(f"{where}: gives no row count for the {name!r} table")
+        return entry["file"], digest, rows
+
+    def table_name(self, name: str) -> Path:
+        """Table ``name`` as the manifest gives it, for a message (not checked: see :meth:`table_path`)."""
+        return self.path / self.entry(name)[0]
+
+    def table_path(self, name: str) -> Path:
+        """Where table ``name`` is, inside the folder, once checked against the manifest (see the class)."""
+        if name in self._verified:
+            return self._verified[name]
+        file, digest, rows = self.entry(name)
+        path = self.path / file
+        inside = self.path.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):             # a loop of links
+            raise InputError(f"{path}: cannot resolve the path (a loop of links?)") from None
+        if real == inside or not real.is_relative_to(inside):
+            raise InputError(f"{self.path}/manifest.json: the {name!r} table {file!r:.80} lies outside the "
+                             "folder; a report reads only the files inside it")
+        if not real.exists():
             raise InputError(f"{path}: missing (manifest.json lists it)")
-        if path.suffix not in SCANNERS:
-            raise InputError(f"{path}: unknown table format {path.suffix!r}")
-        return path
+        if not real.is_file():
+            raise InputError(f"{path}: not a regular file")
+        if real.suffix not in SCANNERS:
+            raise InputError(f"{path}: unknown table format {real.suffix!r}")
+        if sha256(real) != digest:
+            raise InputError(f"{path}: changed since it was written (its sha256 is not the one manifest.json "
+                             "gives)")
+        counted = self._count(real)
+        if counted != rows:
+            raise InputError(f"{path}: holds {counted:,} rows where manifest.json says {rows:,}")
+        self._verified[name] = real
+        return real
+
+    @staticmethod
+    def _count(path: Path) -> int:
+        try:
+            return int(SCANNERS[path.suffix](path).select(pl.len()).collect().item())
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise InputError(f"{path}: cannot read: {_first_line(exc)}") from None
 
     def scan(self, name: str) -> pl.LazyFrame:
         """The table ``name`` as a lazy frame (so a figure reads only what it needs)."""
@@ -73,8 +129,7 @@ class Folder:
         try:
             return frame.collect()
         except (pl.exceptions.PolarsError, OSError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(f"{self.table_path(name)}: cannot read: {first}") from None
+            raise InputError(f"{self.table_path(name)}: cannot read: {_first_line(exc)}") from None
 
     def read(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
         """The table ``name`` (only ``columns``, if given)."""
@@ -235,8 +290,7 @@ def _require(folder: Folder, table: str, numeric: Sequence[str] = (), present: S
     try:
         schema = folder.scan(table).collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: cannot read: {first}") from None
+        raise InputError(f"{path}: cannot read: {_first_line(exc)}") from None
     missing = [c for c in (*numeric, *present) if c not in schema]
     if missing:
         raise InputError(f"{path}: lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
@@ -279,8 +333,8 @@ def _manifest_shape(folder: Folder) -> None:
 
 
 def _run_values(run: RunFolder) -> None:
-    """Whole numbers where days are, text where names are, and every agent's archetype in the archetypes
-    table (the figures colour by it)."""
+    """Whole numbers where days are, text where names are, every agent's archetype in the archetypes table
+    (the figures colour by it), and each tie once."""
     for table, columns in WHOLE_RUN.items():
         schema = run.scan(table).collect_schema()
         for column in columns:
@@ -296,11 +350,20 @@ def _run_values(run: RunFolder) -> None:
     unknown = sorted(set(used.get_column("archetype").drop_nulls().to_list()) - known)
     if unknown:
         raise InputError(f"{run.table_path('agents')}: archetype {unknown[0]!r} is not in the archetypes table")
+    # each tie once: else the ties among the network picture's sample are bounded by nothing (ten million
+    # copies of a few hundred ties took five minutes and 5 GB to draw)
+    twice = run.collect(run.scan("edges").select("source", "target")
+                        .filter(pl.struct("source", "target").is_duplicated()).head(1), "edges")
+    if twice.height:
+        raise InputError(f"{run.table_path('edges')}: holds the tie {twice['source'][0]} -> {twice['target'][0]} "
+                         "more than once; a run writes each tie once")
 
 
 def _validate(found: Input) -> Input:
     if not isinstance(found, Check):
         _manifest_shape(found)
+        check_rows(found)            # before any table is read
+        check_memory([found])
     if isinstance(found, RunFolder):
         for table, columns in NUMERIC_RUN.items():
             _require(found, table, columns, PRESENT_RUN.get(table, ()), table in NONEMPTY_RUN)
@@ -335,6 +398,13 @@ def _load(path: str | Path) -> Input:
         raise InputError(f"{path}: is a report; give the run, sweep or check output it was made from")
     if not manifest_path.is_file():
         raise InputError(f"{path}: not a run, sweep, sensitivity or check output (no manifest.json)")
+    try:
+        outside = manifest_path.resolve().parent != path.resolve()
+    except (OSError, RuntimeError):                 # a loop of links
+        raise InputError(f"{manifest_path}: cannot resolve the path (a loop of links?)") from None
+    if outside:
+        raise InputError(f"{manifest_path}: a link to a file outside the folder; a report reads only the files "
+                         "inside it")
     manifest = read_json(manifest_path)
     if not isinstance(manifest, dict):
         raise InputError(f"{manifest_path}: not a trustsim manifest")

@@ -22,6 +22,7 @@ from . import style
 from .build import page_for
 from .inputs import Check, Input, InputError, load
 from .page import render
+from .size import check_memory
 
 HTML, MANIFEST, FIGURES = "report.html", "report.json", "figures"
 REPORT_ENTRIES = {HTML, MANIFEST, FIGURES}
@@ -129,6 +130,7 @@ def write(paths: Sequence[str | Path], out_dir: str | Path | None = None) -> Pat
     if out_dir is not None and not str(out_dir).strip():
         raise InputError("--out: the path is empty; give the folder to write the report to")
     inputs = [load(path) for path in paths]
+    check_memory(inputs)
     out = Path(out_dir) if out_dir is not None else default_out(inputs)
     if Path.cwd().resolve().is_relative_to(out.resolve()):
         # a report lands by renaming its staging folder into place, which cannot be done to the folder
