@@ -417,3 +417,28 @@ def test_a_run_that_cannot_be_built_is_said_on_screen_not_left_silent() -> None:
             assert "cannot fit in memory" in app.status and not app.playing
 
     asyncio.run(scenario())
+
+
+def test_typing_on_the_compare_tab_goes_into_its_field_not_to_the_keys() -> None:
+    """Typing B's settings as the placeholder suggests, right after opening the tab, fills the field: no
+    restart (r), screenshot (s) or export (e) fires. Opened by c (which starts B), the keys stay the app's."""
+
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.received.snapshot is not None)
+            sim = app.runner.sims[0]
+            await pilot.press("6")
+            await pilot.pause(0.2)
+            await pilot.press(*"trust", "full_stop", *"asymmetry", "equals_sign", "6")
+            await pilot.pause(0.3)
+            settings = app.query_one("#compare-settings")
+            assert app.focused is settings and settings.value == "trust.asymmetry=6"
+            assert app.runner.sims[0] is sim and not app.status
+            await pilot.press("escape", "1", "c")           # back on the Dashboard, c starts B ...
+            await until(pilot, lambda: app.comparing)
+            await pilot.press("c")                          # ... and c again stops it (not typed)
+            await pilot.pause(0.2)
+            assert not app.comparing and settings.value == "trust.asymmetry=6"
+
+    asyncio.run(scenario())

@@ -294,8 +294,11 @@ class TrustApp(App[int]):
             self.compare_scenario = None
             self.status = "Compare mode off."
             return
+        pane = self.query_one(ComparePane)
+        b = pane.b_scenario()
+        # B starts at once: the keys stay the dashboard's (the field takes them when the tab next opens)
+        pane.field_takes_keys = b is None or self._tabs.active == "compare"
         self._tabs.active = "compare"
-        b = self.query_one(ComparePane).b_scenario()
         if b is not None:
             self._compare(b)
 

@@ -45,6 +45,7 @@ class ComparePane(RunPane):
     """B's scenario and settings, the overlaid charts and the table."""
 
     a: var[Scenario | None] = var(None)      # run A's scenario (the app binds it)
+    field_takes_keys = True                   # the settings field is focused when the tab next opens
 
     @dataclass
     class Start(Message):
@@ -58,7 +59,7 @@ class ComparePane(RunPane):
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-bar"):
             yield Select([(n, n) for n in available()], allow_blank=False, id="compare-scenario")
-            yield Input(placeholder="B settings, e.g. trust.asymmetry=6", id="compare-settings")
+            yield Input(placeholder="e.g. trust.asymmetry=6", id="compare-settings")
             yield Button("Run B", id="compare-run")
         yield Static("", id="compare-error", classes="field-error")
         yield Static("", id="compare-b")
@@ -76,6 +77,14 @@ class ComparePane(RunPane):
 
     def on_mount(self) -> None:
         self.query_one("#compare-table", DataTable).add_columns("measure", "A", "B", "B − A")
+
+    def on_show(self) -> None:
+        """The settings field takes the keys as the tab opens: what a user types here, as the placeholder
+        invites, goes into the field, never to the dashboard's one-letter keys (r, s, e ...). Opened by
+        ``c``, which starts B at once, the keys stay the dashboard's (``c`` again stops B)."""
+        if self.field_takes_keys:
+            self.query_one("#compare-settings", Input).focus()
+        self.field_takes_keys = True
 
     def watch_a(self, old: Scenario | None, new: Scenario | None) -> None:
         if new is not None and (old is None or old.name != new.name):
