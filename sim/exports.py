@@ -7,6 +7,7 @@ manifest comes last, so a reader sees complete files or none, and a failed write
 
 from __future__ import annotations
 
+import datetime
 import errno
 import json
 import os
@@ -248,6 +249,14 @@ def _manifest_archetypes(folder: Path) -> list[str] | None:
     return names if all(isinstance(name, str) for name in names) else None
 
 
+def _iso_date(value: object) -> str:
+    """A TOML date in the parameters (a hypothesis's registration or amendment) as JSON: its ISO text,
+    which the scenario reader takes back as the same date."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,
                  manifest: dict) -> dict[str, Path]:
     """Write every frame and then ``manifest.json`` (with each file's rows and sha256), atomically.
@@ -267,7 +276,7 @@ def write_tables(frames: dict[str, pl.DataFrame], out_dir: Path, fmt: str,
     def write_manifest(path: Path) -> None:
         document = {**manifest, "format": fmt, "files": files}
         # keys in the scenario's own order: the order of its archetypes shapes the run
-        path.write_text(json.dumps(document, indent=2) + "\n")
+        path.write_text(json.dumps(document, indent=2, default=_iso_date) + "\n")
 
     writers = {f"{name}.{fmt}": table_writer(name, frame) for name, frame in frames.items()}
     written = publish(out_dir, {**writers, "manifest.json": write_manifest})
