@@ -101,6 +101,7 @@ def test_a_bad_parameter_shows_its_error_and_keeps_the_run() -> None:
     async def scenario() -> None:
         app = small_app(play=False)
         async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.runs is not None)     # the run has settled (it is built on its thread)
             await pilot.press("5")                       # the Scenario tab
             await pilot.pause(0.2)
             sim = app.runner.sims[0]
@@ -440,5 +441,25 @@ def test_typing_on_the_compare_tab_goes_into_its_field_not_to_the_keys() -> None
             await pilot.press("c")                          # ... and c again stops it (not typed)
             await pilot.pause(0.2)
             assert not app.comparing and settings.value == "trust.asymmetry=6"
+
+    asyncio.run(scenario())
+
+
+def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
+    """The spin-up before day 0 takes seconds: the screen is up at once and the top bar says the network is
+    settling (and how far it has got), at the start and after r, instead of standing still."""
+
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", {**SMALL, "simulation.spin_up": 3000}, play=False)
+        seen: list[str] = []
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: seen.append(app.headline) or app.runs is not None, timeout=60)
+            assert any(h.startswith("settling the network… ") and " of 3,000 days before day 0" in h for h in seen)
+            assert "settling" not in app.headline and "day 0/60" in app.headline
+            seen.clear()
+            await pilot.press("r")
+            await until(pilot, lambda: seen.append(app.headline) or (app.runs.snapshot.seed == 2 and
+                                                                      "settling" not in app.headline), timeout=60)
+            assert any(h.startswith("settling the network… ") for h in seen)
 
     asyncio.run(scenario())

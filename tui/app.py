@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent
 from textual.worker import get_current_worker
 
-from sim import Scenario, Simulation, export, load_scenario
+from sim import Scenario, export, load_scenario
 
 from .exports import new_folder, packed, run_stem
 from .feed import Feed
@@ -90,6 +90,7 @@ class TrustApp(App[int]):
     compare_scenario: var[Scenario | None] = var(None)      # run B's, in compare mode
     inspected: var[int] = var(-1)
     status: var[str] = var("")
+    settling: var[str] = var("")                            # how far a new run's spin-up has got ("" when none is)
     headline: var[str] = var("")                            # what the top bar says (computed)
     runs: var[Runs | None] = var(None)                      # what the panes draw (bound to each of them)
 
@@ -99,7 +100,8 @@ class TrustApp(App[int]):
         self._opened_with = (scenario_name, dict(overrides or {}))     # for the Scenario tab's form
         scenario = load_scenario(scenario_name, overrides or {})
         self.export_dir = Path(export_dir) if export_dir else Path.cwd() / "trustsim-exports"
-        self.runner = Runner([Simulation(scenario)], playing=play)
+        self.runner = Runner([], playing=play)         # the run is built on the simulation thread (on_mount)
+        self._first = scenario
         if speed is not None:
             self.runner.set_speed(speed)
         self.received = Received()
@@ -133,6 +135,8 @@ class TrustApp(App[int]):
         self._status = self.query_one(StatusLine)
         self._topbar.text = self.headline.replace("[", r"\[")
         self.run_worker(self._drive, thread=True, name="simulation", group="simulation")
+        # the spin-up takes seconds: the screen is up, and says so, while the first run settles
+        self.runner.start([self._first], playing=self.playing).add_done_callback(self._tell_if_failed)
         self._poll_timer = self.set_interval(POLL_INTERVAL, self.poll)
 
     def _drive(self) -> None:
@@ -154,6 +158,8 @@ class TrustApp(App[int]):
         """Take what the simulation published; hand the panes new runs when a redraw is due (10 Hz)."""
         if self.runner.stopped or not self.is_running:
             return
+        settling = self.runner.settling
+        self.settling = f"{settling[0]:,} of {settling[1]:,} days" if settling is not None else ""
         frames = self.runner.drain()
         if frames:
             self.received.take(frames)
@@ -197,6 +203,9 @@ class TrustApp(App[int]):
         compare = f" vs {self.compare_scenario.name}" if self.compare_scenario is not None else ""
         days = self.scenario.simulation.days if self.scenario is not None else 0
         name = self.scenario.name if self.scenario is not None else ""
+        if self.settling:
+            # a new run spins up before day 0 (seconds of work): say so, rather than a frozen screen
+            return f"settling the network… {self.settling} before day 0 · {name}{compare}"
         return f"{state} · day {self.day}/{days} · {speed_label(self.speed)} · {name}{compare}"
 
     def watch_headline(self, headline: str) -> None:
