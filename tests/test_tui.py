@@ -463,3 +463,34 @@ def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
             assert any(h.startswith("settling the network… ") for h in seen)
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_footer_names_what_space_does_and_shows_s_and_i_where_they_fit(size: tuple[int, int]) -> None:
+    from textual.geometry import Region
+
+    from screens import text_in
+
+    async def scenario() -> list[str]:
+        app = small_app(play=True)
+        footers = []
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.runs is not None and app.playing)
+            for _ in range(2):
+                await pilot.pause(0.3)
+                footers.append(text_in(app.export_screenshot(), Region(0, size[1] - 1, size[0], 1))[0])
+                await pilot.press("space")
+        return footers
+
+    playing, paused = asyncio.run(scenario())
+    assert "space Pause" in playing and "space Play" in paused
+    for footer in (playing, paused):
+        assert footer.rstrip().endswith("? Help q Quit")            # never pushed out of sight
+        assert ("s Screenshot" in footer and "i Inspect" in footer) == (size[0] >= 110)
+
+
+def test_help_describes_the_palette_and_compare_as_drawn() -> None:
+    from tui.help import HELP
+
+    assert "red distrusted through yellow to blue trusted" in HELP and "green" not in HELP
+    assert "side by side" not in HELP and "overlaid" in HELP

@@ -24,7 +24,7 @@ from textual.message_pump import MessagePump
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, TabbedContent
+from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from sim import Scenario, export, load_scenario
@@ -48,7 +48,7 @@ from .params import DEFAULT_SCENARIO
 from .runner import SPEEDS, Runner, speed_label
 from .screenshot import picture_name, save_svg
 from .track import Received, Runs, Track
-from .widgets import StatusLine, TopBar
+from .widgets import KeysFooter, StatusLine, TopBar
 
 POLL_INTERVAL = 0.1          # the screen reads the simulation's frames ten times a second
 REDRAW_INTERVAL = 0.5        # while playing, the panes get new runs twice a second
@@ -64,17 +64,19 @@ class TrustApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
-        Binding("space", "toggle_play", "Play"),
+        # one key, two names: the footer says what space will do now (check_action shows one of them)
+        Binding("space", "pause", "Pause"),
+        Binding("space", "play", "Play"),
         Binding("n", "step", "Step"),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("r", "restart", "Reseed"),
         Binding("e", "export", "Export"),
         Binding("c", "compare", "Compare"),
-        Binding("s", "save_screen", "Screenshot", show=False),     # the footer is full at 80 columns: ? lists it
+        Binding("s", "save_screen", "Screenshot"),          # s and i: not on the footer below 110 columns
+        Binding("i", "inspect", "Inspect"),                 # (KeysFooter; ? lists every key)
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
-        Binding("i", "inspect", "Inspect agent", show=False),
         Binding("escape", "leave_field", "Leave the field", show=False),
         *(Binding(str(n), f"show_tab('{tab}')", title, show=False) for n, (tab, title) in enumerate(TABS, 1)),
     ]
@@ -126,7 +128,7 @@ class TrustApp(App[int]):
             yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario)
             yield NetworkPane().data_bind(TrustApp.runs, TrustApp.inspected)
         yield StatusLine(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         # looked up once: the 10 Hz poll touches them (a DOM query per tick costs real time)
@@ -213,6 +215,7 @@ class TrustApp(App[int]):
             self._topbar.text = headline.replace("[", r"\[")
 
     def watch_finished(self, finished: bool) -> None:
+        self.refresh_bindings()
         if finished:
             self.status = "The run is finished: r restarts it with a new seed, e exports it."
 
@@ -233,6 +236,26 @@ class TrustApp(App[int]):
         playing = not self.playing and not self.finished
         self.runner.set_playing(playing)
         self.playing = playing
+
+    def action_play(self) -> None:
+        if not self.playing:
+            self.action_toggle_play()
+
+    def action_pause(self) -> None:
+        if self.playing:
+            self.action_toggle_play()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Space is Pause while playing and Play while paused (the other name is hidden); a finished run
+        shows Play, greyed out: r restarts it."""
+        if action == "pause":
+            return True if self.playing else False
+        if action == "play":
+            return False if self.playing else (None if self.finished else True)
+        return True
+
+    def watch_playing(self) -> None:
+        self.refresh_bindings()
 
     def action_step(self) -> None:
         """One day forward, then hold."""
@@ -340,7 +363,7 @@ class TrustApp(App[int]):
         where = "downloaded by the browser" if self.is_web else f"under {self.export_dir}"
         yield SystemCommand("Export the run", f"Parquet tables {where} (e)", self.action_export)
         yield SystemCommand("Save a screenshot", f"The screen as SVG {where} (s)", self.action_save_screen)
-        yield SystemCommand("Compare", "Run a second scenario or setting side by side (c)", self.action_compare)
+        yield SystemCommand("Compare", "Run a second scenario or setting on the same charts (c)", self.action_compare)
         yield SystemCommand("Inspect an agent", "Pick an agent by number (i)", self.action_inspect)
         yield SystemCommand("Dashboard help", "What the screen shows and its keys (?)", self.action_help)
 

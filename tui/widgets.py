@@ -22,7 +22,9 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -117,7 +119,7 @@ def legend_markup(legend: Legend, width: int) -> str:
 
 class PopulationMap(Throttled, Widget, can_focus=True):
     """Every agent of run A (or a fixed sample that fills the pane) as one cell: its archetype's mark,
-    coloured by its reputation (red distrusted, green trusted, grey nobody knows it yet). Agents are grouped
+    coloured by its reputation (red distrusted through yellow to blue trusted, grey nobody knows it yet). Agents are grouped
     by archetype so a group's fall is a patch turning red. Click a cell to inspect that agent."""
 
     min_interval = 0.4
@@ -336,6 +338,17 @@ def compact(count: float) -> str:
     if count >= 1e4:
         return f"{count / 1e3:.1f}k"
     return f"{int(count):,}"
+
+
+class KeysFooter(Footer):
+    """The footer of keys, each key tagged with its action (``-key-ACTION``) so the stylesheet can leave the
+    less used ones (s, i) off a narrow screen, where they would push ? and q out of sight."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.add_class(f"-key-{widget.action}")
+            yield widget
 
 
 class TopBar(Widget):
