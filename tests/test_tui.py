@@ -467,9 +467,8 @@ def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_footer_names_what_space_does_and_shows_s_and_i_where_they_fit(size: tuple[int, int]) -> None:
-    from textual.geometry import Region
-
     from screens import text_in
+    from textual.geometry import Region
 
     async def scenario() -> list[str]:
         app = small_app(play=True)

@@ -17,12 +17,12 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
 from textual_plotext import PlotextPlot
