@@ -493,3 +493,30 @@ def test_help_describes_the_palette_and_compare_as_drawn() -> None:
 
     assert "red distrusted through yellow to blue trusted" in HELP and "green" not in HELP
     assert "side by side" not in HELP and "overlaid" in HELP
+
+
+def test_the_status_line_shows_a_long_path_whole_at_80_columns(tmp_path) -> None:
+    """A screenshot's path is longer than an 80-column line: the status line wraps (up to three lines)
+    rather than cutting it, and goes back to one line for a short message."""
+
+    from screens import text_in
+
+    folder = tmp_path / "talk"
+
+    async def scenario() -> None:
+        app = small_app(play=False, export_dir=folder)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            await pilot.press("s")
+            await until(pilot, lambda: "Screenshot saved" in app.status)
+            await pilot.pause(0.3)
+            (picture,) = folder.iterdir()
+            status = app.query_one("#status")
+            assert status.region.height > 1
+            rows = text_in(app.export_screenshot(), status.region)
+            assert str(picture) in "".join(row.strip() for row in rows)
+            app.status = "short"
+            await pilot.pause(0.3)
+            assert status.region.height == 1
+
+    asyncio.run(scenario())

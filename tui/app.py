@@ -19,6 +19,7 @@ from typing import Any
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.reactive import var
@@ -54,6 +55,15 @@ POLL_INTERVAL = 0.1          # the screen reads the simulation's frames ten time
 REDRAW_INTERVAL = 0.5        # while playing, the panes get new runs twice a second
 TABS = (("dashboard", "Dashboard"), ("population", "Population"), ("charts", "Charts"), ("agent", "Agent"),
         ("scenario", "Scenario"), ("compare", "Compare"), ("network", "Network"))
+
+
+def shown(path: Path) -> str:
+    """A path as the status line says it: relative to the working folder when it is inside it (shorter,
+    and what a user types next), else in full."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 class TrustApp(App[int]):
@@ -228,7 +238,7 @@ class TrustApp(App[int]):
         if snapshot is not None:
             facts += f" · {len(snapshot.agents.get('archetype', ())):,} agents · {snapshot.events_total:,} events"
         if self._status is not None:
-            self._status.text = f"[b]{facts}[/b]" + (f" · {self.status}" if self.status else "")
+            self._status.text = f"[b]{facts}[/b]" + (f" · {escape(self.status)}" if self.status else "")
 
     # ================================================================== actions (keys, palette)
     def action_toggle_play(self) -> None:
@@ -299,7 +309,7 @@ class TrustApp(App[int]):
             out = new_folder(folder, run_stem(sim))
             return ExportDone(out, export(sim, out, "parquet"))
 
-        self.status = f"Exporting under {folder} …"
+        self.status = f"Exporting under {shown(folder)} …"
         self._on_sim_thread(write, ExportFailed, answer=self)
 
     def action_save_screen(self) -> None:
@@ -316,7 +326,7 @@ class TrustApp(App[int]):
             self.status = f"Screenshot failed: {error}"
             self.notify(str(error), severity="error")
             return
-        self.status = f"Screenshot saved to {path}"
+        self.status = f"Screenshot saved to {shown(path)}"
         self.notify(str(path), title="Screenshot saved")
 
     def action_compare(self) -> None:
@@ -445,7 +455,7 @@ class TrustApp(App[int]):
 
     @on(ExportDone)
     def _exported(self, done: ExportDone) -> None:
-        self.status = f"Exported {len(done.written)} files to {done.folder}; drawing its report …"
+        self.status = f"Exported {len(done.written)} files to {shown(done.folder)}; drawing its report …"
         self.notify(f"{len(done.written)} files in {done.folder}", title="Exported")
         self.run_worker(partial(self._write_report, done.folder), thread=True, group="report",
                         description=f"report of {done.folder}")
@@ -463,11 +473,11 @@ class TrustApp(App[int]):
             self.call_from_thread(self._report_written, html)
 
     def _report_written(self, html: Path) -> None:
-        self.status = f"Report written: {html}"
+        self.status = f"Report written: {shown(html)}"
         self.notify(str(html), title="Report")
 
     def _report_failed(self, folder: Path, error: BaseException) -> None:
-        self.status = f"The export in {folder} stands, but its report failed: {error}"
+        self.status = f"The export in {shown(folder)} stands, but its report failed: {error}"
         self.notify(str(error), title="Report failed", severity="error")
 
     @on(ExportPacked)

@@ -362,9 +362,27 @@ class TopBar(Widget):
 
 
 class StatusLine(Widget):
-    """One line of facts and the latest message; redraws without a layout pass (it changes often)."""
+    """The facts and the latest message, on as many lines (up to three) as they need, so a path or an event's
+    name is never cut. It redraws without a layout pass (the facts change often) unless its height changes."""
 
+    MAX_LINES = 3
     text: reactive[str] = reactive("", layout=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines = 1
+
+    def lines(self, width: int) -> int:
+        return max(1, min(self.MAX_LINES, len(Content.from_markup(self.text).wrap(max(1, width)))))
+
+    def watch_text(self) -> None:
+        lines = self.lines(self.content_region.width or self.app.size.width - 2)
+        if lines != self._lines:
+            self._lines = lines
+            self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.lines(width)
 
     def render(self) -> Content:
         return Content.from_markup(self.text)
