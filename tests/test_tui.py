@@ -520,3 +520,36 @@ def test_the_status_line_shows_a_long_path_whole_at_80_columns(tmp_path) -> None
             assert status.region.height == 1
 
     asyncio.run(scenario())
+
+
+def test_an_error_too_long_for_its_field_is_said_whole_under_the_button() -> None:
+    """'the run cannot fit in memory: … 5,900…' was cut on its field's row with the rest only in a tooltip:
+    the form now says it whole below Apply; a short error stays on its field only."""
+
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            await pilot.press("5")
+            await pilot.pause(0.2)
+            rows = {r.key: r for r in app.query(FieldRow)}
+            too_large = {"simulation.agents": "10000", "simulation.days": "100000"}
+            for key, text in too_large.items():
+                rows[key].text = text
+            rows["simulation.agents"].query_one("Input").focus()
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            said = str(app.query_one("#form-error").render())
+            for key, message in validate("broken_promises", too_large)[1].items():
+                whole = message.split(", and this machine has")[0]     # the memory free changes by the call
+                assert "cannot fit in memory" in message and f"{rows[key].label_text}: {whole}" in said
+                assert said.count("GiB available") == 2
+            assert "Not restarted" in app.status
+            rows["simulation.agents"].text, rows["simulation.days"].text = "1", "60"
+            rows["simulation.agents"].query_one("Input").focus()
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert "at least 2" in str(rows["simulation.agents"].query_one(".field-error").render())
+            assert not str(app.query_one("#form-error").render())      # short: said on its own field only
+
+    asyncio.run(scenario())
