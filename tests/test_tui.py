@@ -365,6 +365,17 @@ def test_compare_b_starts_from_a_full_settings_and_shows_them() -> None:
             await until(pilot, lambda: app.comparing)
             assert app.compare_scenario.trust.asymmetry == 8 and app.compare_scenario.trust.forgetting == 0.9
             assert "forgetting 0.9" in str(app.query_one("#compare-b").render())
+            assert "seed 1 " in str(app.query_one("#compare-b").render())
+            # r restarts both with the next seed: what the tab says B runs with follows (it stayed on seed 1)
+            await pilot.press("escape", "r")
+            await until(pilot, lambda: app.compare_scenario.simulation.seed == 2)
+            await pilot.pause(0.1)
+            shown = str(app.query_one("#compare-b").render())
+            assert "seed 2 " in shown and "forgetting 0.9" in shown
+            await pilot.press("c")
+            await until(pilot, lambda: not app.comparing)
+            await pilot.pause(0.1)
+            assert not str(app.query_one("#compare-b").render()).strip()      # no B: nothing said of one
 
     asyncio.run(scenario())
 

@@ -135,7 +135,7 @@ class TrustApp(App[int]):
             yield ChartsPane().data_bind(TrustApp.runs)
             yield AgentPane().data_bind(TrustApp.runs, agent=TrustApp.inspected)
             yield ScenarioPane(*self._opened_with).data_bind(running=TrustApp.scenario)
-            yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario)
+            yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario, b=TrustApp.compare_scenario)
             yield NetworkPane().data_bind(TrustApp.runs, TrustApp.inspected)
         yield StatusLine(id="status")
         yield KeysFooter(compact=True, show_command_palette=False)

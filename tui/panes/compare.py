@@ -45,6 +45,7 @@ class ComparePane(RunPane):
     """B's scenario and settings, the overlaid charts and the table."""
 
     a: var[Scenario | None] = var(None)      # run A's scenario (the app binds it)
+    b: var[Scenario | None] = var(None)      # run B's, while comparing (the app binds it: r gives it a new seed)
     field_takes_keys = True                   # the settings field is focused when the tab next opens
 
     @dataclass
@@ -55,6 +56,7 @@ class ComparePane(RunPane):
 
     def __init__(self) -> None:
         super().__init__("Compare", id="compare")
+        self._settings: dict = {}              # B's own settings, as last typed
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-bar"):
@@ -93,6 +95,8 @@ class ComparePane(RunPane):
     def watch_runs(self, runs: Runs | None) -> None:
         if runs is not None and runs.compared is not None and runs.compared.snapshot is not None:
             self._fill_table(runs)
+        elif (table := self.query_one("#compare-table", DataTable)).row_count:
+            table.clear()           # compare mode off, or a new B not yet started: no old numbers left up
 
     def b_scenario(self) -> Scenario | None:
         """B as chosen here; None (and the reason shown inline) if it is bad.
@@ -115,8 +119,12 @@ class ComparePane(RunPane):
             error.update(f"B not started: {exc}")
             return None
         error.update("")
-        self.query_one("#compare-b", Static).update(describe_b(b, settings))
+        self._settings = settings
         return b
+
+    def watch_b(self, b: Scenario | None) -> None:
+        """What B runs with, as it runs now (after r, with its new seed); nothing once compare mode is off."""
+        self.query_one("#compare-b", Static).update(describe_b(b, self._settings) if b is not None else "")
 
     @on(Button.Pressed, "#compare-run")
     @on(Input.Submitted, "#compare-settings")
