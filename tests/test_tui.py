@@ -375,7 +375,9 @@ def test_compare_b_starts_from_a_full_settings_and_shows_them() -> None:
             await pilot.press("c")
             await until(pilot, lambda: not app.comparing)
             await pilot.pause(0.1)
-            assert not str(app.query_one("#compare-b").render()).strip()      # no B: nothing said of one
+            shown = str(app.query_one("#compare-b").render())
+            assert shown.startswith("No B running") and "seed" not in shown     # no B: nothing said of one
+            assert not app.query_one("#compare-table").display
 
     asyncio.run(scenario())
 
@@ -562,5 +564,28 @@ def test_an_error_too_long_for_its_field_is_said_whole_under_the_button() -> Non
             await pilot.pause(0.3)
             assert "at least 2" in str(rows["simulation.agents"].query_one(".field-error").render())
             assert not str(app.query_one("#form-error").render())      # short: said on its own field only
+
+    asyncio.run(scenario())
+
+
+def test_at_80x24_the_compare_table_says_what_it_cannot_show() -> None:
+    """At 80×24 the table has room for a few rows: a line says how many more there are; the placeholder of
+    B's settings shows whole."""
+
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            await pilot.press("6")
+            await pilot.pause(0.2)
+            settings = app.query_one("#compare-settings")
+            assert settings.content_region.width >= len(settings.placeholder)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.runs.compared is not None and app.runs.compared.snapshot is not None)
+            await pilot.pause(0.3)
+            table = app.query_one("#compare-table")
+            out_of_sight = table.row_count - (table.scrollable_content_region.height - 1)
+            assert out_of_sight > 0
+            assert str(app.query_one("#compare-more").render()).startswith(f"▼ {out_of_sight} more rows")
 
     asyncio.run(scenario())

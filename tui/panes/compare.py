@@ -28,6 +28,10 @@ TABLE_MEASURES = ("mean_trust", "generalized_trust", "referral_trust", "trust_ac
 COUNTS = ("promises_broken", "ties_broken")
 
 
+#: What the tab says while no B runs.
+NO_B = "No B running: pick its scenario and settings above, then [b]Run B[/b] (enter), or press c."
+
+
 def describe_b(b: Scenario, settings: dict) -> str:
     """'B: baseline · agents 500 · days 60 · seed 1 · asymmetry 8 · forgetting 0.995 (+ trust.x=…)'."""
     knobs = " · ".join(f"{label} {params.current_value(b, key)}" for key, label in params.MAIN_KNOBS)
@@ -72,6 +76,7 @@ class ComparePane(RunPane):
             yield self._chart(["trust_accuracy"], "Trust accuracy: A vs B", "cmp-accuracy")
             yield self._chart(["promises_broken"], "Broken promises per day: A vs B", "cmp-broken", daily=True)
         yield DataTable(id="compare-table", cursor_type="none")
+        yield Static("", id="compare-more")
 
     @staticmethod
     def _chart(metrics: list[str], title: str, id: str, daily: bool = False) -> Chart:
@@ -117,14 +122,19 @@ class ComparePane(RunPane):
                 b = load_scenario(name, {**same, **settings})
         except ScenarioError as exc:
             error.update(f"B not started: {exc}")
+            error.display = True
             return None
         error.update("")
+        error.display = False       # the row is B's description's when there is nothing wrong
         self._settings = settings
         return b
 
     def watch_b(self, b: Scenario | None) -> None:
-        """What B runs with, as it runs now (after r, with its new seed); nothing once compare mode is off."""
-        self.query_one("#compare-b", Static).update(describe_b(b, self._settings) if b is not None else "")
+        """What B runs with, as it runs now (after r, with its new seed); how to start one when none runs."""
+        self.query_one("#compare-b", Static).update(describe_b(b, self._settings) if b is not None else NO_B)
+        self.query_one("#compare-table").display = b is not None
+        if b is None:
+            self.query_one("#compare-more", Static).update("")
 
     @on(Button.Pressed, "#compare-run")
     @on(Input.Submitted, "#compare-settings")
@@ -146,3 +156,12 @@ class ComparePane(RunPane):
                 table.add_row(measure.replace("_", " "), f"{va:,.0f}", f"{vb:,.0f}", f"{vb - va:,.0f}")
             else:
                 table.add_row(measure.replace("_", " "), f"{va:.3f}", f"{vb:.3f}", f"{vb - va:+.3f}")
+        self.call_after_refresh(self._say_rows_out_of_sight)
+
+    def _say_rows_out_of_sight(self) -> None:
+        """On a short screen the table shows only some rows: say how many more there are (it scrolls)."""
+        table = self.query_one("#compare-table", DataTable)
+        hidden = max(0, table.row_count - (table.scrollable_content_region.height - 1))   # less the header
+        more = f"▼ {hidden} more row{'s' * (hidden != 1)}: scroll the table, or use a taller terminal" \
+            if hidden and table.display else ""
+        self.query_one("#compare-more", Static).update(more)
