@@ -19,6 +19,7 @@ from rich.style import Style
 from textual import events, on
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.markup import escape
 from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.strip import Strip
@@ -103,18 +104,35 @@ class Chart(Throttled, PlotextPlot):
 
 def legend_markup(legend: Legend, width: int) -> str:
     """A chart's legend for its border: each label after a swatch (or its archetype mark) in its line's
-    colour. If that is wider than ``width``, the marked labels (archetypes) keep only their mark, which the
-    map's legend and the table spell out, and the others their first word: no entry is cut off."""
+    colour. If that is wider than ``width``, the labels keep their first word, and if that is still too wide,
+    the longest words are shortened (to no fewer than three letters, the cut marked with …): every mark keeps
+    a name to go with it."""
 
-    def entry(label: str, color: str, short: bool) -> str:
+    def entry(label: str, color: str, name: str) -> str:
         if label[:1] in GLYPHS + "•":
-            return f"[{color}]{label[0]}[/]" + ("" if short and label[0] != "•" else label[1:])
-        return f"[{color}]━[/] " + (label.split()[0] if short else label)
+            return f"[{color}]{label[0]}[/] {escape(name)}"
+        return f"[{color}]━[/] {escape(name)}"
 
-    full = "  ".join(entry(label, color, False) for label, color in legend)
-    if Content.from_markup(full).cell_length <= width:
-        return full
-    return "  ".join(entry(label, color, True) for label, color in legend)
+    def names(label: str) -> str:
+        return label[2:] if label[:1] in GLYPHS + "•" else label
+
+    def joined(shown: list[str]) -> str:
+        return "  ".join(entry(label, color, name) for (label, color), name in zip(legend, shown, strict=True))
+
+    full = [names(label) for label, _ in legend]
+    first_words = [name.split(":")[0] if name[:2] in ("A:", "B:") else name.split()[0] if name else name
+                   for name in full]
+    for shown in (full, first_words):
+        if Content.from_markup(joined(shown)).cell_length <= width:
+            return joined(shown)
+    shown = list(first_words)
+    while Content.from_markup(joined(shown)).cell_length > width:
+        longest = max(range(len(shown)), key=lambda i: len(shown[i]))
+        if len(shown[longest]) <= 4:            # three letters and …: as short as a name gets
+            break
+        shown[longest] = shown[longest].rstrip("…")[:-1] + "…" if shown[longest].endswith("…") \
+            else shown[longest][:-2] + "…"
+    return joined(shown)
 
 
 class PopulationMap(Throttled, Widget, can_focus=True):
