@@ -19,8 +19,8 @@ from rich.style import Style
 from textual import events, on
 from textual.app import ComposeResult
 from textual.content import Content
-from textual.markup import escape
 from textual.geometry import Region, Size
+from textual.markup import escape
 from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
