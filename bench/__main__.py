@@ -5,7 +5,8 @@ Every measurement (bare SimPy included) runs in a fresh process, so that each st
 clean heap and its peak RSS is its own. Bare SimPy is read between the engine runs (four readings in
 all); the 10,000-agent run is repeated three times. Ratios are quoted against the median SimPy reading
 and against the fastest, and the target is judged on the fastest. Prints one JSON document.
-Options: ``--quick`` (10,000 agents only, 120 days) for a fast look.
+Options: ``--quick`` (10,000 agents only, 120 days) for a fast look. Each step is named on stderr as it
+starts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import subprocess
 import sys
 
 
+def _say(step: str) -> None:
+    """Name the step about to run on stderr (the JSON goes to stdout): a run of many minutes is never silent."""
+    print(f"bench: {step} …", file=sys.stderr, flush=True)
+
+
 def _fresh(module: str, *args: str) -> dict:
+    _say(" ".join([module.removeprefix("bench."), *args]))
     output = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=True)
     return json.loads(output.stdout)
 
@@ -65,6 +72,7 @@ def main() -> None:
             measure = __import__(module, fromlist=["measure"]).measure
         except ImportError:
             continue
+        _say(name)
         report[name] = measure()
     print(json.dumps(report, indent=2))
 
