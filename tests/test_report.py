@@ -496,3 +496,11 @@ def test_in_a_b_comparison_each_archetype_keeps_its_own_colour_and_mark(runs):
     ax = titles["overcommitter"]
     assert ax.get_title() == f"{palette.archetype_mark(place)} overcommitter"
     assert ax.title.get_color() == palette.archetype_color(place)
+
+
+def test_the_parameters_table_writes_values_as_set_takes_them() -> None:
+    """The table printed True where --set needs true (and a list without its brackets)."""
+    from sim.report.sections import flatten
+
+    assert flatten({"trust": {"on": True, "off": False}, "archetypes": {"flaky": {"reliability": [0.2, 0.4]}}}) == [
+        ("trust.on", "true"), ("trust.off", "false"), ("archetypes.flaky.reliability", "[0.2, 0.4]")]
