@@ -30,6 +30,13 @@ def small_app(name: str = "broken_promises", play: bool = True, **kwargs) -> Tru
     return TrustApp(name, dict(SMALL), play=play, **kwargs)
 
 
+async def on_tab(pilot, app: TrustApp, key: str) -> None:
+    """Once the run has settled (it is built on its own thread), open the tab of number ``key``."""
+    await until(pilot, lambda: app.runs is not None)
+    await pilot.press(key)
+    await pilot.pause(0.2)
+
+
 def test_play_advances_days_and_pause_holds_them() -> None:
     async def scenario() -> None:
         app = small_app()
@@ -542,9 +549,7 @@ def test_an_error_too_long_for_its_field_is_said_whole_under_the_button() -> Non
     async def scenario() -> None:
         app = small_app(play=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.runs is not None)
-            await pilot.press("5")
-            await pilot.pause(0.2)
+            await on_tab(pilot, app, "5")
             rows = {r.key: r for r in app.query(FieldRow)}
             too_large = {"simulation.agents": "10000", "simulation.days": "100000"}
             for key, text in too_large.items():
@@ -575,9 +580,7 @@ def test_at_80x24_the_compare_table_says_what_it_cannot_show() -> None:
     async def scenario() -> None:
         app = small_app(play=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda: app.runs is not None)
-            await pilot.press("6")
-            await pilot.pause(0.2)
+            await on_tab(pilot, app, "6")
             settings = app.query_one("#compare-settings")
             assert settings.content_region.width >= len(settings.placeholder)
             await pilot.press("enter")
