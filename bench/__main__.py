@@ -9,7 +9,8 @@ measured as a run is made (the 730-day spin-up included, which simulates three t
 records) and with ``simulation.spin_up = 0``. Prints one JSON document; every figure carries the
 machine's 1-minute load when it was taken.
 
-Options: ``--quick`` (1,000 and 10,000 agents, no check and no million), ``--no-million``.
+Options: ``--quick`` (1,000 and 10,000 agents, no check and no million), ``--no-million``. Each step is
+named on stderr as it starts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ import subprocess
 import sys
 
 
+def _say(step: str) -> None:
+    """Name the step about to run on stderr (the JSON goes to stdout): a run of many minutes is never silent."""
+    print(f"bench: {step} …", file=sys.stderr, flush=True)
+
+
 def _fresh(module: str, *args: str) -> dict:
+    _say(" ".join([module.removeprefix("bench."), *args]))
     output = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=True)
     return json.loads(output.stdout)
 
@@ -92,6 +99,7 @@ def main() -> None:
             measure = __import__(module, fromlist=["measure"]).measure
         except ImportError:
             continue
+        _say(name)
         report[name] = measure()
     print(json.dumps(report, indent=2))
 

@@ -35,6 +35,8 @@ async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tup
     app = TrustApp(scenario, {"simulation.agents": agents, "simulation.days": days}, play=False,
                    speed=len(SPEEDS) - 1)
     async with app.run_test(size=(120, 40)) as pilot:
+        while app.runs is None:             # the run is built (and spun up) on the simulation thread
+            await asyncio.sleep(0.05)
         await pilot.pause(0.5)
         # the cost: a whole run at full speed with every pane of the dashboard on screen
         start_day = app.runner.days_simulated

@@ -234,27 +234,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    run = commands.add_parser("run", help="run a scenario headless and export its tables")
-    run.add_argument("scenario", help=options.SCENARIO_HELP)
+    run = commands.add_parser("run", help="run a scenario headless and export its tables",
+                              description="Run a scenario headless and export its tables.")
+    run.add_argument("scenario", metavar="SCENARIO", help=options.SCENARIO_HELP)
     options.add_scenario_options(run)
     run.add_argument("--out", metavar="DIR", help="write the tables (metrics, archetypes, agents, reputations, "
                      "events, edges) and manifest.json here; an empty or new folder")
     run.add_argument("--overwrite", action="store_true",
                      help="--out may hold an earlier `trustsim run`: replace it entirely (never a sweep)")
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress bar, no summary)")
     run.set_defaults(handler=cmd_run)
 
-    listing = commands.add_parser("list", help="list the scenarios with one line each")
+    listing = commands.add_parser("list", help="list the scenarios with one line each",
+                                  description="List the scenarios with one line each.")
     listing.set_defaults(handler=cmd_list)
 
-    show = commands.add_parser("show", help="print the fully resolved scenario as TOML")
-    show.add_argument("scenario", help=options.SCENARIO_HELP)
+    show = commands.add_parser("show", help="print the fully resolved scenario as TOML",
+                               description="Print the scenario with every default and override resolved, as "
+                                           "TOML that reproduces the run.")
+    show.add_argument("scenario", metavar="SCENARIO", help=options.SCENARIO_HELP)
     options.add_scenario_options(show)
     show.set_defaults(handler=cmd_show)
 
-    tui = commands.add_parser("tui", help="open the live dashboard (the default)")
-    tui.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
+    tui = commands.add_parser("tui", help="open the live dashboard (the default)",
+                              description="Open the live dashboard in this terminal (what `trustsim` alone does).")
+    tui.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
+                     help=options.SCENARIO_HELP + " (default: baseline)")
     options.add_scenario_options(tui)
     tui.set_defaults(handler=cmd_tui)
 
@@ -273,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="the live dashboard in a web browser (for a projector)",
         description="Serve the dashboard on a web page: each browser tab that opens it gets its own run. "
                     "The page needs no network (textual-serve ships its scripts). Ctrl-C stops the server.")
-    serve.add_argument("scenario", nargs="?", default=None, help=options.SCENARIO_HELP + " (default: baseline)")
+    serve.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
+                       help=options.SCENARIO_HELP + " (default: baseline)")
     options.add_scenario_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
@@ -291,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="scenario names or TOML files (default: every scenario of `trustsim list`)")
     check.add_argument("--replicates", type=int, metavar="R",
                        help="paired seeds per hypothesis (default: each hypothesis's own `seeds`)")
-    check.add_argument("--seed", type=int, metavar="BASE", help="base seed (default: each hypothesis's own)")
+    check.add_argument("--seed", type=int, metavar="N", help="base seed (default: each hypothesis's own)")
     check.add_argument("--agents", type=int, metavar="N",
                        help="run smaller or larger than the scenarios say (the verdicts that count are "
                             "at the defaults)")
@@ -311,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     output = check.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="the rows as JSON")
     output.add_argument("--markdown", action="store_true", help="the rows as a Markdown table")
-    check.add_argument("--quiet", action="store_true", help="no progress bar")
+    check.add_argument("--quiet", action="store_true",
+                       help="no progress bar (the verdicts are still printed: they are the output)")
     check.set_defaults(handler=cmd_check)
 
     report = commands.add_parser(

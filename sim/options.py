@@ -16,7 +16,7 @@ SCENARIO_HELP = "a scenario name (see `trustsim list`) or a path to a scenario T
 
 
 #: What ``--seed`` means to a command that runs many seeds (a sweep, a sensitivity analysis).
-BASE_SEED_HELP = ("base seed: replicate r runs on child r of numpy's SeedSequence(SEED) at every point "
+BASE_SEED_HELP = ("base seed: replicate r runs on child r of numpy's SeedSequence(N) at every point "
                   "(default: the scenario's simulation.seed)")
 
 
@@ -25,9 +25,13 @@ def add_scenario_options(parser: argparse.ArgumentParser, seed_help: str | None 
 
     ``seed_help`` says what ``--seed`` means where it is not one run's seed (see :data:`BASE_SEED_HELP`).
     """
-    parser.add_argument("--seed", type=int, help=seed_help or "root seed (simulation.seed; wins over --set)")
-    parser.add_argument("--agents", type=int, help="number of agents (simulation.agents; wins over --set)")
-    parser.add_argument("--days", type=int, help="days to simulate (simulation.days; wins over --set)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help=seed_help or "root seed (simulation.seed; wins over --set; default: the scenario's, "
+                                          "see `trustsim show`)")
+    parser.add_argument("--agents", type=int, metavar="N",
+                        help="number of agents (simulation.agents; wins over --set; default: the scenario's)")
+    parser.add_argument("--days", type=int, metavar="N",
+                        help="days to simulate (simulation.days; wins over --set; default: the scenario's)")
     parser.add_argument("--set", action="append", metavar="KEY=VALUE",
                         help="override any scenario key, e.g. --set trust.asymmetry=4 (repeatable; a value is "
                              "a TOML literal)")

@@ -101,3 +101,8 @@ def table(value: Any, where: str, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise fail(where, key, "must be a table")
     return value
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 point', '2 points', '1,000 runs': a count with its noun in the right number (regular plurals)."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"

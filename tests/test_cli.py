@@ -309,3 +309,23 @@ def test_overwrite_never_replaces_a_sweep_or_foreign_files(tmp_path, capsys):
     assert _run(other, "--overwrite") == 2
     assert "not the earlier run's (notes.txt)" in capsys.readouterr().err
     assert (other / "notes.txt").read_text() == "mine"
+
+
+def test_every_command_s_help_describes_it_in_the_same_words_for_the_same_things() -> None:
+    """list, show and tui had no description; check said --agents N, --seed BASE, SCENARIO where the others
+    said AGENTS, SEED, scenario; the scenario's defaults went unstated."""
+    import argparse
+
+    from sim.cli import build_parser
+    from sim.validation import counted
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name, command in commands.items():
+        text = command.format_help()
+        assert command.description, f"{name} --help has no description"
+        assert "AGENTS" not in text and "SEED " not in text and "BASE" not in text, name
+        assert "scenario\n" not in text.split("positional arguments:")[-1][:40], name
+        if "--agents N" in text and name not in ("check", "sweep", "sensitivity"):
+            assert "default: the scenario's" in text, name
+    assert counted(1, "figure") == "1 figure" and counted(2, "point") == "2 points"

@@ -179,6 +179,22 @@ def test_someone_who_walked_away_is_no_stranger():
     assert ties.known(np.array([0]), np.array([1])).tolist() == [True]
 
 
+def test_a_scenario_with_dated_hypotheses_exports_and_reads_back(tmp_path):
+    """Hypotheses carry TOML dates (registered, amendments): the manifest writes them as ISO text (they
+    broke the dashboard's e and every export of broken_promises), and the scenario reads back the same."""
+    import json
+
+    from sim import export
+    from sim.config import from_dict
+
+    scenario = load_scenario("broken_promises", {"simulation.agents": 60, "simulation.days": 2,
+                                                 "simulation.spin_up": 5})
+    assert scenario.hypotheses and any(h.registered for h in scenario.hypotheses)
+    export(Simulation(scenario).run(), tmp_path, "parquet")
+    parameters = json.loads((tmp_path / "manifest.json").read_text())["parameters"]
+    assert from_dict(parameters).hypotheses == scenario.hypotheses
+
+
 def test_a_run_is_repeated_from_its_manifest_alone(tmp_path):
     """The manifest keeps the scenario in its own order (archetype order shapes a run): rebuilt from it,
     the run gives the same tables, byte for byte."""

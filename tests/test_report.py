@@ -828,3 +828,11 @@ def test_a_report_that_cannot_fit_in_memory_is_refused_with_the_estimate(runs, t
     assert refused_in_one_line(code, out, err), err
     assert "a report of these tables would take about" in err and "300 MiB available" in err, err
     assert tree(tmp_path) == before
+
+
+def test_the_parameters_table_writes_values_as_set_takes_them() -> None:
+    """The table printed True where --set needs true (and a list without its brackets)."""
+    from sim.report.sections import flatten
+
+    assert flatten({"trust": {"on": True, "off": False}, "archetypes": {"flaky": {"reliability": [0.2, 0.4]}}}) == [
+        ("trust.on", "true"), ("trust.off", "false"), ("archetypes.flaky.reliability", "[0.2, 0.4]")]

@@ -288,3 +288,18 @@ def test_t_tells_the_story_in_the_browser_and_the_arrows_step_it(browser, tmp_pa
         wait_for(b"Trust in the network", timeout=10, since=told)
     finally:
         stop(process)
+
+
+def test_keys_work_in_the_browser_without_clicking_the_page_first(server: str, browser) -> None:
+    """textual-serve's page gave the terminal the keys only once it was clicked: space did nothing."""
+    page = open_dashboard(browser, server)
+    deadline = time.monotonic() + 60
+    while b"playing" not in SGR.sub(b"", b"".join(page.received)):     # the run has settled and plays
+        assert time.monotonic() < deadline, "the dashboard never played"
+        page.wait_for_timeout(100)
+    page.received.clear()
+    page.keyboard.press("Space")                    # no click first
+    deadline = time.monotonic() + 15
+    while b"paused" not in SGR.sub(b"", b"".join(page.received)):
+        assert time.monotonic() < deadline, "space did nothing until the page was clicked"
+        page.wait_for_timeout(100)

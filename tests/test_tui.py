@@ -30,6 +30,13 @@ def small_app(name: str = "broken_promises", play: bool = True, **kwargs) -> Tru
     return TrustApp(name, dict(SMALL), play=play, **kwargs)
 
 
+async def on_tab(pilot, app: TrustApp, key: str) -> None:
+    """Once the run has settled (it is built on its own thread), open the tab of number ``key``."""
+    await until(pilot, lambda: app.runs is not None)
+    await pilot.press(key)
+    await pilot.pause(0.2)
+
+
 def test_play_advances_days_and_pause_holds_them() -> None:
     async def scenario() -> None:
         app = small_app()
@@ -101,6 +108,7 @@ def test_a_bad_parameter_shows_its_error_and_keeps_the_run() -> None:
     async def scenario() -> None:
         app = small_app(play=False)
         async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.runs is not None)     # the run has settled (it is built on its thread)
             await pilot.press("5")                       # the Scenario tab
             await pilot.pause(0.2)
             sim = app.runner.sims[0]
@@ -364,6 +372,19 @@ def test_compare_b_starts_from_a_full_settings_and_shows_them() -> None:
             await until(pilot, lambda: app.comparing)
             assert app.compare_scenario.trust.asymmetry == 8 and app.compare_scenario.trust.forgetting == 0.9
             assert "forgetting 0.9" in str(app.query_one("#compare-b").render())
+            assert "seed 1 " in str(app.query_one("#compare-b").render())
+            # r restarts both with the next seed: what the tab says B runs with follows (it stayed on seed 1)
+            await pilot.press("escape", "r")
+            await until(pilot, lambda: app.compare_scenario.simulation.seed == 2)
+            await pilot.pause(0.1)
+            shown = str(app.query_one("#compare-b").render())
+            assert "seed 2 " in shown and "forgetting 0.9" in shown
+            await pilot.press("c")
+            await until(pilot, lambda: not app.comparing)
+            await pilot.pause(0.1)
+            shown = str(app.query_one("#compare-b").render())
+            assert shown.startswith("No B running") and "seed" not in shown     # no B: nothing said of one
+            assert not app.query_one("#compare-table").display
 
     asyncio.run(scenario())
 
@@ -415,5 +436,159 @@ def test_a_run_that_cannot_be_built_is_said_on_screen_not_left_silent() -> None:
             app._start(load_scenario("baseline", {"simulation.agents": 1_000_000, "simulation.days": 100_000}))
             await until(pilot, lambda: "could not start" in app.status)
             assert "cannot fit in memory" in app.status and not app.playing
+
+    asyncio.run(scenario())
+
+
+def test_typing_on_the_compare_tab_goes_into_its_field_not_to_the_keys() -> None:
+    """Typing B's settings as the placeholder suggests, right after opening the tab, fills the field: no
+    restart (r), screenshot (s) or export (e) fires. Opened by c (which starts B), the keys stay the app's."""
+
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.received.snapshot is not None)
+            sim = app.runner.sims[0]
+            await pilot.press("6")
+            await pilot.pause(0.2)
+            await pilot.press(*"trust", "full_stop", *"asymmetry", "equals_sign", "6")
+            await pilot.pause(0.3)
+            settings = app.query_one("#compare-settings")
+            assert app.focused is settings and settings.value == "trust.asymmetry=6"
+            assert app.runner.sims[0] is sim and not app.status
+            await pilot.press("escape", "1", "c")           # back on the Dashboard, c starts B ...
+            await until(pilot, lambda: app.comparing)
+            await pilot.press("c")                          # ... and c again stops it (not typed)
+            await pilot.pause(0.2)
+            assert not app.comparing and settings.value == "trust.asymmetry=6"
+
+    asyncio.run(scenario())
+
+
+def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
+    """The spin-up before day 0 takes seconds: the screen is up at once and the top bar says the network is
+    settling (and how far it has got), at the start and after r, instead of standing still."""
+
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", {**SMALL, "simulation.spin_up": 3000}, play=False)
+        seen: list[str] = []
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: seen.append(app.headline) or app.runs is not None, timeout=60)
+            assert any(h.startswith("settling the network… ") and " of 3,000 days before day 0" in h for h in seen)
+            assert "settling" not in app.headline and "day 0/60" in app.headline
+            seen.clear()
+            await pilot.press("r")
+            await until(pilot, lambda: seen.append(app.headline) or (app.runs.snapshot.seed == 2 and
+                                                                      "settling" not in app.headline), timeout=60)
+            assert any(h.startswith("settling the network… ") for h in seen)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_footer_names_what_space_does_and_shows_s_and_i_where_they_fit(size: tuple[int, int]) -> None:
+    from screens import text_in
+    from textual.geometry import Region
+
+    async def scenario() -> list[str]:
+        app = small_app(play=True)
+        footers = []
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.runs is not None and app.playing)
+            for _ in range(2):
+                await pilot.pause(0.3)
+                footers.append(text_in(app.export_screenshot(), Region(0, size[1] - 1, size[0], 1))[0])
+                await pilot.press("space")
+        return footers
+
+    playing, paused = asyncio.run(scenario())
+    assert "space Pause" in playing and "space Play" in paused
+    for footer in (playing, paused):
+        assert footer.rstrip().endswith("? Help q Quit")            # never pushed out of sight
+        assert ("s Screenshot" in footer and "i Inspect" in footer) == (size[0] >= 110)
+
+
+def test_help_describes_the_palette_and_compare_as_drawn() -> None:
+    from tui.help import HELP
+
+    assert "red distrusted through yellow to blue trusted" in HELP and "green" not in HELP
+    assert "side by side" not in HELP and "overlaid" in HELP
+
+
+def test_the_status_line_shows_a_long_path_whole_at_80_columns(tmp_path) -> None:
+    """A screenshot's path is longer than an 80-column line: the status line wraps (up to three lines)
+    rather than cutting it, and goes back to one line for a short message."""
+
+    from screens import text_in
+
+    folder = tmp_path / "talk"
+
+    async def scenario() -> None:
+        app = small_app(play=False, export_dir=folder)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+            await pilot.press("s")
+            await until(pilot, lambda: "Screenshot saved" in app.status)
+            await pilot.pause(0.3)
+            (picture,) = folder.iterdir()
+            status = app.query_one("#status")
+            assert status.region.height > 1
+            rows = text_in(app.export_screenshot(), status.region)
+            assert str(picture) in "".join(row.strip() for row in rows)
+            app.status = "short"
+            await pilot.pause(0.3)
+            assert status.region.height == 1
+
+    asyncio.run(scenario())
+
+
+def test_an_error_too_long_for_its_field_is_said_whole_under_the_button() -> None:
+    """'the run cannot fit in memory: … 5,900…' was cut on its field's row with the rest only in a tooltip:
+    the form now says it whole below Apply; a short error stays on its field only."""
+
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_tab(pilot, app, "5")
+            rows = {r.key: r for r in app.query(FieldRow)}
+            too_large = {"simulation.agents": "10000", "simulation.days": "100000"}
+            for key, text in too_large.items():
+                rows[key].text = text
+            rows["simulation.agents"].query_one("Input").focus()
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            said = str(app.query_one("#form-error").render())
+            for key, message in validate("broken_promises", too_large)[1].items():
+                whole = message.split(", and this machine has")[0]     # the memory free changes by the call
+                assert "cannot fit in memory" in message and f"{rows[key].label_text}: {whole}" in said
+                assert said.count("GiB available") == 2
+            assert "Not restarted" in app.status
+            rows["simulation.agents"].text, rows["simulation.days"].text = "1", "60"
+            rows["simulation.agents"].query_one("Input").focus()
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            assert "at least 2" in str(rows["simulation.agents"].query_one(".field-error").render())
+            assert not str(app.query_one("#form-error").render())      # short: said on its own field only
+
+    asyncio.run(scenario())
+
+
+def test_at_80x24_the_compare_table_says_what_it_cannot_show() -> None:
+    """At 80×24 the table has room for a few rows: a line says how many more there are; the placeholder of
+    B's settings shows whole."""
+
+    async def scenario() -> None:
+        app = small_app(play=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_tab(pilot, app, "6")
+            settings = app.query_one("#compare-settings")
+            assert settings.content_region.width >= len(settings.placeholder)
+            await pilot.press("enter")
+            await until(pilot, lambda: app.runs.compared is not None and app.runs.compared.snapshot is not None)
+            await pilot.pause(0.3)
+            table = app.query_one("#compare-table")
+            out_of_sight = table.row_count - (table.scrollable_content_region.height - 1)
+            assert out_of_sight > 0
+            assert str(app.query_one("#compare-more").render()).startswith(f"▼ {out_of_sight} more rows")
 
     asyncio.run(scenario())

@@ -14,7 +14,7 @@ from test_tui_snapshots import held_on_day, settled_screenshot
 
 from sim.palette import ARCHETYPE_COLORS, BROKEN, KEPT, MEASURE_COLORS
 from tui.app import TrustApp
-from tui.palette import EVENT, SHADE
+from tui.palette import EVENT
 from tui.plots import TRUST_LINES
 from tui.widgets import Chart
 
@@ -121,18 +121,25 @@ def test_a_reform_is_marked_on_every_time_chart_and_announced_in_its_own_words()
     for chart in ("trust-chart", "commit-chart", "arch-chart"):
         content, _ = regions[chart]
         assert EVENT.lower() in colors_in(svg, content), f"no event line on {chart}"
-        # its name, as much of it as fits
-        assert any("the en" in row for row in text_in(svg, content)), f"the line on {chart} has no name"
+        # its name whole where it fits, else its kind: never a name cut short
+        rows = text_in(svg, content)
+        assert any("the enthusiasts overcommit" in row or "reform" in row for row in rows), \
+            f"the line on {chart} has no name"
+        assert not any("…" in row for row in rows), f"a name cut short on {chart}"
     feed = regions["feed"][0]
     assert any("day 60 · the enthusiasts overcommit" in row for row in text_in(svg, feed))
     assert "day 60 · the enthusiasts overcommit" in text_in(svg, regions["status"][0])[0]
 
 
-def test_a_campaign_is_a_shaded_span_and_announced_on_the_status_line() -> None:
-    # indiscriminate_vouching: from day 30, "the platform pushes 'would you recommend this person?'"
+def test_a_campaign_is_marked_where_it_begins_and_announced_on_the_status_line() -> None:
+    # indiscriminate_vouching: from day 30, "the platform pushes 'would you recommend this person?'"; a line
+    # where it begins (no shaded texture over the lines), named whole or by its kind, never cut short
     app, svg, regions = held("indiscriminate_vouching", (120, 40), 34)
     for chart in ("trust-chart", "commit-chart", "arch-chart"):
         content, _ = regions[chart]
-        assert SHADE.lower() in colors_in(svg, content), f"no campaign span on {chart}"
+        assert EVENT.lower() in colors_in(svg, content), f"no campaign line on {chart}"
+        rows = text_in(svg, content)
+        assert any("campaign" in row or "would you recommend this person?'" in row for row in rows)
+        assert not any("…" in row or "░" in row for row in rows), f"a cut name or a texture on {chart}"
     status = regions["status"][0]
     assert "day 30 · the platform pushes 'would you recommend this person?'" in text_in(svg, status)[0]

@@ -9,7 +9,8 @@ To regenerate the stored pictures after a deliberate change to the layout, run
 
     TRUSTSIM_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_tui_snapshots.py
 
-then look at them (``rsvg-convert -w 1400 tests/snapshots/X.svg -o X.png``) before committing them. A
+then look at them (drawn by Chromium: ``chromium --headless --screenshot=X.png file://$PWD/tests/snapshots/X.svg``;
+rsvg-convert misdraws them) before committing them. A
 failing test leaves the picture it took in pytest's temporary folder and names it in the message.
 """
 

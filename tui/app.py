@@ -19,15 +19,16 @@ from typing import Any
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, TabbedContent
+from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
-from sim import Scenario, Simulation, export, load_scenario
+from sim import Scenario, export, load_scenario
 from sim.errors import ScenarioError
 
 from .exports import new_folder, packed, run_stem
@@ -49,12 +50,21 @@ from .params import DEFAULT_SCENARIO
 from .runner import SPEEDS, Runner, speed_label
 from .screenshot import picture_name, save_svg
 from .track import Received, Runs, Track
-from .widgets import StatusLine, TopBar
+from .widgets import KeysFooter, StatusLine, TopBar
 
 POLL_INTERVAL = 0.1          # the screen reads the simulation's frames ten times a second
 REDRAW_INTERVAL = 0.5        # while playing, the panes get new runs twice a second
 TABS = (("dashboard", "Dashboard"), ("population", "Population"), ("charts", "Charts"), ("agent", "Agent"),
         ("scenario", "Scenario"), ("compare", "Compare"), ("network", "Network"))
+
+
+def shown(path: Path) -> str:
+    """A path as the status line says it: relative to the working folder when it is inside it (shorter,
+    and what a user types next), else in full."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 class TrustApp(App[int]):
@@ -65,18 +75,20 @@ class TrustApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
-        Binding("space", "toggle_play", "Play"),
+        # one key, two names: the footer says what space will do now (check_action shows one of them)
+        Binding("space", "pause", "Pause"),
+        Binding("space", "play", "Play"),
         Binding("n", "step", "Step"),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
         Binding("minus", "slower", "Slower", key_display="-"),
         Binding("r", "restart", "Reseed"),
         Binding("e", "export", "Export"),
         Binding("c", "compare", "Compare"),
-        Binding("t", "story", "Story", show=False),              # ? lists it
-        Binding("s", "save_screen", "Screenshot", show=False),     # the footer is full at 80 columns: ? lists it
+        Binding("t", "story", "Story", show=False),         # ? lists it
+        Binding("s", "save_screen", "Screenshot"),          # s and i: not on the footer below 110 columns
+        Binding("i", "inspect", "Inspect"),                 # (KeysFooter; ? lists every key)
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
-        Binding("i", "inspect", "Inspect agent", show=False),
         Binding("escape", "leave_field", "Leave the field", show=False),
         *(Binding(str(n), f"show_tab('{tab}')", title, show=False) for n, (tab, title) in enumerate(TABS, 1)),
     ]
@@ -92,6 +104,7 @@ class TrustApp(App[int]):
     compare_scenario: var[Scenario | None] = var(None)      # run B's, in compare mode
     inspected: var[int] = var(-1)
     status: var[str] = var("")
+    settling: var[str] = var("")                            # how far a new run's spin-up has got ("" when none is)
     headline: var[str] = var("")                            # what the top bar says (computed)
     runs: var[Runs | None] = var(None)                      # what the panes draw (bound to each of them)
 
@@ -101,7 +114,8 @@ class TrustApp(App[int]):
         self._opened_with = (scenario_name, dict(overrides or {}))     # for the Scenario tab's form
         scenario = load_scenario(scenario_name, overrides or {})
         self.export_dir = Path(export_dir) if export_dir else Path.cwd() / "trustsim-exports"
-        self.runner = Runner([Simulation(scenario)], playing=play)
+        self.runner = Runner([], playing=play)         # the run is built on the simulation thread (on_mount)
+        self._first = scenario
         if speed is not None:
             self.runner.set_speed(speed)
         self.received = Received()
@@ -123,10 +137,10 @@ class TrustApp(App[int]):
             yield ChartsPane().data_bind(TrustApp.runs)
             yield AgentPane().data_bind(TrustApp.runs, agent=TrustApp.inspected)
             yield ScenarioPane(*self._opened_with).data_bind(running=TrustApp.scenario)
-            yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario)
+            yield ComparePane().data_bind(TrustApp.runs, a=TrustApp.scenario, b=TrustApp.compare_scenario)
             yield NetworkPane().data_bind(TrustApp.runs, TrustApp.inspected)
         yield StatusLine(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         # looked up once: the 10 Hz poll touches them (a DOM query per tick costs real time)
@@ -135,6 +149,8 @@ class TrustApp(App[int]):
         self._status = self.query_one(StatusLine)
         self._topbar.text = self.headline.replace("[", r"\[")
         self.run_worker(self._drive, thread=True, name="simulation", group="simulation")
+        # the spin-up takes seconds: the screen is up, and says so, while the first run settles
+        self.runner.start([self._first], playing=self.playing).add_done_callback(self._tell_if_failed)
         self._poll_timer = self.set_interval(POLL_INTERVAL, self.poll)
 
     def _drive(self) -> None:
@@ -156,6 +172,8 @@ class TrustApp(App[int]):
         """Take what the simulation published; hand the panes new runs when a redraw is due (10 Hz)."""
         if self.runner.stopped or not self.is_running:
             return
+        settling = self.runner.settling
+        self.settling = f"{settling[0]:,} of {settling[1]:,} days" if settling is not None else ""
         frames = self.runner.drain()
         if frames:
             self.received.take(frames)
@@ -199,6 +217,9 @@ class TrustApp(App[int]):
         compare = f" vs {self.compare_scenario.name}" if self.compare_scenario is not None else ""
         days = self.scenario.simulation.days if self.scenario is not None else 0
         name = self.scenario.name if self.scenario is not None else ""
+        if self.settling:
+            # a new run spins up before day 0 (seconds of work): say so, rather than a frozen screen
+            return f"settling the network… {self.settling} before day 0 · {name}{compare}"
         return f"{state} · day {self.day}/{days} · {speed_label(self.speed)} · {name}{compare}"
 
     def watch_headline(self, headline: str) -> None:
@@ -206,6 +227,7 @@ class TrustApp(App[int]):
             self._topbar.text = headline.replace("[", r"\[")
 
     def watch_finished(self, finished: bool) -> None:
+        self.refresh_bindings()
         if finished:
             self.status = "The run is finished: r restarts it with a new seed, e exports it."
 
@@ -218,7 +240,7 @@ class TrustApp(App[int]):
         if snapshot is not None:
             facts += f" · {len(snapshot.agents.get('archetype', ())):,} agents · {snapshot.events_total:,} events"
         if self._status is not None:
-            self._status.text = f"[b]{facts}[/b]" + (f" · {self.status}" if self.status else "")
+            self._status.text = f"[b]{facts}[/b]" + (f" · {escape(self.status)}" if self.status else "")
 
     # ================================================================== actions (keys, palette)
     def action_toggle_play(self) -> None:
@@ -226,6 +248,29 @@ class TrustApp(App[int]):
         playing = not self.playing and not self.finished
         self.runner.set_playing(playing)
         self.playing = playing
+
+    def action_play(self) -> None:
+        if not self.playing:
+            self.action_toggle_play()
+
+    def action_pause(self) -> None:
+        if self.playing:
+            self.action_toggle_play()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the story is told (its own screen, its own runs) the dashboard's keys neither fire nor show
+        (``r`` or ``n`` would move the run beneath it). Space is Pause while playing and Play while paused
+        (the other name is hidden); a finished run shows Play, greyed out: r restarts it."""
+        if self.screen.has_class("story") and action not in ("quit", "help", "command_palette"):
+            return False
+        if action == "pause":
+            return True if self.playing else False
+        if action == "play":
+            return False if self.playing else (None if self.finished else True)
+        return True
+
+    def watch_playing(self) -> None:
+        self.refresh_bindings()
 
     def action_step(self) -> None:
         """One day forward, then hold."""
@@ -269,7 +314,7 @@ class TrustApp(App[int]):
             out = new_folder(folder, run_stem(sim))
             return ExportDone(out, export(sim, out, "parquet"))
 
-        self.status = f"Exporting under {folder} …"
+        self.status = f"Exporting under {shown(folder)} …"
         self._on_sim_thread(write, ExportFailed, answer=self)
 
     def action_save_screen(self) -> None:
@@ -286,7 +331,7 @@ class TrustApp(App[int]):
             self.status = f"Screenshot failed: {error}"
             self.notify(str(error), severity="error")
             return
-        self.status = f"Screenshot saved to {path}"
+        self.status = f"Screenshot saved to {shown(path)}"
         self.notify(str(path), title="Screenshot saved")
 
     def action_compare(self) -> None:
@@ -296,17 +341,13 @@ class TrustApp(App[int]):
             self.compare_scenario = None
             self.status = "Compare mode off."
             return
+        pane = self.query_one(ComparePane)
+        b = pane.b_scenario()
+        # B starts at once: the keys stay the dashboard's (the field takes them when the tab next opens)
+        pane.field_takes_keys = b is None or self._tabs.active == "compare"
         self._tabs.active = "compare"
-        b = self.query_one(ComparePane).b_scenario()
         if b is not None:
             self._compare(b)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the story is told (its own screen, its own runs) the dashboard's keys neither fire nor show:
-        ``r`` or ``n`` would move the run beneath it."""
-        if self.screen.has_class("story") and action not in ("quit", "help", "command_palette"):
-            return False
-        return True
 
     def action_story(self) -> None:
         """Tell the running scenario's hypotheses (story mode, :mod:`tui.story`); the dashboard's run pauses."""
@@ -351,7 +392,7 @@ class TrustApp(App[int]):
         where = "downloaded by the browser" if self.is_web else f"under {self.export_dir}"
         yield SystemCommand("Export the run", f"Parquet tables {where} (e)", self.action_export)
         yield SystemCommand("Save a screenshot", f"The screen as SVG {where} (s)", self.action_save_screen)
-        yield SystemCommand("Compare", "Run a second scenario or setting side by side (c)", self.action_compare)
+        yield SystemCommand("Compare", "Run a second scenario or setting on the same charts (c)", self.action_compare)
         yield SystemCommand("Inspect an agent", "Pick an agent by number (i)", self.action_inspect)
         yield SystemCommand("Tell the story", "Play the scenario beside its controls and tell its hypotheses (t)",
                             self.action_story)
@@ -435,7 +476,7 @@ class TrustApp(App[int]):
 
     @on(ExportDone)
     def _exported(self, done: ExportDone) -> None:
-        self.status = f"Exported {len(done.written)} files to {done.folder}; drawing its report …"
+        self.status = f"Exported {len(done.written)} files to {shown(done.folder)}; drawing its report …"
         self.notify(f"{len(done.written)} files in {done.folder}", title="Exported")
         self.run_worker(partial(self._write_report, done.folder), thread=True, group="report",
                         description=f"report of {done.folder}")
@@ -453,11 +494,11 @@ class TrustApp(App[int]):
             self.call_from_thread(self._report_written, html)
 
     def _report_written(self, html: Path) -> None:
-        self.status = f"Report written: {html}"
+        self.status = f"Report written: {shown(html)}"
         self.notify(str(html), title="Report")
 
     def _report_failed(self, folder: Path, error: BaseException) -> None:
-        self.status = f"The export in {folder} stands, but its report failed: {error}"
+        self.status = f"The export in {shown(folder)} stands, but its report failed: {error}"
         self.notify(str(error), title="Report failed", severity="error")
 
     @on(ExportPacked)

@@ -17,12 +17,12 @@ vouched for the promise-breaker loses standing too. Watch the measures fall or h
 
 | key | does |
 |---|---|
-| `space` | play / pause |
+| `space` | play / pause (the footer names what it will do) |
 | `n` | one day forward (pauses) |
 | `+` / `-` | faster / slower |
 | `r` | restart with a new seed |
 | `e` | export the run (parquet tables + manifest) |
-| `c` | compare with a second run, side by side, same seed |
+| `c` | compare with a second run (same agents, days and seed), overlaid on the same charts; `c` again stops |
 | `s` | save the screen as an SVG picture (under `trustsim-exports/`; never replaces one) |
 | `1`..`7` | dashboard, population, charts, agent, scenario, compare, network |
 | `i` | inspect an agent by number |
@@ -32,7 +32,7 @@ vouched for the promise-breaker loses standing too. Watch the measures fall or h
 
 **Dashboard**: trust measures over time, commitments kept and broken per day, reputation per
 archetype, the population map (one cell per agent, its archetype's mark coloured by reputation:
-red distrusted, green trusted), the archetype table, and a feed of telling events.
+red distrusted through yellow to blue trusted, grey not yet known), the archetype table, and a feed of telling events.
 
 **Agent**: pick an agent (click it on the map, press `enter` on an archetype row for its most
 followed member, or type its number) to see its traits, its reputation over time, who trusts it and

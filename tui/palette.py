@@ -29,7 +29,6 @@ from sim.palette import (
 from sim.palette import reputation_rgb as _reputation_rgb
 
 GLYPHS = ARCHETYPE_MARKS
-SHADE = "#4a4a4a"            # a campaign's span on a time chart (EVENT, its lines and words, on a dark screen)
 LABEL = "#a0a0a0"            # words drawn inside a chart (a panel's name): plain, so colour means a line
 
 #: The colour of an event's key phrase in the feed; kinds not listed are told in the feed's plain colour.
@@ -40,7 +39,7 @@ KIND_COLORS: dict[int, str] = {
     EventKind.influx: OKABE_ITO["sky_blue"], ANNOUNCEMENT: OKABE_ITO["sky_blue"],
 }
 
-__all__ = ["ANNOUNCEMENT", "BROKEN", "COMPARE_COLORS", "EVENT", "GLYPHS", "KEPT", "KIND_COLORS", "LABEL", "SHADE", "MEASURE_COLORS", "UNKNOWN",
+__all__ = ["ANNOUNCEMENT", "BROKEN", "COMPARE_COLORS", "EVENT", "GLYPHS", "KEPT", "KIND_COLORS", "LABEL", "MEASURE_COLORS", "UNKNOWN",
            "archetype_color", "glyph", "measure_color", "reputation_color", "reputation_rgb", "rgb"]
 
 

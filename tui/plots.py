@@ -21,7 +21,6 @@ from .palette import (
     EVENT,
     KEPT,
     LABEL,
-    SHADE,
     archetype_color,
     glyph,
     measure_color,
@@ -49,7 +48,19 @@ def days_axis(plt: Plot, days: np.ndarray, labels: bool = True) -> None:
     wrongly, so the axis grows with the run.)"""
     last = int(days[-1]) if len(days) else 1
     ticks = sorted({int(days[0]) if len(days) else 0, last // 2, last})
-    plt.xticks(ticks if labels else [], None if labels else [])
+    # the last tick says the unit ("day 150"): an x axis of bare numbers could be anything
+    names = [str(t) for t in ticks[:-1]] + [f"day {ticks[-1]}"]
+    plt.xticks(ticks if labels else [], names if labels else [])
+
+
+def count_ticks(plt: Plot, top: float, rows: int) -> None:
+    """Whole-number ticks on an axis of counts from 0 to ``top`` (a count of 75.4 reads as an error), as
+    many as the ``rows`` of the chart hold with a row between them."""
+    most = max(2, rows // 2)
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 10**9)
+                if top / s <= most)
+    ticks = list(range(0, int(top) + 1, step))
+    plt.yticks(ticks, [f"{t:,}" for t in ticks])
 
 
 def fitted(values: list[float], rows: int) -> tuple[float, float]:
@@ -73,28 +84,27 @@ def happened(track: Track) -> list[ScenarioEvent]:
 
 def mark_events(plt: Plot, events: Sequence[ScenarioEvent], days: np.ndarray, low: float, top: float,
                 columns: int, reserved: int = 0) -> None:
-    """Mark scenario events on a time chart, beneath its lines: a shaded span for a campaign (as far as
-    the run has got), a vertical line for the others, each labelled with its name in the scenario's own
-    words, on whichever side of it has more room (the first ``reserved`` columns of the top row are taken)."""
+    """Mark scenario events on a time chart, beneath its lines: a vertical line where each begins, and
+    for a campaign another where it ends (once the run has got there), each labelled on whichever side of it
+    has more room (the first ``reserved`` columns of the top row are taken): with its name in the
+    scenario's own words if that fits whole, else with its kind ("campaign"), never a name cut short (the
+    status line and the feed say it whole as it happens)."""
     if not len(days) or not events:
         return
     first, last = float(days[0]), float(days[-1])
     per_column = max(last - first, 1.0) / max(columns - 6, 1)
     for event in events:
-        if event.end > event.day:
-            span = np.arange(event.day, min(event.end, last) + per_column / 2, per_column / 2).tolist()
-            plt.plot(span, [top] * len(span), color=rgb(SHADE), fillx=True, marker="░")
-        else:
-            plt.vline(event.day, rgb(EVENT))
+        plt.vline(event.day, rgb(EVENT))
+        if event.day < event.end <= last:
+            plt.vline(event.end, rgb(EVENT))
         # the name goes on whichever side of the mark has more room
         right = int((last - event.day) / per_column) - 1
         left = int((event.day - first) / per_column) - 1 - reserved
         if left < 0:        # the line is within the reserved columns: its name starts after them
             right = int((last - first) / per_column) - reserved - 1
         room = max(right, left)
-        if room >= 1:
-            name = event.describe()
-            name = name if len(name) <= room else name[:max(1, room - 1)] + "…"
+        name = next((n for n in (event.describe(), event.kind) if len(n) <= room), "")
+        if name:
             start = max(event.day, first + per_column * reserved)
             plt.text(name, start + per_column if right >= left else event.day - per_column, top,
                      alignment="left" if right >= left else "right", color=rgb(EVENT), background="default")
@@ -137,6 +147,8 @@ def draw_commitments(plt: Plot, runs: Runs, size: Size) -> Legend:
     for (x, y), color in drawn:
         if x:
             plt.plot(x, y, color=rgb(color), marker="braille")
+    plt.ylim(0.0, top)
+    count_ticks(plt, top, size.height - 3)
     days_axis(plt, runs.main.metrics["day"])
     return [(label, color) for _, label, color in lines]
 
@@ -165,7 +177,7 @@ def run_charts(suffix: str) -> tuple[Chart, Chart, Chart]:
 
 
 def draw_compare(metrics: Sequence[str], daily: bool = False) -> Callable[[Plot, Runs, Size], Legend]:
-    """The same measure(s) of runs A and B, overlaid (A solid braille, B dotted)."""
+    """The same measure(s) of runs A and B, overlaid: both in braille, each in its own colour."""
 
     def draw(plt: Plot, runs: Runs, size: Size) -> Legend:
         legend: Legend = []
@@ -179,12 +191,16 @@ def draw_compare(metrics: Sequence[str], daily: bool = False) -> Callable[[Plot,
                     color = measure_color(metric) if len(metrics) > 1 else COMPARE_COLORS[t]
                     name = metric.replace("promises_", "").replace("_", " ")
                     label = f"{'AB'[t]} {name}" if len(metrics) > 1 else f"{'AB'[t]}: {track.label}"
-                    lines.append((x, y, color, "braille" if t == 0 else "dot"))
+                    # both at braille resolution: B told apart by its colour and its legend mark (•)
+                    lines.append((x, y, color, "braille"))
                     legend.append((label, color) if t == 0 else ("• " + label, color))
                     low, high = min(low, min(y)), max(high, max(y))
         if high >= low:
             bottom, top = (0.0, high) if daily else (low, high)
-            if not daily:
+            if daily:
+                plt.ylim(0.0, top)
+                count_ticks(plt, top, size.height - 3)
+            else:
                 # at least 0.2 of trust on the axis, so a hair's difference does not look like a gulf
                 middle, span = (low + high) / 2, max(high - low, 0.2)
                 bottom, top = middle - span * 0.55, middle + span * 0.55

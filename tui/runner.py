@@ -93,6 +93,9 @@ class Runner:
         self._dirty = True
         self._last_publish = 0.0
         self.running_thread: threading.Thread | None = None
+        #: (days done, days) of the spin-up of a run being built, None when none is: the seconds a new run
+        #: spends settling its network before day 0, which the screen shows instead of standing still
+        self.settling: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ called from the UI thread
     @property
@@ -135,15 +138,16 @@ class Runner:
         self._wake.set()
         return future
 
-    def start(self, scenarios: Sequence[Scenario]) -> Future:
-        """Replace the runs by new ones, playing from day 0; the first scenario is the main run.
+    def start(self, scenarios: Sequence[Scenario], playing: bool = True) -> Future:
+        """Replace the runs by new ones from day 0 (playing, or held); the first scenario is the main run.
 
-        The simulations are built on the simulation thread, so a large population never stalls the screen.
+        The simulations are built on the simulation thread, so a large population and its spin-up never
+        stall the screen (:attr:`settling` says how far the spin-up has got).
         """
 
         def build() -> None:
-            self.replace([Simulation(s) for s in scenarios])
-            self.set_playing(True)
+            self.replace([self._build(s) for s in scenarios])
+            self.set_playing(playing)
 
         return self.submit(build)
 
@@ -151,15 +155,28 @@ class Runner:
         """Run ``scenario`` beside the main run, which carries on (``None``: stop comparing)."""
 
         def rebuild() -> None:
-            self.replace([self.main, *([Simulation(scenario)] if scenario is not None else [])])
+            self.replace([self.main, *([self._build(scenario)] if scenario is not None else [])])
 
         return self.submit(rebuild)
 
+    def _build(self, scenario: Scenario) -> Simulation:
+        """A new run, spun up on this thread; :attr:`settling` follows its spin-up while it lasts."""
+
+        def settled(done: int, days: int) -> None:
+            self.settling = (done, days)
+
+        self.settling = (0, scenario.simulation.spin_up)
+        try:
+            return Simulation(scenario, spin_up_progress=settled)
+        finally:
+            self.settling = None
+
     def replace(self, sims: list[Simulation]) -> None:
         """Swap in new runs (call on the simulation thread, i.e. inside a submitted command)."""
+        if self._readers:
+            self._steps = 0                 # steps asked of the old runs (steps asked before the first stay)
         self._readers = [_Reader(s) for s in sims]
         self.generation += 1
-        self._steps = 0
         self._dirty = True
 
     def stop(self) -> None:
@@ -177,6 +194,9 @@ class Runner:
         next_day = time.monotonic()
         while not self._stop.is_set() and not cancelled():
             self._run_commands()
+            if not self._readers:               # the first run is still being built
+                self._wait(0.1)
+                continue
             main = self._readers[0].sim
             lagging = [r.sim for r in self._readers[1:] if r.sim.day < main.day]
             if lagging:

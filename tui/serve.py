@@ -111,13 +111,45 @@ def _serve_until_signal(server: Server, host: str, port: int) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             if signal.getsignal(signum) is not signal.SIG_IGN:    # started in the background: leave it be
                 loop.add_signal_handler(signum, lambda s=signum: stop.done() or stop.set_result(int(s)))
-        runner = web.AppRunner(await server._make_app(), handle_signals=False)
+        app = await server._make_app()
+        app.middlewares.append(_keys_to_the_terminal)
+        runner = web.AppRunner(app, handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
         return await stop
 
     server.initialize_logging()
     return asyncio.new_event_loop().run_until_complete(until_signal())
+
+
+#: Put on the page: the terminal takes the keys as soon as it is there (until the dashboard first draws),
+#: so space, n, e ... work without a click on the page first; and again whenever the window gets the focus.
+FOCUS_SCRIPT = """<script>
+(function () {
+  function focusTerminal() {
+    var keys = document.querySelector(".xterm-helper-textarea");
+    if (keys) { keys.focus(); }
+    return Boolean(keys);
+  }
+  var tries = setInterval(function () {
+    if (focusTerminal() && document.body.classList.contains("-first-byte")) { clearInterval(tries); }
+  }, 100);
+  window.addEventListener("focus", focusTerminal);
+})();
+</script>"""
+
+
+async def _keys_to_the_terminal(request: Any, handler: Any) -> Any:
+    """aiohttp middleware: add :data:`FOCUS_SCRIPT` to the dashboard's page (textual-serve's own page has
+    the terminal take keys only once it is clicked)."""
+    from aiohttp import web
+
+    response = await handler(request)
+    if isinstance(response, web.Response) and response.content_type == "text/html" and response.text:
+        response.text = response.text.replace("</body>", FOCUS_SCRIPT + "\n</body>", 1)
+    return response
+
+_keys_to_the_terminal.__middleware_version__ = 1    # aiohttp: a new-style middleware (request, handler)
 
 
 #: Seconds a dashboard has to quit once its server is gone, before it is ended outright.

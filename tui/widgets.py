@@ -17,12 +17,15 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, on
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Region, Size
+from textual.markup import escape
 from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -101,23 +104,40 @@ class Chart(Throttled, PlotextPlot):
 
 def legend_markup(legend: Legend, width: int) -> str:
     """A chart's legend for its border: each label after a swatch (or its archetype mark) in its line's
-    colour. If that is wider than ``width``, the marked labels (archetypes) keep only their mark, which the
-    map's legend and the table spell out, and the others their first word: no entry is cut off."""
+    colour. If that is wider than ``width``, the labels keep their first word, and if that is still too wide,
+    the longest words are shortened (to no fewer than three letters, the cut marked with …): every mark keeps
+    a name to go with it."""
 
-    def entry(label: str, color: str, short: bool) -> str:
+    def entry(label: str, color: str, name: str) -> str:
         if label[:1] in GLYPHS + "•":
-            return f"[{color}]{label[0]}[/]" + ("" if short and label[0] != "•" else label[1:])
-        return f"[{color}]━[/] " + (label.split()[0] if short else label)
+            return f"[{color}]{label[0]}[/] {escape(name)}"
+        return f"[{color}]━[/] {escape(name)}"
 
-    full = "  ".join(entry(label, color, False) for label, color in legend)
-    if Content.from_markup(full).cell_length <= width:
-        return full
-    return "  ".join(entry(label, color, True) for label, color in legend)
+    def names(label: str) -> str:
+        return label[2:] if label[:1] in GLYPHS + "•" else label
+
+    def joined(shown: list[str]) -> str:
+        return "  ".join(entry(label, color, name) for (label, color), name in zip(legend, shown, strict=True))
+
+    full = [names(label) for label, _ in legend]
+    first_words = [name.split(":")[0] if name[:2] in ("A:", "B:") else name.split()[0] if name else name
+                   for name in full]
+    for shown in (full, first_words):
+        if Content.from_markup(joined(shown)).cell_length <= width:
+            return joined(shown)
+    shown = list(first_words)
+    while Content.from_markup(joined(shown)).cell_length > width:
+        longest = max(range(len(shown)), key=lambda i: len(shown[i]))
+        if len(shown[longest]) <= 4:            # three letters and …: as short as a name gets
+            break
+        shown[longest] = shown[longest].rstrip("…")[:-1] + "…" if shown[longest].endswith("…") \
+            else shown[longest][:-2] + "…"
+    return joined(shown)
 
 
 class PopulationMap(Throttled, Widget, can_focus=True):
     """Every agent of run A (or a fixed sample that fills the pane) as one cell: its archetype's mark,
-    coloured by its reputation (red distrusted, green trusted, grey nobody knows it yet). Agents are grouped
+    coloured by its reputation (red distrusted through yellow to blue trusted, grey nobody knows it yet). Agents are grouped
     by archetype so a group's fall is a patch turning red. Click a cell to inspect that agent."""
 
     min_interval = 0.4
@@ -338,6 +358,17 @@ def compact(count: float) -> str:
     return f"{int(count):,}"
 
 
+class KeysFooter(Footer):
+    """The footer of keys, each key tagged with its action (``-key-ACTION``) so the stylesheet can leave the
+    less used ones (s, i) off a narrow screen, where they would push ? and q out of sight."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.add_class(f"-key-{widget.action}")
+            yield widget
+
+
 class TopBar(Widget):
     """The header: app, scenario, day, speed, running or paused. Textual's Header re-lays out the whole
     screen whenever its subtitle changes, which here is every simulated day; this one only repaints."""
@@ -349,9 +380,27 @@ class TopBar(Widget):
 
 
 class StatusLine(Widget):
-    """One line of facts and the latest message; redraws without a layout pass (it changes often)."""
+    """The facts and the latest message, on as many lines (up to three) as they need, so a path or an event's
+    name is never cut. It redraws without a layout pass (the facts change often) unless its height changes."""
 
+    MAX_LINES = 3
     text: reactive[str] = reactive("", layout=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines = 1
+
+    def lines(self, width: int) -> int:
+        return max(1, min(self.MAX_LINES, len(Content.from_markup(self.text).wrap(max(1, width)))))
+
+    def watch_text(self) -> None:
+        lines = self.lines(self.content_region.width or self.app.size.width - 2)
+        if lines != self._lines:
+            self._lines = lines
+            self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.lines(width)
 
     def render(self) -> Content:
         return Content.from_markup(self.text)

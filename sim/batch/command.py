@@ -29,7 +29,7 @@ def add_output_options(parser: argparse.ArgumentParser, out_help: str) -> None:
     """``--out DIR`` (required), ``--format`` and ``--quiet``."""
     parser.add_argument("--out", required=True, metavar="DIR", help=out_help)
     parser.add_argument("--format", choices=FORMATS, default="parquet", help="table format (default parquet)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors (no progress bar, no summary)")
 
 
 def require_out(out: str, what: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UsageError
+from ..validation import counted
 
 
 def size(path: Path) -> str:
@@ -28,6 +29,6 @@ def main(paths: Sequence[str], out: str | None) -> int:
     figures = html.parent / FIGURES
     names = sorted({p.stem for p in figures.glob("*.svg")})
     print(f"wrote {html} ({size(html)}, self-contained)")
-    print(f"  and {len(names)} figures as SVG, PNG and PDF, each with its data as CSV, in {figures}/:")
+    print(f"  and {counted(len(names), 'figure')} as SVG, PNG and PDF, each with its data as CSV, in {figures}/:")
     print(f"  {', '.join(names)}")
     return 0

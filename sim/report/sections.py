@@ -21,8 +21,17 @@ def flatten(table_: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
         if isinstance(value, dict):
             rows += flatten(value, f"{prefix}{key}.")
         else:
-            rows.append((f"{prefix}{key}", ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
+            rows.append((f"{prefix}{key}", as_set(value)))
     return rows
+
+
+def as_set(value: Any) -> str:
+    """A parameter's value as `--set` takes it (a TOML literal): true, not Python's True; a list in brackets."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(as_set(v) for v in value) + "]"
+    return str(value)
 
 
 def parameters_section(run: RunFolder) -> Section:

@@ -25,7 +25,7 @@ def add_parser(commands: Any) -> None:
                     "--out, then rank the parameters per measure. With --hypothesis, judge that hypothesis of the "
                     "scenario at every point and say which parameters decide it. Running the same command again "
                     "resumes. Needs SALib: pip install 'trustsim[sensitivity]'.")
-    parser.add_argument("scenario", help="a scenario name (see `trustsim list`) or a path to a TOML file")
+    parser.add_argument("scenario", metavar="SCENARIO", help=options.SCENARIO_HELP)
     parser.add_argument("--method", required=True, choices=METHODS,
                         help="morris: screening by elementary effects; sobol: variance shares (Saltelli)")
     parser.add_argument("--param", action="append", required=True, metavar="KEY=LOW:HIGH",

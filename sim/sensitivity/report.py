@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from ..measures import METRICS
+from ..validation import counted
 from .driver import SensitivityResult
 
 HARDLY_MORRIS = 0.1     # of the largest mu_star
@@ -36,7 +37,8 @@ def headline(result: SensitivityResult) -> str:
     plan = result.plan
     sides = " (and as many comparison runs)" if plan.comparison_runs else ""
     lines = [f"sensitivity {plan.base.name}: {plan.design.describe()}, {len(plan.params)} parameters, "
-             f"{len(plan.points)} points x {plan.replicates} replicates{sides} = {len(plan.all_runs)} runs; "
+             f"{counted(len(plan.points), 'point')} x {counted(plan.replicates, 'replicate')}{sides} = "
+             f"{counted(len(plan.all_runs), 'run')}; "
              f"{result.ran} run now, {result.skipped} already done, {len(result.failures)} failed, in "
              f"{result.seconds:.1f}s"]
     names = ", ".join(p.name for p in result.written.values())

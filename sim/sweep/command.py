@@ -13,6 +13,7 @@ from typing import Any
 from .. import config, options
 from ..batch.command import add_executor_options, add_output_options, require_out
 from ..errors import ScenarioError, UsageError
+from ..validation import counted
 from .plan import DEFAULT_REPLICATES, SCENARIO_KEY
 
 
@@ -23,7 +24,7 @@ def add_parser(commands: Any) -> None:
         description="Run every combination of the --grid values, each --replicates times, and write "
                     "runs, metrics, summary (mean, std, 95% CI) and manifest.json to --out. Running the "
                     "same command again resumes: finished runs are skipped.")
-    sweep.add_argument("scenario", nargs="?", help=options.SCENARIO_HELP + " (or sweep several: --grid "
+    sweep.add_argument("scenario", metavar="SCENARIO", nargs="?", help=options.SCENARIO_HELP + " (or sweep several: --grid "
                        "scenario=NAME,NAME)")
     options.add_scenario_options(sweep, options.BASE_SEED_HELP)
     sweep.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
@@ -42,8 +43,8 @@ def report(result: Any) -> str:
     """What a finished sweep did, in two lines."""
     plan = result.plan
     done = len(plan.runs) - len(result.failures)
-    lines = [f"sweep {plan.name}: {len(plan.runs)} runs ({len(plan.points)} points x {plan.replicates} "
-             f"replicates): {result.ran} ran now, {result.skipped} were already done, {len(result.failures)} failed "
+    lines = [f"sweep {plan.name}: {counted(len(plan.runs), 'run')} ({counted(len(plan.points), 'point')} x "
+             f"{counted(plan.replicates, 'replicate')}): {result.ran} ran now, {result.skipped} were already done, {len(result.failures)} failed "
              f"in {result.seconds:.1f}s"]
     names = ", ".join(p.name for p in result.written.values())
     lines.append(f"  wrote {names} to {result.out}/ ({done} runs)")

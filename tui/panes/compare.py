@@ -28,6 +28,10 @@ TABLE_MEASURES = ("mean_trust", "generalized_trust", "referral_trust", "trust_ac
 COUNTS = ("promises_broken", "ties_broken")
 
 
+#: What the tab says while no B runs.
+NO_B = "No B running: pick its scenario and settings above, then [b]Run B[/b] (enter), or press c."
+
+
 def describe_b(b: Scenario, settings: dict) -> str:
     """'B: baseline · agents 500 · days 60 · seed 1 · asymmetry 8 · forgetting 0.995 (+ trust.x=…)'."""
     knobs = " · ".join(f"{label} {params.current_value(b, key)}" for key, label in params.MAIN_KNOBS)
@@ -45,6 +49,8 @@ class ComparePane(RunPane):
     """B's scenario and settings, the overlaid charts and the table."""
 
     a: var[Scenario | None] = var(None)      # run A's scenario (the app binds it)
+    b: var[Scenario | None] = var(None)      # run B's, while comparing (the app binds it: r gives it a new seed)
+    field_takes_keys = True                   # the settings field is focused when the tab next opens
 
     @dataclass
     class Start(Message):
@@ -54,11 +60,12 @@ class ComparePane(RunPane):
 
     def __init__(self) -> None:
         super().__init__("Compare", id="compare")
+        self._settings: dict = {}              # B's own settings, as last typed
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-bar"):
             yield Select([(n, n) for n in available()], allow_blank=False, id="compare-scenario")
-            yield Input(placeholder="B settings, e.g. trust.asymmetry=6", id="compare-settings")
+            yield Input(placeholder="e.g. trust.asymmetry=6", id="compare-settings")
             yield Button("Run B", id="compare-run")
         yield Static("", id="compare-error", classes="field-error")
         yield Static("", id="compare-b")
@@ -69,6 +76,7 @@ class ComparePane(RunPane):
             yield self._chart(["trust_accuracy"], "Trust accuracy: A vs B", "cmp-accuracy")
             yield self._chart(["promises_broken"], "Broken promises per day: A vs B", "cmp-broken", daily=True)
         yield DataTable(id="compare-table", cursor_type="none")
+        yield Static("", id="compare-more")
 
     @staticmethod
     def _chart(metrics: list[str], title: str, id: str, daily: bool = False) -> Chart:
@@ -77,6 +85,14 @@ class ComparePane(RunPane):
     def on_mount(self) -> None:
         self.query_one("#compare-table", DataTable).add_columns("measure", "A", "B", "B − A")
 
+    def on_show(self) -> None:
+        """The settings field takes the keys as the tab opens: what a user types here, as the placeholder
+        invites, goes into the field, never to the dashboard's one-letter keys (r, s, e ...). Opened by
+        ``c``, which starts B at once, the keys stay the dashboard's (``c`` again stops B)."""
+        if self.field_takes_keys:
+            self.query_one("#compare-settings", Input).focus()
+        self.field_takes_keys = True
+
     def watch_a(self, old: Scenario | None, new: Scenario | None) -> None:
         if new is not None and (old is None or old.name != new.name):
             self.query_one("#compare-scenario", Select).value = partner(new.name)
@@ -84,6 +100,8 @@ class ComparePane(RunPane):
     def watch_runs(self, runs: Runs | None) -> None:
         if runs is not None and runs.compared is not None and runs.compared.snapshot is not None:
             self._fill_table(runs)
+        elif (table := self.query_one("#compare-table", DataTable)).row_count:
+            table.clear()           # compare mode off, or a new B not yet started: no old numbers left up
 
     def b_scenario(self) -> Scenario | None:
         """B as chosen here; None (and the reason shown inline) if it is bad.
@@ -104,10 +122,19 @@ class ComparePane(RunPane):
                 b = load_scenario(name, {**same, **settings})
         except ScenarioError as exc:
             error.update(f"B not started: {exc}")
+            error.display = True
             return None
         error.update("")
-        self.query_one("#compare-b", Static).update(describe_b(b, settings))
+        error.display = False       # the row is B's description's when there is nothing wrong
+        self._settings = settings
         return b
+
+    def watch_b(self, b: Scenario | None) -> None:
+        """What B runs with, as it runs now (after r, with its new seed); how to start one when none runs."""
+        self.query_one("#compare-b", Static).update(describe_b(b, self._settings) if b is not None else NO_B)
+        self.query_one("#compare-table").display = b is not None
+        if b is None:
+            self.query_one("#compare-more", Static).update("")
 
     @on(Button.Pressed, "#compare-run")
     @on(Input.Submitted, "#compare-settings")
@@ -129,3 +156,12 @@ class ComparePane(RunPane):
                 table.add_row(measure.replace("_", " "), f"{va:,.0f}", f"{vb:,.0f}", f"{vb - va:,.0f}")
             else:
                 table.add_row(measure.replace("_", " "), f"{va:.3f}", f"{vb:.3f}", f"{vb - va:+.3f}")
+        self.call_after_refresh(self._say_rows_out_of_sight)
+
+    def _say_rows_out_of_sight(self) -> None:
+        """On a short screen the table shows only some rows: say how many more there are (it scrolls)."""
+        table = self.query_one("#compare-table", DataTable)
+        hidden = max(0, table.row_count - (table.scrollable_content_region.height - 1))   # less the header
+        more = f"▼ {hidden} more row{'s' * (hidden != 1)}: scroll the table, or use a taller terminal" \
+            if hidden and table.display else ""
+        self.query_one("#compare-more", Static).update(more)

@@ -52,12 +52,15 @@ class FieldRow(Horizontal):
     def text(self, value: str) -> None:
         self.query_one(Input).value = value
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> bool:
+        """Show ``message`` on the field's row; False if it is too long for the row (it ends in …, and the
+        form says it whole under the Apply button)."""
         error = self.query_one(".field-error", Static)
         error.update(message)
-        error.tooltip = message or None          # the whole of a message too long for its row
+        error.tooltip = message or None
         error.display = bool(message)
         self.query_one(Input).set_class(bool(message), "-invalid")
+        return len(message) <= self.query_one(".field-body").size.width
 
 
 class ScenarioPane(TabPane):
@@ -171,9 +174,13 @@ class ScenarioPane(TabPane):
         extra = self.extra if name == self.running_name else {}
         texts = {row.key: row.text for row in rows}
         scenario, errors = params.validate(name, texts, {k: v for k, v in extra.items() if k not in texts})
+        # an error too long for its field's row is said whole below the button (where nothing moves under
+        # the mouse as it appears), after the form's own
+        whole = [errors[""]] if "" in errors else []
         for row in rows:
-            row.show_error(errors.get(row.key, ""))
-        self.query_one("#form-error", Static).update(f"[red]{errors['']}[/]" if "" in errors else "")
+            if not row.show_error(message := errors.get(row.key, "")):
+                whole.append(f"{row.label_text}: {message}")
+        self.query_one("#form-error", Static).update(Content.styled("\n".join(whole), "red") if whole else "")
         if scenario is None:
             self.post_message(Status("Not restarted: fix the field marked in red (the current run carries on)."))
             return
