@@ -20,7 +20,7 @@ from tui.params import validate
 from tui.runner import SPEEDS
 from tui.widgets import Chart, PopulationMap
 
-SMALL = {"simulation.agents": 200, "simulation.days": 60}
+SMALL = {"simulation.agents": 200, "simulation.days": 60, "simulation.spin_up": 60}   # no test here needs a settled network
 SIZE = (120, 40)
 
 
