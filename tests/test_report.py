@@ -183,6 +183,17 @@ def test_archetypes_take_the_dashboards_colours_and_marks_in_scenario_order(runs
     assert np.array_equal(np.asarray(lines["steady"].get_ydata(), float), steady, equal_nan=True)
 
 
+def test_the_follower_gini_and_lorenz_curve_take_no_archetypes_colour(runs):
+    run = load(runs["broken"])
+    followers = next(c for c in run_charts(run) if c.name == "followers").figure()
+    gini, _, lorenz = followers.axes[:3]
+    drawn = [line for ax in (gini, lorenz) for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert len(drawn) == 2                                   # the Gini over time and the last day's Lorenz curve
+    archetype_colours = {palette.archetype_color(i) for i in range(len(palette.ARCHETYPE_COLORS))}
+    for line in drawn:
+        assert line.get_color() == palette.POPULATION and line.get_color() not in archetype_colours
+
+
 def test_events_are_marked_a_campaign_as_a_span_a_reform_as_a_labelled_line(runs):
     campaign = load(runs["campaign"])          # CSV tables: the archetype order comes from the rows
     [event] = campaign.events

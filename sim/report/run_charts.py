@@ -162,7 +162,7 @@ def draw_followers(data: dict[str, pl.DataFrame], archetypes: Sequence[str], eve
     fig, axes = style.new(1, 3)
     left, middle, right = axes[0]
     mark_events(left, events)
-    left.plot(gini["day"], gini["follower_gini"], color=palette.MEASURE_COLORS["follower_gini"])
+    left.plot(gini["day"], gini["follower_gini"], color=palette.POPULATION)
     left.set_ylim(0, 1)
     left.set_title("inequality (Gini)")
     left.set_ylabel(f"Gini coefficient ({unit_label(MEASURES['follower_gini'])})")
@@ -180,7 +180,7 @@ def draw_followers(data: dict[str, pl.DataFrame], archetypes: Sequence[str], eve
         day_axis(ax, gini["day"])
     right.plot([0, 1], [0, 1], color=palette.EVENT, ls=":", lw=1.5, label="all equal")
     right.plot(lorenz["share_of_agents"], lorenz["share_of_followers"],
-               color=palette.MEASURE_COLORS["follower_gini"], label="last day")
+               color=palette.POPULATION, label="last day")
     right.set_xlim(0, 1)
     right.set_ylim(0, 1)
     right.set_aspect("equal")
