@@ -29,13 +29,13 @@ from sim import Simulation, export, load_scenario, palette, report
 from sim.cli import main as trustsim_main
 from sim.files import sha256
 from sim.report import style
-from sim.report.chart import event_text
+from sim.report.chart import MEASURES, event_text
 from sim.report.check_charts import check_charts
 from sim.report.compare import compare_charts
 from sim.report.inputs import InputError, load
 from sim.report.moments import feed_sentences, key_moments, window_events
 from sim.report.network import network_data, sample_agents
-from sim.report.run_charts import run_charts
+from sim.report.run_charts import present, run_charts
 from sim.report.sweep_charts import sweep_charts
 from sim.report.writer import FIGURES, HTML, MANIFEST
 
@@ -192,6 +192,31 @@ def test_the_follower_gini_and_lorenz_curve_take_no_archetypes_colour(runs):
     archetype_colours = {palette.archetype_color(i) for i in range(len(palette.ARCHETYPE_COLORS))}
     for line in drawn:
         assert line.get_color() == palette.POPULATION and line.get_color() not in archetype_colours
+
+
+def test_every_measure_panel_says_its_unit_in_words_and_no_label_runs_into_another_panel(runs):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    run = load(runs["broken"])
+    figure = next(c for c in run_charts(run) if c.name == "measures").figure()
+    with style.applied():
+        FigureCanvasAgg(figure)
+        renderer = figure.canvas.get_renderer()
+        figure.draw(renderer)
+        boxes = []                      # (panel, box) of every title, y label and y tick label drawn
+        for index, ax in enumerate(a for a in figure.axes if a.get_visible()):
+            low, high = sorted(ax.get_ylim())
+            ticks = [t for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]     # those drawn
+            texts = [ax.title, ax.yaxis.label, *ticks]
+            boxes += [(index, t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text()]
+    for i, (panel, box) in enumerate(boxes):
+        for other, box2 in boxes[i + 1:]:
+            assert panel == other or not box.overlaps(box2), (figure.axes[panel].get_title(), box, box2)
+    titles = [ax.get_title() for ax in figure.axes if ax.get_visible()]
+    assert len(titles) == len(present(run.table("metrics"), list(MEASURES)))
+    assert "vouch precision\n(share of all so far, 0–1)" in titles
+    assert "promises kept\n(commitments, total so far)" in titles
+    assert not any("since day 0" in t for t in titles)
 
 
 def test_events_are_marked_a_campaign_as_a_span_a_reform_as_a_labelled_line(runs):

@@ -63,10 +63,11 @@ def words(name: str) -> str:
 
 
 def unit_label(measure: Measure) -> str:
-    """A y-axis title from the measure's own metadata: its unit, or the 0-1 scale of a share."""
+    """A y-axis title from the measure's own metadata: its unit, or the 0-1 scale of a share; a running
+    total says it counts every day so far, and a share taken over every day so far says so."""
     if not measure.cumulative:
         return measure.unit or "0–1"
-    return f"{measure.unit}, running total" if measure.unit else "0–1, since day 0"
+    return f"{measure.unit}, total so far" if measure.unit else "share of all so far, 0–1"
 
 
 def thousands(ax: Axes) -> None:

@@ -103,12 +103,15 @@ def draw_measures(frame: pl.DataFrame, events: Sequence[ScenarioEvent], title: s
     names = frame.columns[1:]
     columns = 4
     rows = -(-len(names) // columns)
-    fig, axes = style.new(rows, columns, sharex=True)
+    # Each panel names its measure and, below in the same title, its unit: a y label per panel crowds the
+    # next column at 16:9. Past three rows the figure grows taller (still 1920 pixels wide).
+    height = style.SLIDE[1] + 1.7 * max(0, rows - 3)
+    fig, axes = style.new(rows, columns, sharex=True, figsize=(style.SLIDE[0], height))
     for ax, name in zip(axes.flat, names, strict=False):
         mark_events(ax, events)
         ax.plot(frame["day"], frame[name], color=palette.MEASURE_COLORS.get(name, palette.EVENT))
-        ax.set_title(words(name), fontsize=14)
-        ax.set_ylabel(unit_label(MEASURES[name]), fontsize=12)
+        unit = unit_label(MEASURES[name])
+        ax.set_title(f"{words(name)}\n({'count' if unit == words(name) else unit})", fontsize=13, linespacing=1.25)
         if MEASURES[name].count:
             thousands(ax)
         ax.tick_params(labelsize=11)
