@@ -29,7 +29,7 @@ from sim import Simulation, export, load_scenario, palette, report
 from sim.cli import main as trustsim_main
 from sim.files import sha256
 from sim.report import style
-from sim.report.chart import MEASURES, event_text
+from sim.report.chart import MEASURES, event_text, statement_label
 from sim.report.check_charts import check_charts
 from sim.report.compare import compare_charts
 from sim.report.inputs import InputError, load
@@ -435,6 +435,19 @@ def test_a_check_report_gives_each_hypothesis_a_line_and_its_verdict(tmp_path):
     assert len(figure.axes) == len(expected)
     verdicts = [t.get_text().split("\n")[0] for ax in figure.axes for t in ax.texts]
     assert verdicts == ["holds" if r["holds"] else "does not hold" for r in rows if r["scenario"] == "broken_promises"]
+    # each line is labelled by its statement, in the scenario's own words (not by its id)
+    statements = [r["statement"] for r in rows if r["scenario"] == "broken_promises"]
+    assert [ax.get_title(loc="left").replace("\n", " ") for ax in figure.axes] == statements
+    assert not any(ax.get_ylabel() for ax in figure.axes)
+
+
+def test_a_long_statement_is_wrapped_and_shortened_at_a_word_and_an_empty_one_falls_back_to_the_id():
+    long = "After the testimony of day 120, " + "strangers follow the overcommitters less and less " * 6
+    label = statement_label(long, "h1", 40, lines=2)
+    first, second = label.split("\n")
+    assert len(first) <= 40 and len(second) <= 40 and second.endswith(" …")
+    assert long.startswith(first) and " ".join(long.split()).startswith(f"{first} {second[:-2]}")
+    assert statement_label("Short.", "h1") == "Short." and statement_label("  ", "h1") == "h1"
 
 
 # ---------------------------------------------------------------- where it goes, and bad input

@@ -70,6 +70,19 @@ def unit_label(measure: Measure) -> str:
     return f"{measure.unit}, total so far" if measure.unit else "share of all so far, 0–1"
 
 
+def statement_label(statement: str, fallback: str, width: int = 90, lines: int = 2) -> str:
+    """A hypothesis as a chart labels it: its statement in the scenario's own words, wrapped to ``width``
+    characters on at most ``lines`` lines (shortened at a word, with an ellipsis, past that); its id only
+    when it has no statement."""
+    text = " ".join(str(statement or "").split())
+    if not text:
+        return fallback
+    wrapped = textwrap.wrap(text, width)
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[:lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]), width, placeholder=" …")]
+    return "\n".join(wrapped)
+
+
 def thousands(ax: Axes) -> None:
     """Counts on the y axis with thousands separators (12,000, not 12000)."""
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
