@@ -401,7 +401,9 @@ def read_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     ``extends = "baseline"`` (a scenario name, or a path relative to this file) starts from that
     scenario: this file's tables are merged over it key by key (an archetype's keys too), an array it
     gives (``events``) replaces the base's, and the base's ``hypotheses`` are not inherited (they are
-    claims about the base). Without a ``[scenario] name`` of its own, it is named after its file.
+    claims about the base). Without a ``[scenario] name`` of its own, it is named after its file; without
+    a ``description`` of its own, it says which scenario it extends and what it changes (the base's
+    description would describe the base).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -421,10 +423,39 @@ def read_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
                             f"{path})")
     base = read_raw(base_path, (*chain, path.resolve()))
     base.pop("hypotheses", None)
+    base_scenario = base.get("scenario", {}) if isinstance(base.get("scenario"), dict) else {}
     merged = _merge(base, raw)
-    if "name" not in raw.get("scenario", {}):
-        merged.setdefault("scenario", {})["name"] = path.stem
+    own = raw.get("scenario", {}) if isinstance(raw.get("scenario"), dict) else {}
+    if isinstance(merged.setdefault("scenario", {}), dict):
+        merged["scenario"] = dict(merged["scenario"])          # this file's, not the base's table
+        if "name" not in own:
+            merged["scenario"]["name"] = path.stem
+        if "description" not in own:
+            base_label = str(base_scenario.get("name", base_path.stem))
+            merged["scenario"]["description"] = extends_description(base_label, raw)
     return merged
+
+
+def extends_description(base_name: str, raw: dict[str, Any], most: int = 6) -> str:
+    """What a scenario that extends ``base_name`` without a description of its own is: the base's name and
+    the settings this file changes (``Extends baseline: simulation.agents, promotion.reach.``), never the
+    base's own description, which describes a different scenario."""
+    changed = [key for key in _keys(raw) if key not in ("scenario.name", "scenario.description", "hypotheses")]
+    if not changed:
+        return f"Extends {base_name}, unchanged."
+    shown = ", ".join(changed[:most]) + (f" and {len(changed) - most} more" if len(changed) > most else "")
+    return f"Extends {base_name}: {shown}."
+
+
+def _keys(table: dict[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys a TOML table sets, in file order (an array, such as ``events``, is one key)."""
+    keys = []
+    for key, value in table.items():
+        if isinstance(value, dict) and value:
+            keys += _keys(value, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:

@@ -45,6 +45,9 @@ KEPT, BROKEN = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
 #: Scenario events marked on time charts (a campaign's span is this, translucent).
 EVENT = OKABE_ITO["grey"]
 UNKNOWN = "#8a8a8a"          # an agent nobody holds an opinion of yet
+#: A series of the whole population (the follower Gini, its Lorenz curve) drawn beside archetype lines in
+#: a report: near-black ink, which no archetype takes, so that it is never read as one of them.
+POPULATION = "#222222"
 
 #: Reputation 0.3 and below is the first stop, 0.8 and above the last (ColorBrewer RdYlBu, 6 classes).
 REPUTATION_STOPS: tuple[tuple[float, str], ...] = (

@@ -181,3 +181,19 @@ def test_a_control_cannot_change_the_runs_length_size_or_seed(key):
     control[key] = 5
     with pytest.raises(ScenarioError, match=rf"control\.{key}: a control changes a mechanism or a parameter"):
         config.from_dict(raw, "x.toml")
+
+
+def test_a_scenario_that_extends_another_says_so_rather_than_taking_its_bases_description(tmp_path):
+    base = config.load("broken_promises")
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "broken_promises"\n[simulation]\nagents = 50\n[promotion]\nreach = 3\n')
+    scenario = config.load(str(mine))
+    assert scenario.scenario.description != base.scenario.description
+    assert scenario.scenario.description == "Extends broken_promises: simulation.agents, promotion.reach."
+    again = tmp_path / "again.toml"                     # a chain names its nearest base, by that base's name
+    again.write_text(f'extends = "{mine}"\n')
+    assert config.load(str(again)).scenario.description == "Extends mine, unchanged."
+    own = tmp_path / "own.toml"                         # a description of its own is kept as written
+    own.write_text('extends = "broken_promises"\n[scenario]\ndescription = "My words."\n')
+    assert config.load(str(own)).scenario.description == "My words."
+    assert config.load("broken_promises").scenario.description == base.scenario.description   # base untouched

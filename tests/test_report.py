@@ -29,13 +29,13 @@ from sim import Simulation, export, load_scenario, palette, report
 from sim.cli import main as trustsim_main
 from sim.files import sha256
 from sim.report import style
-from sim.report.chart import event_text
+from sim.report.chart import MEASURES, event_text, statement_label
 from sim.report.check_charts import check_charts
 from sim.report.compare import compare_charts
 from sim.report.inputs import InputError, load
 from sim.report.moments import feed_sentences, key_moments, window_events
 from sim.report.network import network_data, sample_agents
-from sim.report.run_charts import run_charts
+from sim.report.run_charts import present, run_charts
 from sim.report.sweep_charts import sweep_charts
 from sim.report.writer import FIGURES, HTML, MANIFEST
 
@@ -181,6 +181,42 @@ def test_archetypes_take_the_dashboards_colours_and_marks_in_scenario_order(runs
     archetypes = run.table("archetypes")
     steady = archetypes.filter(pl.col("archetype") == "steady")["reputation"].to_numpy()
     assert np.array_equal(np.asarray(lines["steady"].get_ydata(), float), steady, equal_nan=True)
+
+
+def test_the_follower_gini_and_lorenz_curve_take_no_archetypes_colour(runs):
+    run = load(runs["broken"])
+    followers = next(c for c in run_charts(run) if c.name == "followers").figure()
+    gini, _, lorenz = followers.axes[:3]
+    drawn = [line for ax in (gini, lorenz) for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert len(drawn) == 2                                   # the Gini over time and the last day's Lorenz curve
+    archetype_colours = {palette.archetype_color(i) for i in range(len(palette.ARCHETYPE_COLORS))}
+    for line in drawn:
+        assert line.get_color() == palette.POPULATION and line.get_color() not in archetype_colours
+
+
+def test_every_measure_panel_says_its_unit_in_words_and_no_label_runs_into_another_panel(runs):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    run = load(runs["broken"])
+    figure = next(c for c in run_charts(run) if c.name == "measures").figure()
+    with style.applied():
+        FigureCanvasAgg(figure)
+        renderer = figure.canvas.get_renderer()
+        figure.draw(renderer)
+        boxes = []                      # (panel, box) of every title, y label and y tick label drawn
+        for index, ax in enumerate(a for a in figure.axes if a.get_visible()):
+            low, high = sorted(ax.get_ylim())
+            ticks = [t for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]     # those drawn
+            texts = [ax.title, ax.yaxis.label, *ticks]
+            boxes += [(index, t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text()]
+    for i, (panel, box) in enumerate(boxes):
+        for other, box2 in boxes[i + 1:]:
+            assert panel == other or not box.overlaps(box2), (figure.axes[panel].get_title(), box, box2)
+    titles = [ax.get_title() for ax in figure.axes if ax.get_visible()]
+    assert len(titles) == len(present(run.table("metrics"), list(MEASURES)))
+    assert "vouch precision\n(share of all so far, 0–1)" in titles
+    assert "promises kept\n(commitments, total so far)" in titles
+    assert not any("since day 0" in t for t in titles)
 
 
 def test_events_are_marked_a_campaign_as_a_span_a_reform_as_a_labelled_line(runs):
@@ -399,6 +435,19 @@ def test_a_check_report_gives_each_hypothesis_a_line_and_its_verdict(tmp_path):
     assert len(figure.axes) == len(expected)
     verdicts = [t.get_text().split("\n")[0] for ax in figure.axes for t in ax.texts]
     assert verdicts == ["holds" if r["holds"] else "does not hold" for r in rows if r["scenario"] == "broken_promises"]
+    # each line is labelled by its statement, in the scenario's own words (not by its id)
+    statements = [r["statement"] for r in rows if r["scenario"] == "broken_promises"]
+    assert [ax.get_title(loc="left").replace("\n", " ") for ax in figure.axes] == statements
+    assert not any(ax.get_ylabel() for ax in figure.axes)
+
+
+def test_a_long_statement_is_wrapped_and_shortened_at_a_word_and_an_empty_one_falls_back_to_the_id():
+    long = "After the testimony of day 120, " + "strangers follow the overcommitters less and less " * 6
+    label = statement_label(long, "h1", 40, lines=2)
+    first, second = label.split("\n")
+    assert len(first) <= 40 and len(second) <= 40 and second.endswith(" …")
+    assert long.startswith(first) and " ".join(long.split()).startswith(f"{first} {second[:-2]}")
+    assert statement_label("Short.", "h1") == "Short." and statement_label("  ", "h1") == "h1"
 
 
 # ---------------------------------------------------------------- where it goes, and bad input

@@ -63,10 +63,24 @@ def words(name: str) -> str:
 
 
 def unit_label(measure: Measure) -> str:
-    """A y-axis title from the measure's own metadata: its unit, or the 0-1 scale of a share."""
+    """A y-axis title from the measure's own metadata: its unit, or the 0-1 scale of a share; a running
+    total says it counts every day so far, and a share taken over every day so far says so."""
     if not measure.cumulative:
         return measure.unit or "0–1"
-    return f"{measure.unit}, running total" if measure.unit else "0–1, since day 0"
+    return f"{measure.unit}, total so far" if measure.unit else "share of all so far, 0–1"
+
+
+def statement_label(statement: str, fallback: str, width: int = 90, lines: int = 2) -> str:
+    """A hypothesis as a chart labels it: its statement in the scenario's own words, wrapped to ``width``
+    characters on at most ``lines`` lines (shortened at a word, with an ellipsis, past that); its id only
+    when it has no statement."""
+    text = " ".join(str(statement or "").split())
+    if not text:
+        return fallback
+    wrapped = textwrap.wrap(text, width)
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[:lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]), width, placeholder=" …")]
+    return "\n".join(wrapped)
 
 
 def thousands(ax: Axes) -> None:

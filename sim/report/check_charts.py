@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .. import palette
 from . import style
-from .chart import Chart
+from .chart import Chart, statement_label
 from .inputs import Check
 from .page import Markup, Page, Section, table
 from .sections import footer
@@ -46,11 +46,13 @@ def _holds_region(direction: str, size: float) -> tuple[float, float]:
 
 
 def draw_check(frame: pl.DataFrame, title: str) -> Figure:
-    """One line per hypothesis: the interval as a bar (green: holds, vermillion: does not), the effect as
+    """One line per hypothesis, under its statement: the interval as a bar (green: holds, vermillion: does not), the effect as
     a dot, zero as a thin line, and the region where it would hold shaded."""
     rows = frame.height
-    fig, axes = style.new(rows, 1, figsize=(style.SLIDE[0], max(3.6, 0.78 * rows + 1.6)))
-    for ax, row in zip(axes[:, 0], frame.iter_rows(named=True), strict=True):
+    labels = [statement_label(row["statement"], row["id"], 105) for row in frame.iter_rows(named=True)]
+    height = 0.78 * rows + 0.3 * sum(label.count("\n") + 1 for label in labels) + 1.6
+    fig, axes = style.new(rows, 1, figsize=(style.SLIDE[0], max(3.6, height)))
+    for ax, row, label in zip(axes[:, 0], frame.iter_rows(named=True), labels, strict=True):
         effect, low, high, size = row["effect"], row["ci_low"], row["ci_high"], row["min_effect"]
         color = palette.KEPT if row["holds"] else palette.BROKEN
         known = [v for v in (effect, low, high, size, -size if row["direction"] != "higher" else 0.0, 0.0)
@@ -71,7 +73,7 @@ def draw_check(frame: pl.DataFrame, title: str) -> Figure:
         ax.grid(False)
         ax.spines[["left"]].set_visible(False)
         ax.tick_params(axis="x", labelsize=11)
-        ax.set_ylabel(row["id"], rotation=0, ha="right", va="center", fontsize=13)
+        ax.set_title(label, loc="left", fontsize=13)       # the statement, in the scenario's own words
         verdict = "holds" if row["holds"] else "does not hold"
         interval = f"{effect:+.3g} [{low:+.3g}, {high:+.3g}]" if math.isfinite(low) else "n/a"
         ax.text(1.01, 0.5, f"{verdict}\n{interval}", transform=ax.transAxes, ha="left", va="center",

@@ -103,12 +103,15 @@ def draw_measures(frame: pl.DataFrame, events: Sequence[ScenarioEvent], title: s
     names = frame.columns[1:]
     columns = 4
     rows = -(-len(names) // columns)
-    fig, axes = style.new(rows, columns, sharex=True)
+    # Each panel names its measure and, below in the same title, its unit: a y label per panel crowds the
+    # next column at 16:9. Past three rows the figure grows taller (still 1920 pixels wide).
+    height = style.SLIDE[1] + 1.7 * max(0, rows - 3)
+    fig, axes = style.new(rows, columns, sharex=True, figsize=(style.SLIDE[0], height))
     for ax, name in zip(axes.flat, names, strict=False):
         mark_events(ax, events)
         ax.plot(frame["day"], frame[name], color=palette.MEASURE_COLORS.get(name, palette.EVENT))
-        ax.set_title(words(name), fontsize=14)
-        ax.set_ylabel(unit_label(MEASURES[name]), fontsize=12)
+        unit = unit_label(MEASURES[name])
+        ax.set_title(f"{words(name)}\n({'count' if unit == words(name) else unit})", fontsize=13, linespacing=1.25)
         if MEASURES[name].count:
             thousands(ax)
         ax.tick_params(labelsize=11)
@@ -162,7 +165,7 @@ def draw_followers(data: dict[str, pl.DataFrame], archetypes: Sequence[str], eve
     fig, axes = style.new(1, 3)
     left, middle, right = axes[0]
     mark_events(left, events)
-    left.plot(gini["day"], gini["follower_gini"], color=palette.MEASURE_COLORS["follower_gini"])
+    left.plot(gini["day"], gini["follower_gini"], color=palette.POPULATION)
     left.set_ylim(0, 1)
     left.set_title("inequality (Gini)")
     left.set_ylabel(f"Gini coefficient ({unit_label(MEASURES['follower_gini'])})")
@@ -180,7 +183,7 @@ def draw_followers(data: dict[str, pl.DataFrame], archetypes: Sequence[str], eve
         day_axis(ax, gini["day"])
     right.plot([0, 1], [0, 1], color=palette.EVENT, ls=":", lw=1.5, label="all equal")
     right.plot(lorenz["share_of_agents"], lorenz["share_of_followers"],
-               color=palette.MEASURE_COLORS["follower_gini"], label="last day")
+               color=palette.POPULATION, label="last day")
     right.set_xlim(0, 1)
     right.set_ylim(0, 1)
     right.set_aspect("equal")

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .. import palette
 from . import style
-from .chart import MEASURES, Chart, words
+from .chart import MEASURES, Chart, statement_label, words
 from .inputs import Sensitivity
 from .page import Page, Section, table
 from .sections import footer, measures_section
@@ -105,9 +105,10 @@ def sensitivity_charts(analysis: Sensitivity) -> list[Chart]:
         if verdicts.height and len(parameters) >= 2 and deciders.height >= 2:
             x, y = deciders["parameter"][0], deciders["parameter"][1]
             hypothesis = analysis.manifest.get("hypothesis", {}) or {}
-            title = f"Where “{hypothesis.get('id', '?')}” holds"
+            statement, name = str(hypothesis.get("statement", "")), str(hypothesis.get("id", "?"))
+            title = f"Where it holds: “{statement_label(statement, name, 70)}”"
             charts.append(Chart(
-                "hypothesis", title,
+                "hypothesis", f"Where it holds: “{statement_label(statement, name, 100, lines=1)}”",
                 f"Every sample point, placed by the two parameters that decide the hypothesis most ({x}, {y}), "
                 "green where it holds and red where it does not.",
                 ("hypothesis", "deciders"), {"": verdicts.select("point", x, y, "effect", "ci_low", "ci_high",
