@@ -218,7 +218,7 @@ def parse_event(index: int, table: Any, where: str, archetypes: tuple[str, ...],
     if not isinstance(table, dict):
         raise fail(where, prefix.rstrip("."), "must be a table")
     kind = table.get("kind")
-    if kind not in EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:      # a list or a table is no kind (nor hashable)
         raise fail(where, prefix + "kind", f"unknown event kind {show(kind)} (known: {', '.join(EVENT_KINDS)})")
     cls = EVENT_TYPES[kind]
     reject_unknown(table, cls.keys(), where, prefix)

@@ -77,3 +77,11 @@ def test_each_event_writes_back_what_it_read():
                   {"day": 1.0, "kind": "testimony", "agent": 3, "about": "plain"}):
         assert events.parse_event(0, table, "x", ("plain",), 10).to_table() == table
     assert ids(1).tolist() == [1]
+
+
+@pytest.mark.parametrize("kind", [[], {}, ["reform"], 3, None])
+def test_an_event_kind_that_is_not_a_name_is_one_line(kind):
+    """An empty list as the kind was a TypeError (unhashable) instead of a one-line refusal (found by the
+    mutated-file fuzz test)."""
+    with pytest.raises(ScenarioError, match=r"events\[0\]\.kind: unknown event kind"):
+        events.parse_event(0, {"kind": kind, "day": 5}, "x.toml", ("steady",), 100)
