@@ -20,7 +20,7 @@ from tui.params import validate
 from tui.runner import SPEEDS
 from tui.widgets import Chart, PopulationMap
 
-SMALL = {"simulation.agents": 200, "simulation.days": 60, "simulation.spin_up": 60}   # no test here needs a settled network
+SMALL = {"simulation.agents": 200, "simulation.days": 60}
 SIZE = (120, 40)
 
 
@@ -41,7 +41,8 @@ def test_play_advances_days_and_pause_holds_them() -> None:
     async def scenario() -> None:
         app = small_app()
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.day >= 3)
+            # the run is built, its network settled (730 days), on the simulation thread first
+            await until(pilot, lambda: app.day >= 3, timeout=60)
             assert app.playing and "playing" in app.headline
             await pilot.press("space")
             assert not app.playing
@@ -470,7 +471,9 @@ def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
     settling (and how far it has got), at the start and after r, instead of standing still."""
 
     async def scenario() -> None:
-        app = TrustApp("broken_promises", {**SMALL, "simulation.spin_up": 3000}, play=False)
+        # long enough to be seen settling with the compiled engine (200 agents settle 3,000 days in a blink)
+        app = TrustApp("broken_promises", {**SMALL, "simulation.agents": 1000, "simulation.spin_up": 3000},
+                       play=False)
         seen: list[str] = []
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: seen.append(app.headline) or app.runs is not None, timeout=60)
