@@ -55,7 +55,7 @@ from .mechanisms import (
 )
 from .policies import POLICIES
 from .population import TRAITS, Population
-from .resources import check_fits
+from .resources import check_fits, estimate
 from .scenario_events import ScenarioEvent
 from .ties import TieTable
 from .world import World
@@ -123,10 +123,13 @@ class Snapshot:
 class Simulation:
     """One run of a scenario, advanced step by step. Safe for one driver thread plus reader threads."""
 
-    def __init__(self, scenario: Scenario, spin_up_progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(self, scenario: Scenario, spin_up_progress: Callable[[int, int], None] | None = None, *,
+                 check_memory: bool = True) -> None:
         """Build the world and spin it up; ``spin_up_progress(done, days)`` is called after each spin-up day
-        (it may raise, e.g. KeyboardInterrupt, to abandon the run)."""
-        size = check_fits(scenario)   # refuse up front a run that cannot fit in memory
+        (it may raise, e.g. KeyboardInterrupt, to abandon the run). ``check_memory=False`` skips the memory
+        check (for :func:`sim.resources.measured`'s small pilot run, which is what the check may run)."""
+        # refuse up front a run that cannot fit in memory
+        size = check_fits(scenario) if check_memory else estimate(scenario)
         self.scenario = scenario
         self.days = scenario.simulation.days
         self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently

@@ -1,12 +1,20 @@
-"""Will a run fit in this machine's memory? Answered before it starts, from the scenario alone.
+"""Will a run fit in this machine's memory? Answered before it starts.
 
 A run's memory grows with its agents, its ties (every tie ever made keeps its slot, through the spin-up
-too), its hearsay and its event log (the recorded days' events). The estimate below is an upper bound of
-each, from the scenario's rates at the top of their ranges: every social proof at its peak, every campaign
-at its peak, every request made. It exists to refuse runs that cannot fit, with a message that says how
-large they are, rather than let the system kill them after minutes of work; the engine also reserves the
-estimate's ties and events up front (reserved pages cost nothing until written). Measured on `baseline`
-(README, "Speed and memory"), it is about twice the real peak.
+too), its hearsay and its event log (the recorded days' events). :func:`estimate` is an upper bound of
+each, from the scenario's rates at the top of their ranges over the run (newcomers, reforms and
+imitation included): every social proof at its peak, every campaign at its peak, every request made,
+every seek a new tie. It is instant, and loose: two to nine times the ties a shipped scenario makes
+(``tests/test_resources.py`` holds it above the real counts of every shipped scenario).
+
+So a bound that says a run may not fit is not the last word: :func:`measured` then runs the same
+scenario at :data:`PILOT_AGENTS` agents (seconds), counts its tie slots, events and hearsay, and scales
+them by the agents (each grows in proportion to them: 23.6 tie slots and 95 events per agent at 10,000
+agents, 23.3 and 95 at 100,000 on ``baseline``), with :data:`PILOT_MARGIN` to spare. A run is refused
+only when that measured size cannot fit either, or when no pilot is run (it would be long, or the bound
+is far out of reach: :data:`PILOT_DAYS`, :data:`PILOT_REACH`), with a message that says how large it
+is, rather than let the system kill it after minutes of work. The engine reserves the estimate's ties
+and events up front (reserved pages cost nothing until written).
 """
 
 from __future__ import annotations
@@ -30,6 +38,11 @@ TEMPORARY_BYTES = 64      # a broadcast's reach, held in several arrays for a da
 PROCESS_BYTES = 250 << 20  # Python, numpy, numba and the compiled kernels (loaded from their cache)
 HEADROOM = 0.8            # refuse what would take more than this share of the memory available
 MAX_AGENTS = 10_000_000   # the most agents a run may ever hold, newcomers included
+PILOT_AGENTS = 2_000      # a pilot run's agents (newcomers scaled alike)
+PILOT_MARGIN = 1.25       # the measured estimate's counts, scaled up from the pilot's, times this
+PILOT_DAYS = 5_000        # a pilot is run only for a run of at most this many days, spin-up included (seconds)
+PILOT_REACH = 5.0         # ... and only where the bound is at most this many times the room: the measured
+                          # size of a shipped scenario is 0.22 (mentor_mimicry) to 0.55 (baseline) of the bound
 
 
 class TooLarge(TrustsimError):
@@ -38,14 +51,20 @@ class TooLarge(TrustsimError):
 
 @dataclass(frozen=True)
 class Estimate:
+    """A run's size: its agents and, for the rest, an upper bound (:func:`estimate`) or a measurement
+    scaled from a pilot run (:func:`measured`)."""
+
     agents: int
-    ties: float
-    events: float
+    ties: float          # tie slots: every tie ever made
+    events: float        # event-log rows kept
+    hearsay: float       # hearsay and told entries
     bytes: float
+    pilot: int = 0       # the pilot run's agents, if measured
 
     def describe(self) -> str:
+        how = f" (measured on a {self.pilot:,}-agent run of the same scenario)" if self.pilot else ""
         return (f"{self.agents:,} agents, about {_count(self.ties)} tie slots and {_count(self.events)} events "
-                f"in all: about {size_text(self.bytes)}")
+                f"in all: about {size_text(self.bytes)}{how}")
 
 
 def _count(value: float) -> str:
@@ -59,6 +78,35 @@ def size_text(value: float) -> str:
     return f"{value / 2**30:.1f} GiB" if value >= 2**30 else f"{value / 2**20:.0f} MiB"
 
 
+def _populations(scenario: Scenario) -> list[float]:
+    """How many agents of each archetype the run may ever hold: its share of the start and its newcomers."""
+    agents = scenario.simulation.agents
+    counts = [archetype.share * agents for archetype in scenario.archetypes]
+    names = scenario.archetype_names()
+    for event in scenario.events:
+        if event.newcomers(agents):
+            counts[names.index(event.archetype)] += event.newcomers(agents)
+    return counts
+
+
+def _ranges(scenario: Scenario, trait: str) -> list[tuple[float, float]]:
+    """Each archetype's (lowest, highest) value of ``trait`` over the run: its range, widened to any value a
+    reform gives it and, for the promotion rate that imitation copies, to the highest anyone has (an
+    imitator may copy any agent it follows)."""
+    ranges = [getattr(archetype, trait) for archetype in scenario.archetypes]
+    names = scenario.archetype_names()
+    for event in scenario.events:
+        for name, value in getattr(event, "traits", ()):
+            if name == trait:
+                low, high = ranges[names.index(event.archetype)]
+                ranges[names.index(event.archetype)] = (min(low, value), max(high, value))
+    if trait == "promotion_rate" and scenario.imitation.rate > 0:
+        top = max(high for _, high in ranges)
+        ranges = [(low, top) if archetype.imitation[1] > 0 else (low, high)
+                  for archetype, (low, high) in zip(scenario.archetypes, ranges, strict=True)]
+    return ranges
+
+
 def estimate(scenario: Scenario) -> Estimate:
     """An upper estimate of a run's memory (see the module docstring)."""
     agents = scenario.capacity()
@@ -67,13 +115,14 @@ def estimate(scenario: Scenario) -> Estimate:
     promotion, testimony = scenario.promotion, scenario.testimony
     reach = min(promotion.reach, max(agents - 1, 0)) if promotion.enabled else 0
     campaign = max((getattr(e, "multiplier", 1.0) for e in scenario.events), default=1.0)
-    shares = [a.share for a in scenario.archetypes]
+    populations = _populations(scenario)
+    everyone = sum(populations) or 1.0
 
     def mean(trait: str, end: int = 1) -> float:
-        """The trait's mean over the archetypes, at the top of each range (end 1), its bottom (0), or mid."""
-        ranges = (getattr(a, trait) for a in scenario.archetypes)
-        return sum(share * (r[end] if end in (0, 1) else (r[0] + r[1]) / 2) for share, r in zip(shares, ranges,
-                                                                                                strict=True))
+        """The trait's mean over everyone the run may hold (newcomers included), each archetype at the top of
+        its range over the run (end 1), its bottom (0), or its middle (-1)."""
+        return sum(count * (r[end] if end in (0, 1) else (r[0] + r[1]) / 2)
+                   for count, r in zip(populations, _ranges(scenario, trait), strict=True)) / everyone
 
     # a stranger reached follows with chance base + social proof x its popularity bias, the proof at its peak
     follow = min(1.0, promotion.follow_base + promotion.social_proof * mean("popularity_bias", -1))
@@ -82,16 +131,57 @@ def estimate(scenario: Scenario) -> Estimate:
     ties = agents * scenario.network.mean_degree * 1.5 + lived * agents * (follows + seeks)
     # only the recorded days' events are kept (the spin-up's are dropped day by day)
     events = days * agents * (2 * mean("request_rate") + 3 * seeks + mean("promotion_rate") + 3 * follows)
-    # a let-down requester's post reaches its followers; those who do not know the subject keep it as hearsay
+    # a let-down requester's post reaches its followers; those who do not know the subject keep it as hearsay.
+    # An author's followers: its first contacts and, at most, every follow a promoter could win over the run
+    # (a hub's following is what a post reaches, so the network's degree alone is too few)
+    followers = scenario.network.mean_degree + lived * follows
     hearsay = 0.0
     if testimony.enabled:
         let_down = mean("request_rate") * mean("acceptance") * (1 - mean("reliability", 0))
-        hearsay = 1.5 * lived * agents * let_down * testimony.probability * scenario.network.mean_degree
-        hearsay += sum(agents * scenario.network.mean_degree ** 2 for e in scenario.events if e.kind == "testimony")
+        hearsay = 1.5 * lived * agents * let_down * testimony.probability * followers
+        hearsay += sum(agents * scenario.network.mean_degree * followers for e in scenario.events
+                       if e.kind == "testimony")
     temporary = agents * mean("promotion_rate") * 4 * reach * TEMPORARY_BYTES
-    total = (PROCESS_BYTES + agents * AGENT_BYTES + ties * SLOT_BYTES + events * EVENT_BYTES
-             + hearsay * ENTRY_BYTES + temporary + days * (2048 * 4 + 200))
-    return Estimate(agents, ties, events, total)
+    return Estimate(agents, ties, events, hearsay, _bytes(agents, ties, events, hearsay, days, temporary))
+
+
+def _bytes(agents: float, ties: float, events: float, hearsay: float, days: int, temporary: float) -> float:
+    return (PROCESS_BYTES + agents * AGENT_BYTES + ties * SLOT_BYTES + events * EVENT_BYTES
+            + hearsay * ENTRY_BYTES + temporary + days * (2048 * 4 + 200))
+
+
+def _pilot(scenario: Scenario, agents: int) -> Scenario:
+    """The same scenario at ``agents`` agents, newcomers scaled alike; a testimony by one agent who is not
+    in the pilot is left out (its hearsay is a one-off, not a rate)."""
+    from dataclasses import replace
+
+    share = agents / scenario.simulation.agents
+    events = []
+    for event in scenario.events:
+        if getattr(event, "count", 0):
+            event = replace(event, count=max(1, round(event.count * share)))
+        if getattr(event, "agent", -1) >= agents:
+            continue
+        events.append(event)
+    return replace(scenario, simulation=replace(scenario.simulation, agents=agents), events=tuple(events),
+                   hypotheses=())
+
+
+def measured(scenario: Scenario, pilot_agents: int = PILOT_AGENTS) -> Estimate:
+    """The run's size from a pilot run of ``pilot_agents`` agents (:func:`_pilot`), its counts scaled by the
+    agents, with :data:`PILOT_MARGIN` to spare (see the module docstring)."""
+    from .engine import Simulation
+
+    pilot = _pilot(scenario, pilot_agents)
+    world = Simulation(pilot, check_memory=False).run().world
+    scale = PILOT_MARGIN * scenario.capacity() / pilot.capacity()
+    ties, events = world.ties.slots * scale, len(world.log) * scale
+    hearsay = (len(world.hearsay) + len(world.told)) * scale
+    bound = estimate(scenario)          # a broadcast's temporaries: the bound's (held a day, not kept)
+    temporary = bound.bytes - _bytes(bound.agents, bound.ties, bound.events, bound.hearsay,
+                                     scenario.simulation.days, 0.0)
+    return Estimate(bound.agents, ties, events, hearsay,
+                    _bytes(bound.agents, ties, events, hearsay, scenario.simulation.days, temporary), pilot=pilot_agents)
 
 
 def available() -> int:
@@ -111,13 +201,18 @@ def available() -> int:
 
 
 def check_fits(scenario: Scenario, where: str = "") -> Estimate:
-    """Refuse a run that holds too many agents or cannot fit in the memory available (:class:`TooLarge`)."""
+    """Refuse a run that holds too many agents or cannot fit in the memory available (:class:`TooLarge`):
+    by the instant bound if it fits, else by a pilot run's measurement (see the module docstring)."""
     prefix = f"{where}: " if where else ""
     found = estimate(scenario)
     if found.agents > MAX_AGENTS:
         raise TooLarge(f"{prefix}the run would hold {found.agents:,} agents (newcomers included); at most "
                        f"{MAX_AGENTS:,}")
     room = available()
+    days = scenario.simulation.days + scenario.simulation.spin_up
+    if (HEADROOM * room < found.bytes <= PILOT_REACH * HEADROOM * room and scenario.simulation.agents > PILOT_AGENTS
+            and days <= PILOT_DAYS):
+        found = measured(scenario)
     if found.bytes > HEADROOM * room:
         raise TooLarge(f"{prefix}the run cannot fit in memory: {found.describe()}, and this machine has "
                        f"{size_text(room)} available")
