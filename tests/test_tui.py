@@ -484,6 +484,10 @@ def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
             await until(pilot, lambda: seen.append(app.headline) or (app.runs.snapshot.seed == 2 and
                                                                       "settling" not in app.headline), timeout=60)
             assert any(h.startswith("settling the network… ") for h in seen)
+            # before its first day settles, the world is built (and on a machine's first run the engine is
+            # compiled, which takes minutes): the bar says so rather than a count standing at 0
+            app.settling = "0 of 3,000 days"
+            assert app.compute_headline().startswith("building the world… (a first run on this machine also compiles")
 
     asyncio.run(scenario())
 

@@ -217,6 +217,10 @@ class TrustApp(App[int]):
         compare = f" vs {self.compare_scenario.name}" if self.compare_scenario is not None else ""
         days = self.scenario.simulation.days if self.scenario is not None else 0
         name = self.scenario.name if self.scenario is not None else ""
+        if self.settling.startswith("0 of "):
+            # nothing settled yet: the world is being built, and a machine's first run compiles the engine's
+            # kernels first (minutes, once): say so, rather than a count that stands still at 0
+            return f"building the world… (a first run on this machine also compiles the engine: minutes) · {name}{compare}"
         if self.settling:
             # a new run spins up before day 0 (seconds of work): say so, rather than a frozen screen
             return f"settling the network… {self.settling} before day 0 · {name}{compare}"
