@@ -6,7 +6,8 @@ clean heap and its peak RSS is its own. Bare SimPy is read between the engine ru
 them, because these machines are shared and their speed drifts; ratios are quoted against the median
 SimPy reading and against the fastest, and the target is judged on the fastest. Each engine size is
 measured as a run is made (the 730-day spin-up included, which simulates three times the days a run
-records) and with ``simulation.spin_up = 0``. Prints one JSON document; every figure carries the
+records) and with ``simulation.spin_up = 0``, and at 1,000 agents also in-process after warm-up (the
+kernels already loaded, as in a notebook or a sweep worker). Prints one JSON document; every figure carries the
 machine's 1-minute load when it was taken.
 
 Options: ``--quick`` (1,000 and 10,000 agents, no check and no million), ``--no-million``. Each step is
@@ -66,6 +67,9 @@ def main() -> None:
 
     report: dict = {"bare_simpy_events_per_second": simpy_rate, "bare_simpy_all": simpy_rates,
                     "cores": os.cpu_count(), "engine": [ratios(run) for run in runs]}
+    # issue 20's first figure: 1,000 agents in-process, the kernels already loaded (a notebook, a worker)
+    in_process = _fresh("bench.inprocess_run", "1000", str(days))
+    report["in_process"] = {**in_process, "runs": [ratios(run) for run in in_process["runs"]]}
 
     def command(agents: int, spin_up: int | None, *out: str) -> dict:
         # in a process of its own, whose one child is the command: its peak RSS is that command's
@@ -82,6 +86,8 @@ def main() -> None:
             "targets": {
                 "events_per_s_1000_agents>=bare_simpy": {
                     str(spin): recorded[(1_000, spin)]["events_per_second"] >= simpy_rates[-1] for spin in (730, 0)},
+                "events_per_s_1000_agents_in_process>=bare_simpy": {
+                    str(run["spin_up"]): run["events_per_second"] >= simpy_rates[-1] for run in in_process["runs"]},
                 "command_10000_agents>=bare_simpy": {
                     "default" if c["spin_up"] is None else str(c["spin_up"]): c["events_per_second"] >= simpy_rates[-1]
                     for c in report["command"]},

@@ -51,6 +51,8 @@ async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tup
         # (as `r` does: the app's own restart, so it knows the finished run was replaced)
         app._start(load_scenario(scenario, {"simulation.agents": agents, "simulation.days": 5_000}))
         await pilot.pause(1.0)
+        if "could not start" in app.status:     # refused (too large here): say so, rather than wait forever
+            raise RuntimeError(f"the dashboard bench's long run: {app.status}")
         if not app.playing:
             await pilot.press("space")
         # "visible" = the top bar has rendered the new state (what the next screen update shows)

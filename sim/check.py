@@ -552,7 +552,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     """The same as a Markdown table (the README's claims table)."""
     count = len(rows)
     lines = [f"| scenario | hypothesis | kind | measure | value | compared with | its value | effect [95% CI] | "
-             f"wanted | verdict | as one of {count} (Holm) | at twice the horizon and four times the agents |",
+             f"wanted | verdict | as one of {count} (Holm) | also at twice the horizon, and at four times the agents (two runs) |",
              "|---|---|---|---|---:|---|---:|---|---|---|---|---|"]
     for r in rows:
         statement = r["statement"].replace("|", "\\|")

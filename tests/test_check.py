@@ -271,7 +271,7 @@ def test_robust_runs_each_hypothesis_longer_and_larger_and_says_where_it_holds(t
         expected = ("does not hold" if not row["holds"] else
                     "holds" if all(v["holds"] for v in row["robust"].values()) else "holds at the defaults only")
         assert row["robustness"] == expected
-    assert "at twice the horizon and four times the agents" in check.markdown(rows)
+    assert "also at twice the horizon, and at four times the agents (two runs)" in check.markdown(rows)
 
 
 def test_checking_one_scenario_after_all_of_them_reruns_nothing(tmp_path):

@@ -115,11 +115,15 @@ def test_every_claim_was_also_checked_longer_and_larger_and_says_so_truly():
         label = f"{claimed['scenario']}/{claimed['id']}"
         variants = claimed["robust"]
         assert variants is not None and set(variants) == {"twice the horizon", "four times the agents"}, label
-        assert variants["twice the horizon"]["days"] == 2 * claimed["days"], label
-        assert variants["four times the agents"]["agents"] == 4 * claimed["agents"], label
+        longer, larger = variants["twice the horizon"], variants["four times the agents"]
+        assert (longer["days"], longer["agents"]) == (2 * claimed["days"], claimed["agents"]), label
+        assert (larger["days"], larger["agents"]) == (claimed["days"], 4 * claimed["agents"]), label
+        hypothesis = next(h for h in config.load(claimed["scenario"]).hypotheses if h.id == claimed["id"])
         for entry in variants.values():
             low, high = entry["ci_low"], entry["ci_high"]
             assert low is None or low <= entry["effect"] <= high, label
+            # each variant's verdict is its interval's, against the stated margin and direction
+            assert entry["holds"] == (low is not None and hypothesis.holds(low, high)), label
         expected = ("does not hold" if not claimed["holds"] else
                     "holds" if all(v["holds"] for v in variants.values()) else "holds at the defaults only")
         assert claimed["robustness"] == expected, label

@@ -90,7 +90,9 @@ def validate(name: str, texts: dict[str, str], extra: dict[str, Any] | None = No
         named = [k for k in overrides if f"{k}:" in str(exc)]
         return None, {key: _problem(str(exc), key) for key in named} or {"": str(exc)}
     try:
-        check_fits(scenario)        # refused here, on the fields, rather than by the simulation thread later
+        # refused here, on the fields, rather than by the simulation thread later (by the instant bound: a
+        # pilot run would hold the screen for seconds)
+        check_fits(scenario, measure=False)
     except TooLarge as exc:
         sized = [k for k in ("simulation.days", "simulation.agents") if k in overrides]
         return None, {key: str(exc) for key in sized} or {"": str(exc)}
