@@ -466,6 +466,29 @@ def test_typing_on_the_compare_tab_goes_into_its_field_not_to_the_keys() -> None
     asyncio.run(scenario())
 
 
+def test_a_pause_pressed_while_a_new_run_settles_stands() -> None:
+    """Space pressed while a restarted run is still being built pauses it: once built it stays paused, and the
+    screen and the run agree (the build used to set playing when it ended, undoing the pause)."""
+
+    async def scenario() -> None:
+        app = TrustApp("broken_promises", {**SMALL, "simulation.agents": 1000, "simulation.spin_up": 3000},
+                       play=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.runs is not None, timeout=60)
+            await pilot.press("r")                           # a new run, playing once built
+            await until(pilot, lambda: app.runner.settling is not None, timeout=60)
+            await pilot.press("space")                       # pause while it settles
+            assert not app.playing
+            await until(pilot, lambda: app.runner.settling is None and app.runs.snapshot.seed == 2, timeout=60)
+            await pilot.pause(0.5)
+            day = app.runner.sims[0].day
+            await pilot.pause(1.0)
+            assert not app.runner.playing and not app.playing and app.runner.sims[0].day == day
+            assert "paused" in app.headline
+
+    asyncio.run(scenario())
+
+
 def test_a_new_run_says_it_is_settling_while_it_spins_up() -> None:
     """The spin-up before day 0 takes seconds: the screen is up at once and the top bar says the network is
     settling (and how far it has got), at the start and after r, instead of standing still."""

@@ -146,8 +146,13 @@ class Runner:
         """
 
         def build() -> None:
-            self.replace([self._build(s) for s in scenarios])
+            # the wish to play is set as the build begins, not when it ends: a pause pressed while the new
+            # run settles must stand (set after the build, it undid the pause, and the run played under a
+            # screen that said "paused"). The loop is busy building meanwhile, so nothing plays early.
             self.set_playing(playing)
+            self.replace([self._build(s) for s in scenarios])
+            self._dirty = True
+            self._wake.set()
 
         return self.submit(build)
 
