@@ -40,7 +40,7 @@ from .batch.runs import PlannedRun, derive_seeds, seeded
 from .batch.shell import execute
 from .batch.statistics import paired_effect, t_quantile, t_two_sided_coverage
 from .config import Scenario
-from .engine import Simulation
+from .engine import Simulation, pilot_counts
 from .errors import ScenarioError
 from .files import write_json
 from .hypotheses import Hypothesis, horizon_problem
@@ -139,7 +139,7 @@ class Sides:
         if key not in self.made:
             runnable = replace(scenario, hypotheses=())
             made = Side(runnable.with_overrides(overrides, where=where))
-            check_fits(made.scenario, where)
+            check_fits(made.scenario, where, count=pilot_counts)
             self.made[key] = made
         return self.made[key]
 

@@ -120,6 +120,12 @@ class Snapshot:
     agents: dict[str, np.ndarray] = field(default_factory=dict)   # per-agent state, if asked for
 
 
+def pilot_counts(scenario: Scenario) -> tuple[int, int, int]:
+    """A small pilot run of ``scenario`` (:func:`sim.resources.measured`): its tie slots, events and hearsay."""
+    world = Simulation(scenario, check_memory=False).run().world
+    return world.ties.slots, len(world.log), len(world.hearsay) + len(world.told)
+
+
 class Simulation:
     """One run of a scenario, advanced step by step. Safe for one driver thread plus reader threads."""
 
@@ -127,9 +133,9 @@ class Simulation:
                  check_memory: bool = True) -> None:
         """Build the world and spin it up; ``spin_up_progress(done, days)`` is called after each spin-up day
         (it may raise, e.g. KeyboardInterrupt, to abandon the run). ``check_memory=False`` skips the memory
-        check (for :func:`sim.resources.measured`'s small pilot run, which is what the check may run)."""
-        # refuse up front a run that cannot fit in memory
-        size = check_fits(scenario) if check_memory else estimate(scenario)
+        check (for :func:`pilot_counts`' small pilot run, which is what the check may run)."""
+        # refuse up front a run that cannot fit in memory (measured by a pilot where the bound says it may not)
+        size = check_fits(scenario, count=pilot_counts) if check_memory else estimate(scenario)
         self.scenario = scenario
         self.days = scenario.simulation.days
         self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently

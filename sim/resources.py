@@ -28,6 +28,7 @@ nothing until written).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -188,34 +189,29 @@ def _pilot(scenario: Scenario, agents: int) -> Scenario:
                    hypotheses=())
 
 
+#: a pilot's counter: runs a scenario and returns its tie slots, events and hearsay (the engine's
+#: :func:`sim.engine.pilot_counts`, passed in, so that this module needs no engine)
+PilotCount = Callable[["Scenario"], tuple[int, int, int]]
 _MEASURED: dict[tuple[str, int], Estimate] = {}
 
 
-def measured(scenario: Scenario, pilot_agents: int = PILOT_AGENTS) -> Estimate:
-    """The run's size from pilot runs (:func:`_pilot`) of about ``pilot_agents`` agents and of a quarter
-    as many: each count (tie slots, events, hearsay) is scaled from the larger pilot's by the agents, with
-    :data:`PILOT_MARGIN` to spare, and where the count per agent grows from the smaller pilot to the larger
-    (a hub's following is capped by the size of its network, so its ties and the hearsay its posts spread
-    grow with it), that growth is carried on as a power of the agents, at most to the bound's count. Kept
-    per scenario, so a check or a sweep that asks again runs no pilot again."""
+def measured(scenario: Scenario, count: PilotCount, pilot_agents: int = PILOT_AGENTS) -> Estimate:
+    """The run's size from pilot runs (:func:`_pilot`, run by ``count``) of about ``pilot_agents`` agents
+    and of a quarter as many: each count (tie slots, events, hearsay) is scaled from the larger pilot's by
+    the agents, with :data:`PILOT_MARGIN` to spare, and where the count per agent grows from the smaller
+    pilot to the larger (a hub's following is capped by the size of its network, so its ties and the
+    hearsay its posts spread grow with it), that growth is carried on as a power of the agents, at most to
+    the bound's count. Kept per scenario, so a check or a sweep that asks again runs no pilot again."""
     key = (repr(scenario), pilot_agents)
     if key not in _MEASURED:
-        _MEASURED[key] = _measure(scenario, pilot_agents)
+        _MEASURED[key] = _measure(scenario, count, pilot_agents)
     return _MEASURED[key]
 
 
-def _counts(scenario: Scenario, agents: int) -> tuple[int, tuple[int, int, int]]:
-    """A pilot of about ``agents`` agents: the agents it held, and its tie slots, events and hearsay."""
-    from .engine import Simulation
-
-    pilot = _pilot(scenario, agents)
-    world = Simulation(pilot, check_memory=False).run().world
-    return pilot.capacity(), (world.ties.slots, len(world.log), len(world.hearsay) + len(world.told))
-
-
-def _measure(scenario: Scenario, pilot_agents: int) -> Estimate:
-    held, large = _counts(scenario, pilot_agents)
-    quarter, small = _counts(scenario, max(pilot_agents // 4, 1))
+def _measure(scenario: Scenario, count: PilotCount, pilot_agents: int) -> Estimate:
+    large_pilot, small_pilot = _pilot(scenario, pilot_agents), _pilot(scenario, max(pilot_agents // 4, 1))
+    held, quarter = large_pilot.capacity(), small_pilot.capacity()
+    large, small = count(large_pilot), count(small_pilot)
     bound = estimate(scenario)
     agents = scenario.capacity()
 
@@ -249,10 +245,11 @@ def available() -> int:
         return 1 << 62
 
 
-def check_fits(scenario: Scenario, where: str = "", *, measure: bool = True) -> Estimate:
+def check_fits(scenario: Scenario, where: str = "", *, count: PilotCount | None = None) -> Estimate:
     """Refuse a run that holds too many agents or cannot fit in the memory available (:class:`TooLarge`):
-    by the instant bound if it fits, else (``measure``) by a pilot run's measurement (see the module
-    docstring). The dashboard's fields pass ``measure=False``: a pilot takes seconds, too long for a key."""
+    by the instant bound if it fits, else, given a pilot's ``count`` (:func:`sim.engine.pilot_counts`), by
+    a pilot run's measurement (see the module docstring). The dashboard's fields give none: a pilot takes
+    seconds, too long for a key press."""
     prefix = f"{where}: " if where else ""
     found = estimate(scenario)
     if found.agents > MAX_AGENTS:
@@ -260,9 +257,9 @@ def check_fits(scenario: Scenario, where: str = "", *, measure: bool = True) -> 
                        f"{MAX_AGENTS:,}")
     room = available()
     days = scenario.simulation.days + scenario.simulation.spin_up
-    if (measure and HEADROOM * room < found.bytes <= PILOT_REACH * HEADROOM * room and days <= PILOT_DAYS
+    if (count is not None and HEADROOM * room < found.bytes <= PILOT_REACH * HEADROOM * room and days <= PILOT_DAYS
             and found.agents >= PILOT_SMALLER * PILOT_AGENTS):
-        found = measured(scenario)
+        found = measured(scenario, count)
     if found.bytes > HEADROOM * room:
         raise TooLarge(f"{prefix}the run cannot fit in memory: {found.describe()}, and this machine has "
                        f"{size_text(room)} available")

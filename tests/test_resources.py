@@ -7,6 +7,7 @@ import pytest
 
 from sim import Simulation, load_scenario, resources
 from sim.config import available
+from sim.engine import pilot_counts
 from sim.errors import TrustsimError
 
 # scenarios written to break the bound (each was above it once: a review found them). Two more it found are
@@ -71,7 +72,7 @@ def test_a_pilot_of_a_quarter_of_the_agents_measures_above_the_real_run(name, tm
         (tmp_path / "hubs.toml").write_text(HUBS)
         name = str(tmp_path / "hubs.toml")
     scenario = load_scenario(name, {"simulation.agents": 2_000})
-    found = resources.measured(scenario, pilot_agents=500)
+    found = resources.measured(scenario, pilot_counts, pilot_agents=500)
     real = counts(Simulation(scenario).run())
     bound = resources.estimate(scenario)
     assert found.pilot == 500
@@ -94,23 +95,23 @@ def test_a_pilot_holds_about_its_agents_newcomers_included():
 
 def test_a_run_the_bound_refuses_is_measured_before_it_is_refused(monkeypatch):
     scenario = load_scenario("baseline", {"simulation.agents": 1_000_000})
-    bound, found = resources.estimate(scenario), resources.measured(scenario)
+    bound, found = resources.estimate(scenario), resources.measured(scenario, pilot_counts)
     assert found.bytes < 0.75 * bound.bytes
     room = (found.bytes + bound.bytes) / 2 / resources.HEADROOM      # enough for the measured size, not the bound
     monkeypatch.setattr(resources, "available", lambda: int(room))
-    assert resources.check_fits(scenario).pilot == resources.PILOT_AGENTS
+    assert resources.check_fits(scenario, count=pilot_counts).pilot == resources.PILOT_AGENTS
     monkeypatch.setattr(resources, "available", lambda: int(0.9 * found.bytes / resources.HEADROOM))
     with pytest.raises(resources.TooLarge, match=r"cannot fit in memory: .*measured on a 2,000-agent run"):
-        resources.check_fits(scenario, "here")
+        resources.check_fits(scenario, "here", count=pilot_counts)
     assert issubclass(resources.TooLarge, TrustsimError)
 
 
 def test_a_run_not_ten_times_the_pilot_is_judged_by_the_bound_alone(monkeypatch):
     scenario = load_scenario("baseline", {"simulation.agents": resources.PILOT_SMALLER * resources.PILOT_AGENTS - 1})
-    monkeypatch.setattr(resources, "measured", lambda _: pytest.fail("a pilot nearly as large as the run is no pilot"))
+    monkeypatch.setattr(resources, "measured", lambda *_: pytest.fail("a pilot nearly as large as the run is no pilot"))
     monkeypatch.setattr(resources, "available", lambda: int(resources.estimate(scenario).bytes))
     with pytest.raises(resources.TooLarge, match="cannot fit in memory"):
-        resources.check_fits(scenario)
+        resources.check_fits(scenario, count=pilot_counts)
 
 
 def test_the_dashboards_fields_are_judged_by_the_bound_alone(monkeypatch):
@@ -118,7 +119,7 @@ def test_the_dashboards_fields_are_judged_by_the_bound_alone(monkeypatch):
     from tui.params import validate
 
     scenario = load_scenario("baseline", {"simulation.agents": 1_000_000})
-    monkeypatch.setattr(resources, "measured", lambda _: pytest.fail("a pilot ran on the screen's thread"))
+    monkeypatch.setattr(resources, "measured", lambda *_: pytest.fail("a pilot ran on the screen's thread"))
     monkeypatch.setattr(resources, "available", lambda: int(resources.estimate(scenario).bytes))
     made, errors = validate("baseline", {"simulation.agents": "1000000"})
     assert made is None and "cannot fit in memory" in errors["simulation.agents"]

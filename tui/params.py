@@ -92,7 +92,7 @@ def validate(name: str, texts: dict[str, str], extra: dict[str, Any] | None = No
     try:
         # refused here, on the fields, rather than by the simulation thread later (by the instant bound: a
         # pilot run would hold the screen for seconds)
-        check_fits(scenario, measure=False)
+        check_fits(scenario)
     except TooLarge as exc:
         sized = [k for k in ("simulation.days", "simulation.agents") if k in overrides]
         return None, {key: str(exc) for key in sized} or {"": str(exc)}

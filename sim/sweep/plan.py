@@ -34,6 +34,7 @@ from ..batch.runs import (
 )
 from ..batch.size import check_batch
 from ..config import Scenario, parse_literal
+from ..engine import pilot_counts
 from ..errors import ScenarioError
 from ..resources import check_fits
 
@@ -209,7 +210,7 @@ def make_plan(bases: Scenario | dict[str, Scenario], axes: tuple[Axis, ...], rep
     bases = {name: base.with_overrides({SEED_KEY: seed}) for name, base in bases.items()}
     points = _validate_points(bases, axes)
     for point in points:
-        check_fits(point, where="--grid")
+        check_fits(point, where="--grid", count=pilot_counts)
     seeds = derive_seeds(seed, replicates)
     combos = list(itertools.product(*(axis.values for axis in axes)))
     keys = tuple(axis.key for axis in axes)
