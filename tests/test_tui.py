@@ -15,7 +15,7 @@ from screens import until
 from sim import EventKind, ScenarioError, load_scenario, read_frame
 from sim.narration import Narrator
 from tui.app import TrustApp, main
-from tui.panes import FieldRow
+from tui.panes import FieldRow, ScenarioPane
 from tui.params import validate
 from tui.runner import SPEEDS
 from tui.widgets import Chart, PopulationMap
@@ -293,6 +293,23 @@ def test_quitting_stops_the_worker() -> None:
         time.sleep(0.05)
     assert thread is not None and not thread.is_alive()
     assert app.return_code == 0
+
+
+def test_a_scenario_applied_as_the_app_closes_starts_nothing_and_raises_nothing() -> None:
+    """A scenario applied just before a quit can reach the app after its screens are gone (CI hit this
+    under load): it is dropped, with no error raised and no run submitted to the stopped thread."""
+
+    async def scenario() -> TrustApp:
+        app = small_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.runs is not None)
+        return app
+
+    app = asyncio.run(scenario())
+    assert not app.screen_stack and app.runner.stopped
+    generation, commands = app.runner.generation, app.runner._commands.qsize()
+    app._apply(ScenarioPane.Apply(app.scenario.name, app.scenario))     # as a late message would
+    assert (app.runner.generation, app.runner._commands.qsize()) == (generation, commands)
 
 
 def test_narrator_tells_a_vouched_broken_promise() -> None:

@@ -189,7 +189,7 @@ def test_an_error_on_the_scenario_tab_moves_no_field(size: tuple[int, int]) -> N
             assert "must be at least 2, got 1" in under              # shown on the row kept under its field
             agents.query_one(Input).value = "150"
             app.query_one(ScenarioPane).apply()                     # and gone again: still nothing moves
-            await pilot.pause(0.3)
+            await until(pilot, lambda: app.status.startswith("Started broken_promises with 150 agents"))
             assert not agents.query_one(".field-error").display
             assert field_rows(app) == before
 

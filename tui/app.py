@@ -231,7 +231,7 @@ class TrustApp(App[int]):
             self._topbar.text = headline.replace("[", r"\[")
 
     def watch_finished(self, finished: bool) -> None:
-        self.refresh_bindings()
+        self._refresh_keys()
         if finished:
             self.status = "The run is finished: r restarts it with a new seed, e exports it."
 
@@ -274,7 +274,12 @@ class TrustApp(App[int]):
         return True
 
     def watch_playing(self) -> None:
-        self.refresh_bindings()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Show the keys that now apply; none while the app closes (no screen is left to show them on)."""
+        if self.screen_stack:
+            self.refresh_bindings()
 
     def action_step(self) -> None:
         """One day forward, then hold."""
@@ -404,7 +409,12 @@ class TrustApp(App[int]):
 
     # ================================================================== starting runs
     def _start(self, scenario: Scenario, compare: Scenario | None = None) -> None:
-        """Replace the run(s) with new ones played from day 0 (built on the simulation thread)."""
+        """Replace the run(s) with new ones played from day 0 (built on the simulation thread).
+
+        Not once the app is closing: a scenario applied just before a quit can reach the app after its
+        screens are gone and its simulation thread stopped, and a run started then would never be seen."""
+        if self.runner.stopped or not self.screen_stack:
+            return
         started = self.runner.start([scenario, *([compare] if compare is not None else [])])
         started.add_done_callback(self._tell_if_failed)
         self.scenario = scenario
