@@ -11,12 +11,13 @@ import re
 import pytest
 from screens import colors_in, runs, text_in, until
 from test_tui_snapshots import held_on_day, settled_screenshot
+from textual.geometry import Region
 
 from sim.palette import ARCHETYPE_COLORS, BROKEN, KEPT, MEASURE_COLORS
 from tui.app import TrustApp
 from tui.palette import EVENT
 from tui.plots import TRUST_LINES
-from tui.widgets import Chart
+from tui.widgets import Chart, Throttled
 
 SIZES = [(120, 40), (80, 24)]
 RUN = {"simulation.agents": 300, "simulation.days": 60, "simulation.seed": 7}
@@ -94,11 +95,23 @@ def last_tick(svg: str, content) -> int:
 
 
 def test_the_charts_keep_up_with_the_header() -> None:
-    """While playing at the default speed (10 days a second), every screenshot's trust chart ends within a
-    redraw or two (5 days each) of the day in the header: they are drawn from the same snapshot."""
+    """While playing, every screenshot's trust chart ends where the header's last redraw or the one before
+    has it end (they are drawn from the same snapshot, and a chart's budget may skip one redraw, never
+    two), however loaded the machine: counted in redraws, not in days, which a slow loop stretches."""
 
-    async def scenario() -> list[tuple[int, int]]:
+    async def scenario() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         app = TrustApp("baseline", {**RUN, "simulation.days": 200})
+        redrawn: list[tuple[int, int]] = []      # after each redraw: the header's day, the chart's last day
+        redraw = app._redraw
+
+        def recorded(now: float) -> None:
+            redraw(now)
+            if app.runs is not None:
+                shown = (app.day, int(app.runs.main.metrics["day"][-1]))
+                if not redrawn or redrawn[-1] != shown:
+                    redrawn.append(shown)
+
+        app._redraw = recorded
         seen = []
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app.day >= 12)
@@ -106,13 +119,43 @@ def test_the_charts_keep_up_with_the_header() -> None:
             for _ in range(12):
                 await pilot.pause(0.37)
                 svg = app.export_screenshot()
-                seen.append((header_day(svg), last_tick(svg, chart.content_region)))
-        return seen
+                seen.append(((header_day(svg), last_tick(svg, chart.content_region)), redrawn[-2:]))
+        return seen, redrawn
 
-    seen = asyncio.run(scenario())
-    assert seen[-1][0] >= 40                         # it played
-    worst = max(header - chart for header, chart in seen)
-    assert worst <= 10, f"the chart ran {worst} days behind the header: {seen}"
+    seen, redrawn = asyncio.run(scenario())
+    assert seen[-1][0][0] >= 40                      # it played
+    assert len(redrawn) >= 8                         # ... through many redraws
+    # (a chart reads its run's series as it paints, and they may have grown a day or so past its redraw)
+    behind = [shown for shown, last_two in seen
+              if shown[0] != last_two[-1][0] or not last_two[0][1] <= shown[1] <= last_two[-1][1]]
+    assert not behind, f"a chart more than one redraw behind the header: {behind} in {seen}; redraws {redrawn}"
+
+
+def test_a_chart_whose_budget_has_not_run_out_misses_one_redraw_never_two() -> None:
+    """On a loaded machine a paint lands late and its budget counts from then: the chart missed two redraws
+    in a row and ran two behind the header. Its budget may skip one; at the next it draws."""
+
+    class Widget(Throttled):
+        display, region = True, Region(0, 0, 10, 5)
+        refreshed = 0
+
+        def refresh(self) -> None:
+            self.refreshed += 1
+
+    widget = Widget()
+    widget.next_draw = 100.0                         # a budget far from spent
+    widget.maybe_refresh(1.0)
+    assert widget.refreshed == 0                     # this redraw is missed
+    widget.maybe_refresh(1.5)
+    assert widget.refreshed == 1                     # ... but not the next
+    widget.next_draw = 100.0
+    widget.mark_dirty()
+    widget.maybe_refresh(2.0)
+    assert widget.refreshed == 1                     # and the budget counts again after a draw
+    widget.maybe_refresh(2.5)
+    assert widget.refreshed == 2
+    widget.maybe_refresh(3.0)
+    assert widget.refreshed == 2                     # nothing changed: nothing to draw
 
 
 def test_a_reform_is_marked_on_every_time_chart_and_announced_in_its_own_words() -> None:
