@@ -119,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                     raise KeyboardInterrupt
                 bar.update(day)
 
-            sim = Simulation(scenario, spin_up_progress=each_day).run(lambda day, _: each_day(spin_up + day, 0))
+            sim = Simulation(scenario, spin_up_progress=each_day, exporting=out is not None).run(
+                lambda day, _: each_day(spin_up + day, 0))
         elapsed = time.monotonic() - started
         written = export(sim, out, args.format, command=["trustsim", *sys.argv[1:]]) if out is not None else {}
         changed = remove_stale(out, earlier, written) if out is not None else []

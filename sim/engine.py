@@ -130,12 +130,14 @@ class Simulation:
     """One run of a scenario, advanced step by step. Safe for one driver thread plus reader threads."""
 
     def __init__(self, scenario: Scenario, spin_up_progress: Callable[[int, int], None] | None = None, *,
-                 check_memory: bool = True) -> None:
+                 check_memory: bool = True, exporting: bool = False) -> None:
         """Build the world and spin it up; ``spin_up_progress(done, days)`` is called after each spin-up day
         (it may raise, e.g. KeyboardInterrupt, to abandon the run). ``check_memory=False`` skips the memory
-        check (for :func:`pilot_counts`' small pilot run, which is what the check may run)."""
+        check (for :func:`pilot_counts`' small pilot run, which is what the check may run); ``exporting``: the
+        run's tables will be written when it ends, and the check counts the memory that takes too."""
         # refuse up front a run that cannot fit in memory (measured by a pilot where the bound says it may not)
-        size = check_fits(scenario, count=pilot_counts) if check_memory else estimate(scenario)
+        size = (check_fits(scenario, count=pilot_counts, exporting=exporting) if check_memory
+                else estimate(scenario))
         self.scenario = scenario
         self.days = scenario.simulation.days
         self.lock = threading.RLock()   # held per simulated day; hold it to read several things consistently

@@ -46,6 +46,11 @@ EVENT_BYTES = 29          # one event-log row (room for the estimate's events is
 ENTRY_BYTES = 32          # a hearsay (or told) entry: evidence, the night it was written, its index entry
 TEMPORARY_BYTES = 64      # a broadcast's reach, held in several arrays for a day
 PROCESS_BYTES = 250 << 20  # Python, numpy, numba and the compiled kernels (loaded from their cache)
+EXPORT_EVENT_BYTES = 64   # writing the events table, per event: the table (36), its time order (8), a column being
+                          # converted and the writer's buffers (58 in all measured, 100,000 agents of baseline)
+EXPORT_SLOT_BYTES = 128   # writing the edges table, per tie slot: two ids and twelve numbers a tie (104), the slots
+                          # taken and the trust being worked out
+EXPORT_AGENT_BYTES = 512  # writing the agents table, per agent: about forty columns and the measures behind them
 HEADROOM = 0.8            # refuse what would take more than this share of the memory available
 MAX_AGENTS = 10_000_000   # the most agents a run may ever hold, newcomers included
 PILOT_AGENTS = 2_000      # a pilot run's agents, newcomers included
@@ -234,6 +239,13 @@ def _measure(scenario: Scenario, count: PilotCount, pilot_agents: int) -> Estima
                     _bytes(bound.agents, ties, events, hearsay, scenario.simulation.days, temporary), pilot=held)
 
 
+def export_bytes(size: Estimate) -> float:
+    """What writing a run's tables takes beyond the run itself: the largest of them, since they are built
+    and written one at a time (:func:`sim.exports.export`). At a million agents of ``baseline`` over a year
+    that is the events table, about as large as the run."""
+    return max(size.events * EXPORT_EVENT_BYTES, size.ties * EXPORT_SLOT_BYTES, size.agents * EXPORT_AGENT_BYTES)
+
+
 def available() -> int:
     """Memory this process may still use: MemAvailable on Linux, else the physical memory."""
     try:
@@ -250,22 +262,29 @@ def available() -> int:
         return 1 << 62
 
 
-def check_fits(scenario: Scenario, where: str = "", *, count: PilotCount | None = None) -> Estimate:
+def check_fits(scenario: Scenario, where: str = "", *, count: PilotCount | None = None,
+               exporting: bool = False) -> Estimate:
     """Refuse a run that holds too many agents or cannot fit in the memory available (:class:`TooLarge`):
     by the instant bound if it fits, else, given a pilot's ``count`` (:func:`sim.engine.pilot_counts`), by
     a pilot run's measurement (see the module docstring). The dashboard's fields give none: a pilot takes
-    seconds, too long for a key press."""
+    seconds, too long for a key press. ``exporting``: its tables are written when it ends, and that must fit
+    too (:func:`export_bytes`); else a long run would be lost at its very end."""
     prefix = f"{where}: " if where else ""
     found = estimate(scenario)
     if found.agents > MAX_AGENTS:
         raise TooLarge(f"{prefix}the run would hold {found.agents:,} agents (newcomers included); at most "
                        f"{MAX_AGENTS:,}")
+
+    def needed(size: Estimate) -> float:
+        return size.bytes + (export_bytes(size) if exporting else 0.0)
+
     room = available()
     days = scenario.simulation.days + scenario.simulation.spin_up
-    if (count is not None and HEADROOM * room < found.bytes <= PILOT_REACH * HEADROOM * room and days <= PILOT_DAYS
-            and found.agents >= PILOT_SMALLER * PILOT_AGENTS):
+    if (count is not None and HEADROOM * room < needed(found) <= PILOT_REACH * HEADROOM * room
+            and days <= PILOT_DAYS and found.agents >= PILOT_SMALLER * PILOT_AGENTS):
         found = measured(scenario, count)
-    if found.bytes > HEADROOM * room:
-        raise TooLarge(f"{prefix}the run cannot fit in memory: {found.describe()}, and this machine has "
+    if needed(found) > HEADROOM * room:
+        writing = f", and writing its tables about {size_text(export_bytes(found))} more" if exporting else ""
+        raise TooLarge(f"{prefix}the run cannot fit in memory: {found.describe()}{writing}; this machine has "
                        f"{size_text(room)} available")
     return found

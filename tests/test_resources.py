@@ -123,3 +123,39 @@ def test_the_dashboards_fields_are_judged_by_the_bound_alone(monkeypatch):
     monkeypatch.setattr(resources, "available", lambda: int(resources.estimate(scenario).bytes))
     made, errors = validate("baseline", {"simulation.agents": "1000000"})
     assert made is None and "cannot fit in memory" in errors["simulation.agents"]
+
+
+def test_a_run_whose_tables_cannot_be_written_is_refused_before_it_starts(monkeypatch, tmp_path, capsys):
+    """Writing a run's tables takes memory too (a million agents' events table is about as large as the
+    run): a run that fits but whose tables would not is refused up front with --out, and runs without."""
+    from sim.cli import main
+
+    args = ["run", "baseline", "--agents", "3000", "--days", "5", "--quiet"]
+    scenario = load_scenario("baseline", {"simulation.agents": 3000, "simulation.days": 5})
+    bound = resources.estimate(scenario)
+    room = (bound.bytes + resources.export_bytes(bound) / 2) / resources.HEADROOM   # the run fits, its tables not
+    monkeypatch.setattr(resources, "available", lambda: int(room))
+    resources.check_fits(scenario)
+    with pytest.raises(resources.TooLarge, match=r"cannot fit in memory: .*, and writing its tables about \d+ MiB"):
+        resources.check_fits(scenario, exporting=True)
+    out = tmp_path / "run"
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot fit in memory" in err and "writing its tables" in err and err.count("\n") == 1, err
+    assert not out.exists()
+    assert main(args) == 0
+
+
+@pytest.mark.parametrize("name", ["baseline", "mentor_mimicry"])
+def test_the_check_counts_more_than_the_largest_table_takes(name):
+    """The tables are built and written one at a time: the largest (with the events' time order) is what
+    writing them adds to the run, and :func:`resources.export_bytes` holds it."""
+    from sim.exports import TABLES, frame
+
+    scenario = load_scenario(name, {"simulation.agents": 2000, "simulation.days": 120})
+    sim = Simulation(scenario).run()
+    real = counts(sim)
+    size = resources.Estimate(resources.estimate(scenario).agents, real["ties"], real["events"], real["hearsay"], 0)
+    taken = {table: frame(sim, table).estimated_size() + (8 * real["events"] if table == "events" else 0)
+             for table in TABLES}
+    assert resources.export_bytes(size) >= max(taken.values()), taken
