@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from sim import Simulation, load_scenario
-from tui.runner import SPEEDS
+from tui.runner import SPEEDS, speed_label
 
 SCENARIO = "broken_promises"
 
@@ -55,6 +55,8 @@ async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tup
             raise RuntimeError(f"the dashboard bench's long run: {app.status}")
         if not app.playing:
             await pilot.press("space")
+        while app.settling:                     # spun up first: until then the top bar says "settling…"
+            await asyncio.sleep(0.05)
         # "visible" = the top bar has rendered the new state (what the next screen update shows)
         bar = app.query_one(TopBar)
         drawn: list[tuple[float, str]] = []
@@ -65,19 +67,27 @@ async def _dashboard(agents: int, days: int, scenario: str, presses: int) -> tup
             return render()
 
         bar.render = stamped_render
-        latencies = []
-        for _ in range(presses):
-            await pilot.pause(0.3)
-            expected = "paused" if app.playing else "playing"
+
+        async def latency(key: str, expected: str) -> float:
             pressed = time.perf_counter()
-            await pilot.press("space")
+            await pilot.press(key)
             while not any(t > pressed and expected in text for t, text in drawn):
                 await asyncio.sleep(0.001)
-            latencies.append(min(t for t, text in drawn if t > pressed and expected in text) - pressed)
+            return min(t for t, text in drawn if t > pressed and expected in text) - pressed
+
+        latencies, speed_latencies = [], []
+        for _ in range(presses):
+            await pilot.pause(0.3)
+            # space: play or pause, which the footer's key names too
+            latencies.append(await latency("space", "paused" if app.playing else "playing"))
             if not app.playing:
                 await pilot.press("space")
+            await pilot.pause(0.3)
+            # - or +: a change of speed, which only the top bar shows
+            key, speed = ("minus", app.speed - 1) if app.speed == len(SPEEDS) - 1 else ("plus", app.speed + 1)
+            speed_latencies.append(await latency(key, speed_label(speed)))
         await pilot.press("q")
-    return rate, ui_share, latencies
+    return rate, ui_share, latencies, speed_latencies
 
 
 def measure(agents: int = 10_000, days: int = 180, scenario: str = SCENARIO, presses: int = 9) -> dict[str, Any]:
@@ -88,7 +98,7 @@ def measure(agents: int = 10_000, days: int = 180, scenario: str = SCENARIO, pre
     to 0.94 on the same build).
     """
     alone = headless(agents, days, scenario)
-    with_dashboard, ui_share, latencies = asyncio.run(_dashboard(agents, days, scenario, presses))
+    with_dashboard, ui_share, latencies, speed_latencies = asyncio.run(_dashboard(agents, days, scenario, presses))
     return {
         "scenario": scenario, "agents": agents, "days": days,
         "headless_days_per_s": round(alone, 2),
@@ -97,6 +107,10 @@ def measure(agents: int = 10_000, days: int = 180, scenario: str = SCENARIO, pre
         "ui_thread_cpu_share": round(ui_share, 3),
         "key_latency_ms_median": round(statistics.median(latencies) * 1000, 1),
         "key_latency_ms_max": round(max(latencies) * 1000, 1),
+        # a key whose answer only the top bar shows: space also swaps the footer's Play and Pause, whose
+        # new layout repaints the whole screen
+        "speed_key_latency_ms_median": round(statistics.median(speed_latencies) * 1000, 1),
+        "speed_key_latency_ms_max": round(max(speed_latencies) * 1000, 1),
     }
 
 
